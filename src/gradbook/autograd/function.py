@@ -1,0 +1,64 @@
+"""``Function``: one node of the graph, its forward and backward written side by side.
+
+A subclass writes ``forward(ctx, *arrays, **options) -> array | tuple[array, ...]`` and
+``backward(ctx, *grads) -> grad | tuple[grad | None, ...]`` (one gradient per positional input,
+``None`` where an input needs none). ``ctx`` is the node itself: whatever forward stores on it,
+backward reads. Gradients may come back in the broadcast shape; the engine reduces them to each
+input's shape with one shared helper (:func:`unbroadcast`).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .grad_mode import is_grad_enabled
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``grad`` down to ``shape``: undo NumPy broadcasting (leading axes, then size-1 axes)."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)
+
+
+class Function:
+    """Base of every differentiable operation; call ``MyOp.apply(*inputs, **options)``."""
+
+    def forward(ctx, *arrays, **options):  # pragma: no cover - abstract
+        raise TypeError(f"{type(ctx).__name__} does not define forward")
+
+    def backward(ctx, *grads):  # pragma: no cover - abstract
+        raise TypeError(f"{type(ctx).__name__} is not differentiable")
+
+    @classmethod
+    def apply(cls, *inputs, **options):
+        from .tensor import Tensor
+
+        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        ctx = cls.__new__(cls)
+        record = is_grad_enabled() and any(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+        if record:
+            ctx.needs_input_grad = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+        out = ctx.forward(*arrays, **options)
+        if not record:
+            if isinstance(out, tuple):
+                return tuple(Tensor._wrap(o) for o in out)
+            return Tensor._wrap(out)
+        ctx.inputs = inputs
+        if isinstance(out, tuple):
+            ctx.n_outputs = len(out)
+            ctx.output_shapes = [o.shape for o in out]
+            ctx.output_dtypes = [o.dtype for o in out]
+            return tuple(Tensor._wrap(o, node=ctx, index=i) for i, o in enumerate(out))
+        ctx.n_outputs = 1
+        return Tensor._wrap(out, node=ctx, index=0)
+
+    def release(ctx) -> None:
+        """Free what forward saved; a later backward through this node raises."""
+        ctx.__dict__.clear()
+        ctx.released = True

@@ -1,0 +1,52 @@
+"""Helpers shared by the primitive ops: operand coercion, shape checks, axis normalisation."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.tensor import Tensor
+
+
+def operand(x):
+    """A Tensor stays; a Python or NumPy number becomes a Python number (it never widens a dtype);
+    an array or list becomes a constant tensor."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (bool, int, float)):
+        return x
+    if isinstance(x, np.generic):
+        return x.item()
+    return Tensor._wrap(np.asarray(x))
+
+
+def shape_of(x) -> tuple[int, ...]:
+    return x.shape if isinstance(x, Tensor) else np.shape(x)
+
+
+def check_broadcast(op: str, *xs) -> None:
+    shapes = [shape_of(x) for x in xs]
+    if all(s == shapes[0] for s in shapes):
+        return
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        listed = " and ".join(str(tuple(s)) for s in shapes)
+        raise ValueError(f"{op}: shapes {listed} cannot be broadcast together") from None
+
+
+def normalize_dims(dim, ndim: int, op: str) -> tuple[int, ...] | None:
+    """``dim`` as a sorted tuple of non-negative axes (None means every axis)."""
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    out = []
+    for d in dims:
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} dimensions")
+        out.append(int(d) % max(ndim, 1))
+    return tuple(sorted(set(out)))
+
+
+def normalize_dim(dim: int, ndim: int, op: str) -> int:
+    if not -ndim <= dim < ndim:
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dimensions")
+    return dim % ndim

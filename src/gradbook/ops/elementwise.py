@@ -1,0 +1,276 @@
+"""Elementwise ops: arithmetic, unary maths, clamp/maximum/minimum/where, casts and comparisons.
+
+Each backward returns the gradient in the broadcast shape; the engine sums it back to each
+input's shape (``autograd.function.unbroadcast``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+from ._util import check_broadcast, operand
+
+
+def _binary(op_cls, name: str, a, b) -> Tensor:
+    a, b = operand(a), operand(b)
+    check_broadcast(name, a, b)
+    return op_cls.apply(a, b)
+
+
+class Add(Function):
+    def forward(ctx, a, b):
+        return np.add(a, b)
+
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Function):
+    def forward(ctx, a, b):
+        return np.subtract(a, b)
+
+    def backward(ctx, g):
+        return g, -g
+
+
+class Mul(Function):
+    def forward(ctx, a, b):
+        ctx.a, ctx.b = a, b
+        return np.multiply(a, b)
+
+    def backward(ctx, g):
+        ga = g * ctx.b if ctx.needs_input_grad[0] else None
+        gb = g * ctx.a if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Div(Function):
+    def forward(ctx, a, b):
+        ctx.a, ctx.b = a, b
+        return np.divide(a, b)
+
+    def backward(ctx, g):
+        ga = g / ctx.b if ctx.needs_input_grad[0] else None
+        gb = -g * ctx.a / (ctx.b * ctx.b) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Pow(Function):
+    """y = a ** b;  dy/da = b a^(b-1),  dy/db = y log a (taken as 0 where a <= 0, as PyTorch does at a = 0)."""
+
+    def forward(ctx, a, b):
+        ctx.a, ctx.b = a, b
+        ctx.y = np.power(a, b)
+        return ctx.y
+
+    def backward(ctx, g):
+        a, b = ctx.a, ctx.b
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = g * b * np.power(a, b - 1) if not np.isscalar(b) or b != 0 else np.zeros_like(g)
+        if ctx.needs_input_grad[1]:
+            a_arr = np.asarray(a)
+            safe = np.where(a_arr > 0, a_arr, 1)
+            gb = g * ctx.y * np.log(safe)
+        return ga, gb
+
+
+class Neg(Function):
+    def forward(ctx, a):
+        return np.negative(a)
+
+    def backward(ctx, g):
+        return -g
+
+
+class Abs(Function):
+    def forward(ctx, a):
+        ctx.sign = np.sign(a)
+        return np.abs(a)
+
+    def backward(ctx, g):
+        return g * ctx.sign
+
+
+class Exp(Function):
+    def forward(ctx, a):
+        ctx.y = np.exp(a)
+        return ctx.y
+
+    def backward(ctx, g):
+        return g * ctx.y
+
+
+class Log(Function):
+    def forward(ctx, a):
+        ctx.a = a
+        return np.log(a)
+
+    def backward(ctx, g):
+        return g / ctx.a
+
+
+class Sqrt(Function):
+    def forward(ctx, a):
+        ctx.y = np.sqrt(a)
+        return ctx.y
+
+    def backward(ctx, g):
+        return g / (2 * ctx.y)
+
+
+class Sin(Function):
+    def forward(ctx, a):
+        ctx.a = a
+        return np.sin(a)
+
+    def backward(ctx, g):
+        return g * np.cos(ctx.a)
+
+
+class Cos(Function):
+    def forward(ctx, a):
+        ctx.a = a
+        return np.cos(a)
+
+    def backward(ctx, g):
+        return -g * np.sin(ctx.a)
+
+
+class Tanh(Function):
+    def forward(ctx, a):
+        ctx.y = np.tanh(a)
+        return ctx.y
+
+    def backward(ctx, g):
+        return g * (1 - ctx.y * ctx.y)
+
+
+def stable_sigmoid(a: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-a) without overflow: e^-|a| never exceeds 1."""
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+
+
+class Sigmoid(Function):
+    def forward(ctx, a):
+        ctx.y = stable_sigmoid(a)
+        return ctx.y
+
+    def backward(ctx, g):
+        return g * ctx.y * (1 - ctx.y)
+
+
+class Relu(Function):
+    def forward(ctx, a):
+        ctx.mask = a > 0
+        return a * ctx.mask
+
+    def backward(ctx, g):
+        return g * ctx.mask
+
+
+class Clamp(Function):
+    """Gradient 1 where min <= a <= max (both ends inclusive, as in PyTorch), else 0."""
+
+    def forward(ctx, a, lo, hi):
+        ctx.mask = np.ones(a.shape, dtype=bool)
+        if lo is not None:
+            ctx.mask &= a >= lo
+        if hi is not None:
+            ctx.mask &= a <= hi
+        return np.clip(a, lo, hi).astype(a.dtype, copy=False)
+
+    def backward(ctx, g):
+        return g * ctx.mask, None, None
+
+
+class Maximum(Function):
+    """Ties split the gradient evenly between both inputs (PyTorch's rule)."""
+
+    def forward(ctx, a, b):
+        ctx.a, ctx.b = a, b
+        return np.maximum(a, b)
+
+    def backward(ctx, g):
+        share = np.where(ctx.a > ctx.b, 1.0, np.where(ctx.a == ctx.b, 0.5, 0.0)).astype(g.dtype)
+        return g * share, g * (1 - share)
+
+
+class Minimum(Function):
+    def forward(ctx, a, b):
+        ctx.a, ctx.b = a, b
+        return np.minimum(a, b)
+
+    def backward(ctx, g):
+        share = np.where(ctx.a < ctx.b, 1.0, np.where(ctx.a == ctx.b, 0.5, 0.0)).astype(g.dtype)
+        return g * share, g * (1 - share)
+
+
+class Where(Function):
+    def forward(ctx, cond, a, b):
+        ctx.cond = cond
+        return np.where(cond, a, b)
+
+    def backward(ctx, g):
+        zero = np.zeros((), g.dtype)
+        return None, np.where(ctx.cond, g, zero), np.where(ctx.cond, zero, g)
+
+
+class Cast(Function):
+    def forward(ctx, a, dtype):
+        return a.astype(dtype)
+
+    def backward(ctx, g):
+        return g, None  # the engine casts back to the input's dtype
+
+
+def add(a, b) -> Tensor: return _binary(Add, "add", a, b)
+def sub(a, b) -> Tensor: return _binary(Sub, "sub", a, b)
+def mul(a, b) -> Tensor: return _binary(Mul, "mul", a, b)
+def div(a, b) -> Tensor: return _binary(Div, "div", a, b)
+def pow(a, b) -> Tensor: return _binary(Pow, "pow", a, b)
+def neg(a) -> Tensor: return Neg.apply(a)
+def abs(a) -> Tensor: return Abs.apply(a)
+def exp(a) -> Tensor: return Exp.apply(a)
+def log(a) -> Tensor: return Log.apply(a)
+def sqrt(a) -> Tensor: return Sqrt.apply(a)
+def sin(a) -> Tensor: return Sin.apply(a)
+def cos(a) -> Tensor: return Cos.apply(a)
+def tanh(a) -> Tensor: return Tanh.apply(a)
+def sigmoid(a) -> Tensor: return Sigmoid.apply(a)
+def relu(a) -> Tensor: return Relu.apply(a)
+def maximum(a, b) -> Tensor: return _binary(Maximum, "maximum", a, b)
+def minimum(a, b) -> Tensor: return _binary(Minimum, "minimum", a, b)
+
+
+def clamp(a: Tensor, min=None, max=None) -> Tensor:
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    return Clamp.apply(a, min, max)
+
+
+def where(condition, a, b) -> Tensor:
+    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != bool:
+        raise ValueError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
+    a, b = operand(a), operand(b)
+    check_broadcast("where", cond, a, b)
+    return Where.apply(cond, a, b)
+
+
+def cast(a: Tensor, dtype: np.dtype) -> Tensor:
+    if a.dtype == dtype:
+        return a
+    if dtype.kind != "f":
+        return Tensor._wrap(a.data.astype(dtype))
+    return Cast.apply(a, dtype)
+
+
+def compare(ufunc, a, b) -> Tensor:
+    """A comparison: not differentiable, returns a bool tensor."""
+    a_arr = a.data if isinstance(a, Tensor) else a
+    b_arr = b.data if isinstance(b, Tensor) else b
+    check_broadcast(ufunc.__name__, a_arr, b_arr)
+    return Tensor._wrap(ufunc(a_arr, b_arr))

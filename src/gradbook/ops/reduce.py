@@ -2,6 +2,8 @@
 amax, amin, argmax, argmin, logsumexp (PyTorch semantics)."""
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -46,13 +48,14 @@ class Var(Function):
 
     def forward(ctx, x, axes, keepdim, correction):
         ctx.centered = x - x.mean(axis=axes, keepdims=True)
-        ctx.axes, ctx.denom = axes, max(_count(x.shape, axes) - correction, 0)
+        ctx.axes, ctx.denom = axes, builtins.max(_count(x.shape, axes) - correction, 0)
         sq = np.square(ctx.centered).sum(axis=axes, keepdims=keepdim)
         return np.asarray(sq / ctx.denom if ctx.denom > 0 else sq * np.nan)
 
     def backward(ctx, g):
         g = g.reshape(_kept_shape(ctx.centered.shape, ctx.axes))
-        return g * (2 / ctx.denom) * ctx.centered, None, None, None
+        scale = 2 / ctx.denom if ctx.denom > 0 else np.nan
+        return g * scale * ctx.centered, None, None, None
 
 
 class Std(Function):
@@ -60,7 +63,7 @@ class Std(Function):
 
     def forward(ctx, x, axes, keepdim, correction):
         ctx.centered = x - x.mean(axis=axes, keepdims=True)
-        ctx.axes, ctx.denom = axes, max(_count(x.shape, axes) - correction, 0)
+        ctx.axes, ctx.denom = axes, builtins.max(_count(x.shape, axes) - correction, 0)
         sq = np.square(ctx.centered).sum(axis=axes, keepdims=True)
         ctx.std = np.sqrt(sq / ctx.denom) if ctx.denom > 0 else sq * np.nan
         out = ctx.std if keepdim else np.squeeze(ctx.std, axis=axes)
@@ -150,7 +153,7 @@ def _extreme(x: Tensor, dim, keepdim: bool, largest: bool, name: str):
         raise ValueError(f"{name}: the tensor is empty")
     if dim is None:
         return Extreme.apply(x, None, False, largest)
-    d = normalize_dim(dim, max(x.ndim, 1), name)
+    d = normalize_dim(dim, builtins.max(x.ndim, 1), name)
     values = ExtremeAlong.apply(x, d, keepdim, largest)
     return ReturnTypes(values, (argmax if largest else argmin)(x, d, keepdim))
 
@@ -176,7 +179,7 @@ def _arg(fn, x: Tensor, dim, keepdim, name) -> Tensor:
     if dim is None:
         out = np.asarray(fn(x.data))
         return Tensor._wrap(out.reshape((1,) * x.ndim) if keepdim else out.astype(np.int64))
-    d = normalize_dim(dim, max(x.ndim, 1), name)
+    d = normalize_dim(dim, builtins.max(x.ndim, 1), name)
     return Tensor._wrap(fn(x.data, axis=d, keepdims=keepdim).astype(np.int64))
 
 

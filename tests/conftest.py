@@ -1,0 +1,30 @@
+"""Shared test set-up: the parity harness is importable as ``parity.harness``; plots never open
+windows; every test starts from the same seed and the default dtype."""
+from __future__ import annotations
+
+import os
+import sys
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+sys.path.insert(0, os.path.dirname(__file__))
+
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("gradbook", max_examples=25, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("gradbook")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state():
+    import gradbook as gb
+
+    gb.set_default_dtype("float32")
+    gb.manual_seed(0)
+    gb.set_grad_enabled(True)
+    yield
+    gb.set_default_dtype("float32")
+    gb.set_grad_enabled(True)

@@ -1,0 +1,2 @@
+"""nn activation (being written)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""nn container (being written)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""nn conv (being written)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""nn dropout (being written)."""
+__all__: list[str] = []

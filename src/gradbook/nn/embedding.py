@@ -1,0 +1,2 @@
+"""nn embedding (being written)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""nn linear (being written)."""
+__all__: list[str] = []

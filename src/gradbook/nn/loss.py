@@ -1,0 +1,2 @@
+"""nn loss (being written)."""
+__all__: list[str] = []

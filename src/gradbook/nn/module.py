@@ -1,0 +1,2 @@
+"""nn module (being written)."""
+__all__: list[str] = []

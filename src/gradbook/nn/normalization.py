@@ -1,0 +1,2 @@
+"""nn normalization (being written)."""
+__all__: list[str] = []

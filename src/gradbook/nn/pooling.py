@@ -1,0 +1,2 @@
+"""nn pooling (being written)."""
+__all__: list[str] = []

@@ -1,0 +1,2 @@
+"""nn recurrent (being written)."""
+__all__: list[str] = []

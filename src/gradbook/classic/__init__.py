@@ -6,6 +6,13 @@ import importlib
 
 # name -> module inside gradbook.classic (add one line per estimator)
 _EXPORTS: dict[str, str] = {
+    "LinearRegression": "linear",
+    "Ridge": "linear",
+    "Lasso": "linear",
+    "linear_kernel": "kernels",
+    "polynomial_kernel": "kernels",
+    "rbf_kernel": "kernels",
+    "poly2_feature_map": "kernels",
 }
 
 

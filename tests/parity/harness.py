@@ -129,5 +129,5 @@ def assert_matches_torch(gb_fn: Callable, torch_fn: Callable, inputs: Sequence, 
 def random_array(rng: np.random.Generator, shape, dtype=np.float64, low: float | None = None) -> np.ndarray:
     """Normal draws (or uniform above ``low``, for ops defined on a half-line) of ``shape``."""
     if low is not None:
-        return (low + rng.random(shape) * 2).astype(dtype)
-    return rng.standard_normal(shape).astype(dtype)
+        return np.asarray(low + rng.random(shape) * 2, dtype=dtype)
+    return np.asarray(rng.standard_normal(shape), dtype=dtype)

@@ -325,9 +325,10 @@ def _run_backward(root: Tensor, grad: np.ndarray, retain_graph: bool) -> None:
     if root._node is None:
         _accumulate_leaf(root, grad)
         return
+    order = _topological_nodes(root._node)  # raises first if the graph was already freed
     pending: dict[int, list] = {id(root._node): [None] * root._node.n_outputs}
     pending[id(root._node)][root._index] = grad
-    for node in _topological_nodes(root._node):
+    for node in order:
         out_grads = pending.pop(id(node), None)
         if out_grads is None:
             continue

@@ -11,10 +11,10 @@ def operand(x):
     an array or list becomes a constant tensor."""
     if isinstance(x, Tensor):
         return x
+    if isinstance(x, np.generic):  # before float: np.float64 subclasses float but is not weak
+        return x.item()
     if isinstance(x, (bool, int, float)):
         return x
-    if isinstance(x, np.generic):
-        return x.item()
     return Tensor._wrap(np.asarray(x))
 
 

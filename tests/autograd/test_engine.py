@@ -1,0 +1,160 @@
+"""The engine: accumulation, shared sub-graphs, deep chains, graph freeing, grad modes, dtypes."""
+import threading
+
+import numpy as np
+import pytest
+
+import gradbook as gb
+
+
+def test_gradients_accumulate_into_leaves_across_backward_calls():
+    x = gb.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    (x * x).sum().backward()
+    (3 * x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, 2 * np.array([1.0, -2.0, 3.0]) + 3)
+
+
+def test_shared_subgraph_is_walked_once_in_topological_order():
+    # y = a * a where a = exp(x) is used twice: dy/dx = 2 exp(2x)
+    x = gb.tensor([0.3, -0.7], dtype="float64", requires_grad=True)
+    a = x.exp()
+    y = (a * a + a).sum()
+    y.backward()
+    expected = 2 * np.exp(2 * x.data) + np.exp(x.data)
+    np.testing.assert_allclose(x.grad.data, expected, rtol=1e-12)
+
+
+def test_diamond_graph_matches_hand_derivative():
+    x = gb.tensor(2.0, dtype="float64", requires_grad=True)
+    b, c = x * 3, x.sin()
+    (b * c).backward()
+    assert x.grad.item() == pytest.approx(3 * np.sin(2.0) + 6 * np.cos(2.0))
+
+
+def test_chain_of_ten_thousand_ops_needs_no_recursion():
+    x = gb.tensor([1.0], dtype="float64", requires_grad=True)
+    z = x
+    for _ in range(10_000):
+        z = z * 1.0001
+    z.sum().backward()
+    assert x.grad.item() == pytest.approx(1.0001 ** 10_000, rel=1e-9)
+
+
+def test_graph_is_freed_and_second_backward_raises():
+    x = gb.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * 2).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        y.backward()
+
+
+def test_retain_graph_allows_second_backward():
+    x = gb.tensor([1.0, 2.0], dtype="float64", requires_grad=True)
+    y = (x.exp() * 2).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, 4 * np.exp(x.data))
+
+
+def test_backward_on_non_scalar_needs_gradient():
+    x = gb.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    with pytest.raises(RuntimeError, match="scalar outputs"):
+        y.backward()
+    y.backward(gb.tensor([1.0, -1.0]))
+    np.testing.assert_allclose(x.grad.data, [2.0, -2.0])
+
+
+def test_backward_gradient_of_wrong_shape_is_refused():
+    x = gb.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match=r"\(3,\)"):
+        (x * 2).backward(np.ones(3, np.float32))
+
+
+def test_backward_without_requires_grad_raises():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        gb.tensor([1.0]).sum().backward()
+
+
+def test_no_grad_as_context_and_decorator():
+    x = gb.tensor([1.0], requires_grad=True)
+    with gb.no_grad():
+        assert not (x * 2).requires_grad
+        assert not gb.is_grad_enabled()
+        with gb.enable_grad():
+            assert (x * 2).requires_grad
+    assert gb.is_grad_enabled()
+
+    @gb.no_grad()
+    def f(t):
+        return t * 2
+
+    assert not f(x).requires_grad
+    assert (x * 2).requires_grad
+
+
+def test_grad_mode_is_per_thread():
+    seen = []
+    with gb.no_grad():
+        t = threading.Thread(target=lambda: seen.append(gb.is_grad_enabled()))
+        t.start()
+        t.join()
+    assert seen == [True]
+
+
+def test_retain_grad_keeps_non_leaf_gradient():
+    x = gb.tensor([1.0, 2.0], dtype="float64", requires_grad=True)
+    h = x * 3
+    h.retain_grad()
+    (h * h).sum().backward()
+    np.testing.assert_allclose(h.grad.data, 2 * 3 * x.data)
+    assert h.grad is not None and not x.is_leaf is False
+
+
+def test_leaf_grad_is_a_private_copy():
+    # both inputs of an add receive the same upstream array; in-place edits of one .grad must
+    # not change the other
+    a = gb.tensor([1.0, 2.0], requires_grad=True)
+    b = gb.tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()
+    a.grad.data *= 10
+    np.testing.assert_allclose(b.grad.data, [1.0, 1.0])
+
+
+def test_dtype_rule_tensor_tensor_widens_scalars_do_not():
+    f32 = gb.tensor([1.0, 2.0])
+    f64 = gb.tensor([1.0, 2.0], dtype="float64")
+    assert f32.dtype == np.float32
+    assert (f32 * 0.5).dtype == np.float32
+    assert (f32 * np.float64(0.5)).dtype == np.float32
+    assert (f32 + f64).dtype == np.float64
+    x = gb.tensor([1.0, 2.0], requires_grad=True)
+    (x + f64).sum().backward()
+    assert x.grad.dtype == np.float32
+
+
+def test_default_dtype_can_be_switched():
+    gb.set_default_dtype("float64")
+    assert gb.tensor([1.0]).dtype == np.float64
+    assert gb.randn(2).dtype == np.float64
+    with pytest.raises(ValueError, match="floating"):
+        gb.set_default_dtype("int32")
+
+
+def test_manual_seed_makes_draws_reproducible():
+    gb.manual_seed(7)
+    a = gb.randn(5).data.copy()
+    gb.manual_seed(7)
+    np.testing.assert_array_equal(a, gb.randn(5).data)
+
+
+def test_integer_tensors_cannot_require_grad():
+    with pytest.raises(RuntimeError, match="floating point"):
+        gb.tensor([1, 2], requires_grad=True)
+
+
+def test_detach_cuts_the_graph():
+    x = gb.tensor([2.0], requires_grad=True)
+    y = x.detach() * x
+    y.sum().backward()
+    assert x.grad.item() == 2.0

@@ -64,7 +64,7 @@ def test_matches_counter_in_memory(data, k, block):
     assert result.stats.bytes == len(data)
 
 
-@settings(max_examples=100)
+@settings(max_examples=60)
 @given(data=inputs, k=st.integers(1, 8), block=st.integers(1, 17), memory=st.integers(1, 3000),
        pipe=st.booleans())
 def test_matches_counter_partitioned(data, k, block, memory, pipe, tmp_path_factory):

@@ -62,6 +62,8 @@ def check_sample_weight(sample_weight: Any, n: int, func: str) -> np.ndarray | N
     if w.dtype.kind not in "biuf":
         raise ValueError(f"{func}: sample_weight must be numeric, got dtype {w.dtype}")
     check_finite(w, "sample_weight", func)
+    if w.size and not np.any(w):
+        raise ValueError(f"{func}: sample weights must contain at least one non-zero number, got all zeros")
     return w
 
 
@@ -70,7 +72,8 @@ def unique(y: np.ndarray) -> np.ndarray:
     if y.dtype.kind in "iub" and y.size:
         lo, hi = int(y.min()), int(y.max())
         if hi - lo <= 2 * y.size + 1024:
-            present = np.flatnonzero(np.bincount((y - lo).astype(np.intp, copy=False), minlength=hi - lo + 1))
+            shifted = y.view(np.uint8) if y.dtype.kind == "b" else (y - lo if lo else y)
+            present = np.flatnonzero(np.bincount(shifted, minlength=hi - lo + 1))
             return (present + lo).astype(y.dtype)
     try:
         return np.unique(y)
@@ -86,15 +89,21 @@ def _is_integral_float(values: np.ndarray) -> bool:
 def type_of_target(y: np.ndarray, name: str = "y", func: str = "type_of_target") -> str:
     """scikit-learn's target vocabulary: 'binary', 'multiclass', 'continuous',
     'multilabel-indicator', 'multiclass-multioutput', 'continuous-multioutput' or 'unknown'."""
-    if y.ndim > 2 or y.dtype.kind in "OV" and y.ndim > 1:
-        return "unknown"
-    if y.ndim == 0 or (y.ndim == 2 and y.shape[1] == 0):
-        return "unknown"
+    return target_type_and_classes(y, name, func)[0]
+
+
+def target_type_and_classes(y: np.ndarray, name: str = "y", func: str = "type_of_target"):
+    """(``type_of_target(y)``, sorted distinct values of y or None when not computed), so callers
+    that need both pay for one pass over the labels."""
+    if y.ndim > 2 or y.ndim == 0 or (y.ndim == 2 and y.shape[1] == 0) or y.dtype.kind in "cV":
+        return "unknown", None
+    if y.dtype.kind == "O" and y.ndim == 2:
+        return "unknown", None
     if y.ndim == 2 and y.shape[1] > 1:
         values = unique(y.ravel())
         if len(values) < 3 and (y.dtype.kind in "biu" or _is_integral_float(values)) and np.all(
                 np.isin(values, [0, 1])):
-            return "multilabel-indicator"
+            return "multilabel-indicator", values
         suffix = "-multioutput"
     else:
         suffix = ""
@@ -102,12 +111,11 @@ def type_of_target(y: np.ndarray, name: str = "y", func: str = "type_of_target")
     if y.dtype.kind == "f":
         check_finite(y, name, func)
         if not np.all(y == np.floor(y)):
-            return "continuous" + suffix
-    if y.dtype.kind == "c":
-        return "unknown"
-    if suffix or len(unique(y.ravel())) > 2:
-        return "multiclass" + suffix
-    return "binary"
+            return "continuous" + suffix, None
+    values = unique(y.ravel())
+    if suffix or len(values) > 2:
+        return "multiclass" + suffix, values
+    return "binary", values
 
 
 def classification_targets(y_true: Any, y_pred: Any, func: str) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:

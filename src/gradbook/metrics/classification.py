@@ -150,6 +150,8 @@ def precision_recall_fscore_support(y_true: Any, y_pred: Any, *, beta: float = 1
     w = check_sample_weight(sample_weight, len(yt), func)
     labels = _set_wise_labels(present, y_type, average, labels, pos_label, func)
     tp, pred, true = label_sums(encode(yt, labels), encode(yp, labels), len(labels), w)
+    if w is None and not np.any(yt == yp):
+        true = true.astype(np.float64)  # scikit-learn's counts turn float when nothing is hit
     if average == "micro":
         tp, pred, true = tp.sum(keepdims=True), pred.sum(keepdims=True), true.sum(keepdims=True)
 

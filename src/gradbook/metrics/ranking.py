@@ -27,7 +27,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._validation import (as_array, check_consistent_length, check_finite, check_pos_label, check_sample_weight,
-                          column_or_1d, type_of_target, unique, warn_undefined)
+                          column_or_1d, target_type_and_classes, type_of_target, unique,
+                          warn_undefined)
 
 _METHODS = ("sorted", "sweep", "naive")
 _SWEEP_BLOCK = 1 << 22  # booleans per comparison block of the sweep method (4 MiB)
@@ -40,7 +41,7 @@ def _binary_inputs(y_true: Any, y_score: Any, pos_label: Any, sample_weight: Any
     """(positive mask, 1-d scores, weights or None) after scikit-learn's checks for binary curves."""
     yt = as_array(y_true, "y_true", func)
     ys = as_array(y_score, "y_score", func)
-    y_type = type_of_target(yt, "y_true", func)
+    y_type, classes = target_type_and_classes(yt, "y_true", func)
     if not (y_type == "binary" or (y_type == "multiclass" and pos_label is not None)):
         raise ValueError(f"{func}: {y_type} format is not supported; y_true must hold two classes (or pass "
                          "pos_label for multiclass labels)")
@@ -50,7 +51,7 @@ def _binary_inputs(y_true: Any, y_score: Any, pos_label: Any, sample_weight: Any
         raise ValueError(f"{func}: y_score must be numeric, got dtype {ys.dtype}")
     check_consistent_length(func, y_true=yt, y_score=ys)
     check_finite(ys, "y_score", func)
-    pos_label = check_pos_label(pos_label, unique(yt), func)
+    pos_label = check_pos_label(pos_label, classes, func)
     w = check_sample_weight(sample_weight, len(yt), func)
     if ys.dtype.kind == "b":
         ys = ys.astype(np.int64)
@@ -252,7 +253,7 @@ def roc_auc_score(y_true: Any, y_score: Any, *, average: str | None = "macro", s
         raise ValueError(f"{func}: expected max_fpr in range (0, 1], got {max_fpr!r}")
     if average not in (None, "micro", "macro", "weighted"):
         raise ValueError(f"{func}: average must be one of (None, 'micro', 'macro', 'weighted'), got {average!r}")
-    y_type = type_of_target(yt, "y_true", func)
+    y_type, classes = target_type_and_classes(yt, "y_true", func)
     w = check_sample_weight(sample_weight, len(yt), func)
 
     def metric(pos, score, weight):
@@ -281,8 +282,7 @@ def roc_auc_score(y_true: Any, y_score: Any, *, average: str | None = "macro", s
         yt = column_or_1d(yt, "y_true", func)
         ys = column_or_1d(ys, "y_score", func)
         check_consistent_length(func, y_true=yt, y_score=ys)
-        present = unique(yt)
-        return metric(yt == present[-1], ys, w)
+        return metric(yt == classes[-1], ys, w)
     if y_type == "multilabel-indicator":
         if ys.shape != yt.shape:
             raise ValueError(f"{func}: y_true and y_score have different shapes {yt.shape} vs {ys.shape}")

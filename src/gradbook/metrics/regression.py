@@ -8,7 +8,6 @@ array their weighted mean, and (R2 only) 'variance_weighted' weights outputs by 
 """
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -89,11 +88,8 @@ def r2_score(y_true: Any, y_pred: Any, *, sample_weight: Any = None, multioutput
         valid = (den != 0) & (num != 0)
         scores[valid] = 1 - num[valid] / den[valid]
         scores[(num != 0) & (den == 0)] = 0.0
-    else:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scores = 1 - num / den
+    else:  # the plain formula: NaN or -inf (with NumPy's RuntimeWarning) on constant y_true
+        scores = 1 - num / den
     if isinstance(multioutput, str) and multioutput == "variance_weighted":
         multioutput = den if np.any(den != 0) else None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # nan/-inf outputs average to nan/-inf, as intended
-        return _reduce_outputs(scores, multioutput)
+    return _reduce_outputs(scores, multioutput)

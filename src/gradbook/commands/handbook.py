@@ -1,0 +1,136 @@
+"""``gradbook list | ask | run | report``: the executable handbook from the command line."""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+
+LANG_HELP = "Language of the answer: zh or en."
+
+
+def _lang(value: str, allow_both: bool = False) -> str:
+    allowed = ("zh", "en", "both") if allow_both else ("zh", "en")
+    if value not in allowed:
+        raise typer.BadParameter(f"expected one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("list")
+    def list_entries(section: Optional[str] = typer.Option(None, "--section", "-s", help="Only this section (A–J)."),
+                     lang: str = typer.Option("en", "--lang", help=LANG_HELP)) -> None:
+        """List the handbook's questions with the verdicts known so far.
+
+        Example: [bold]gradbook list --section C --lang zh[/bold]
+        """
+        from .. import handbook
+        from ..handbook import cache, render_terminal
+
+        lang = _lang(lang)
+        known = cache.load()
+        ids = handbook.ids(section)
+        if section and not ids:
+            raise typer.BadParameter(f"no entries in section {section!r}; sections are "
+                                     f"{', '.join(handbook.SECTIONS)}")
+        rows = [(handbook.entry(i), handbook.overall(known[i]) if i in known else "pending") for i in ids]
+        Console().print(render_terminal.listing(rows, lang))
+
+    @app.command("ask")
+    def ask(text: str = typer.Argument(..., help="An id or keywords, in Chinese or English."),
+            lang: str = typer.Option("en", "--lang", help=LANG_HELP),
+            run_it: bool = typer.Option(False, "--run", help="Also run the best match's computation.")) -> None:
+        """Find handbook entries by id or keyword and show the best match.
+
+        Examples: [bold]gradbook ask 感受野[/bold], [bold]gradbook ask "receptive field"[/bold]
+        """
+        from .. import handbook
+        from ..handbook import cache, render_terminal
+
+        lang = _lang(lang)
+        console = Console()
+        hits = handbook.search(text)
+        if not hits:
+            console.print(f"[red]No handbook entry matches {text!r}.[/red] Try [bold]gradbook list[/bold].")
+            raise typer.Exit(1)
+        best = hits[0][1]
+        if run_it:
+            result = best.run(quick=True)
+            cache.remember(best.id, result.verdicts)
+            render_terminal.show(best, result, lang, console)
+        else:
+            console.print(f"[bold cyan]{best.id}[/bold cyan]  [bold]{best.title[lang]}[/bold]   "
+                          f"(run it: [bold]gradbook run {best.id}[/bold])")
+            for key, claim in best.claims.items():
+                console.print(f"  • {claim[lang]}")
+        if len(hits) > 1:
+            others = ", ".join(f"{e.id}" for _, e in hits[1:6])
+            console.print(f"[dim]also: {others}[/dim]")
+
+    @app.command("run")
+    def run(entry_id: str = typer.Argument(..., metavar="ID", help="A handbook id, e.g. softmax-ce."),
+            quick: bool = typer.Option(False, "--quick", help="The fast version (seconds)."),
+            lang: str = typer.Option("en", "--lang", help=LANG_HELP),
+            figures: Optional[str] = typer.Option(None, "--figures", help="Folder for the figures.")) -> None:
+        """Run one entry's live computation and show the answer with its verdicts.
+
+        Example: [bold]gradbook run softmax-ce --lang zh[/bold]
+        """
+        from .. import handbook
+        from ..handbook import cache, render_terminal
+
+        lang = _lang(lang)
+        try:
+            e = handbook.entry(entry_id)
+        except handbook.UnknownEntry as exc:
+            Console(stderr=True).print(f"[red]{exc}[/red]")
+            raise typer.Exit(1)
+        result = e.run(quick=quick)
+        cache.remember(e.id, result.verdicts)
+        render_terminal.show(e, result, lang, Console(), figures)
+
+    @app.command("report")
+    def report(output: str = typer.Option("handbook.html", "-o", "--output", help="The HTML file to write."),
+               lang: str = typer.Option("both", "--lang", help="zh, en or both."),
+               ids: Optional[List[str]] = typer.Option(None, "--ids", help="Only these ids (repeat the option)."),
+               quick: bool = typer.Option(False, "--quick", help="Fast versions of the computations.")) -> None:
+        """Run the entries and write one self-contained offline HTML report.
+
+        Example: [bold]gradbook report -o handbook.html --lang both --quick[/bold]
+        """
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from .. import handbook
+        from ..handbook import cache, render_html
+
+        lang = _lang(lang, allow_both=True)
+        chosen = []
+        for i in (ids or handbook.ids()):
+            try:
+                chosen.append(handbook.entry(i))
+            except handbook.UnknownEntry as exc:
+                Console(stderr=True).print(f"[red]{exc}[/red]")
+                raise typer.Exit(1)
+        runs = []
+        console = Console(stderr=True)
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      TimeElapsedColumn(), console=console, disable=not console.is_terminal) as progress:
+            task = progress.add_task("running entries", total=len(chosen))
+            for e in chosen:
+                progress.update(task, description=f"running {e.id}")
+                result = e.run(quick=quick)
+                cache.remember(e.id, result.verdicts)
+                runs.append((e, result))
+                progress.advance(task)
+        html = render_html.render(runs, lang)
+        folder = os.path.dirname(os.path.abspath(output))
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(html)
+        os.replace(tmp, output)
+        Console().print(f"wrote [bold]{output}[/bold] ({len(runs)} entries, {len(html) // 1024} KiB)")
+        sys.stdout.flush()

@@ -266,7 +266,7 @@ def test_regression_metrics(n, outputs, seed, weighted, multioutput, f32):
             same("r2_score", yt, yt, sample_weight=w, multioutput=multioutput, force_finite=force_finite)
             # constant y_true: 1.0 / 0.0 with force_finite, nan / -inf without
             same("r2_score", np.ones(shape), yp, multioutput=multioutput, force_finite=force_finite)
-    else:
+    elif n > 1:  # float32: equal to float32 rounding (n == 1 is the warning case, covered above)
         np.testing.assert_allclose(gbm.r2_score(yt, yp, sample_weight=w, multioutput=mo),
                                    skm.r2_score(yt, yp, sample_weight=w, multioutput=mo), rtol=1e-5)
 

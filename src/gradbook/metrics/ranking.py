@@ -65,18 +65,39 @@ def _descending_stable(score: np.ndarray) -> np.ndarray:
 
 
 def _counts_sorted(pos: np.ndarray, score: np.ndarray, weight: np.ndarray | None):
-    """(fps, tps, thresholds), thresholds the distinct scores descending; one entry per tie group."""
+    """(fps, tps, thresholds), thresholds the distinct scores descending; one entry per tie group.
+
+    Only values are sorted (no argsort of all n). Few distinct scores: sort all scores, find the
+    group starts, and ``searchsorted`` each distinct value into the sorted positives (t log n).
+    Many distinct scores: sort positives and negatives apart and merge the two runs with a stable
+    argsort (timsort merges two sorted runs in O(n)); a cumulative sum of "is positive" in that
+    order gives tps at every group start."""
     if weight is not None:
         return _counts_weighted(pos, score, weight)
-    s_all = np.sort(score)
-    s_pos = np.sort(score[pos])
     n = len(score)
-    starts = np.flatnonzero(s_all[1:] != s_all[:-1]) + 1  # first index of each group but the first
-    starts = np.concatenate(([0], starts))[::-1]           # descending thresholds from here on
-    thresholds = s_all[starts]
-    tps = len(s_pos) - np.searchsorted(s_pos, thresholds, side="left")
+    s_pos = np.sort(score[pos])
+    n_pos = len(s_pos)
+    distinct_pos = 1 + np.count_nonzero(s_pos[1:] != s_pos[:-1]) if n_pos else 0
+    if distinct_pos * 16 <= n:
+        s_asc = np.sort(score)
+        starts = _group_starts(s_asc)
+        tps = n_pos - np.searchsorted(s_pos, s_asc[starts], side="left")
+    else:
+        merged = np.concatenate((s_pos, np.sort(score[~pos])))
+        order = np.argsort(merged, kind="stable")
+        s_asc = merged[order]
+        starts = _group_starts(s_asc)
+        pos_before = np.cumsum(order < n_pos)  # positives among the first i + 1 in ascending order
+        tps = n_pos - np.concatenate(([0], pos_before))[starts]
     fps = (n - starts) - tps
-    return fps, tps, thresholds
+    return fps, tps, s_asc[starts]
+
+
+def _group_starts(s_asc: np.ndarray) -> np.ndarray:
+    """First index of each run of equal values in ascending ``s_asc``, returned in descending
+    order of value (the order of the thresholds)."""
+    starts = np.flatnonzero(s_asc[1:] != s_asc[:-1]) + 1
+    return np.concatenate(([0], starts))[::-1]
 
 
 def _counts_weighted(pos: np.ndarray, score: np.ndarray, weight: np.ndarray):

@@ -1,0 +1,102 @@
+"""``roc_curve`` + ``roc_auc_score``: gradbook against scikit-learn on 1,000,000 scores.
+
+    python benchmarks/metrics.py                       # 1M scores, 5 alternated rounds
+    python benchmarks/metrics.py --n 200000 --repeat 3
+
+Two data sets: scores rounded to 3 decimals (about 1,000 distinct values, heavy ties) and raw
+continuous scores (no ties). Each library runs in its own subprocess (fresh interpreter, same
+seed, so the same arrays), in alternated order; a worker times each call ``--inner`` times and
+reports the median, the parent prints the median over rounds and the ratio sklearn / gradbook
+(> 1 means gradbook is faster). The workers also return the AUC and a checksum of the curve, and
+the parent checks that both libraries computed the same thing.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+
+def make_data(n: int, ties: bool, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    s = np.clip(rng.normal(0.5 + 0.15 * (y - 0.5), 0.2, n), 0, 1)
+    return y, (np.round(s, 3) if ties else s)
+
+
+def worker(lib: str, n: int, ties: bool, inner: int) -> None:
+    if lib == "gradbook":
+        from gradbook.metrics import roc_auc_score, roc_curve
+    else:
+        from sklearn.metrics import roc_auc_score, roc_curve
+    y, s = make_data(n, ties)
+    roc_curve(y[:1000], s[:1000]), roc_auc_score(y[:1000], s[:1000])  # warm-up (imports, caches)
+    times: dict[str, list[float]] = {"roc_curve": [], "roc_auc_score": []}
+    for _ in range(inner):
+        t0 = time.perf_counter()
+        fpr, tpr, thr = roc_curve(y, s)
+        t1 = time.perf_counter()
+        area = roc_auc_score(y, s)
+        t2 = time.perf_counter()
+        times["roc_curve"].append(t1 - t0)
+        times["roc_auc_score"].append(t2 - t1)
+    out = {k: float(np.median(v)) for k, v in times.items()}
+    out["auc"] = float(area)
+    out["curve"] = [len(fpr), float(fpr.sum()), float(tpr.sum()), float(thr[1:].sum())]
+    print(json.dumps(out))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=5, help="alternated rounds (each a fresh subprocess)")
+    ap.add_argument("--inner", type=int, default=3, help="timed calls per subprocess (median kept)")
+    ap.add_argument("--worker", choices=["gradbook", "sklearn"], help=argparse.SUPPRESS)
+    ap.add_argument("--ties", type=int, default=1, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        worker(args.worker, args.n, bool(args.ties), args.inner)
+        return
+
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=100)
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    table = Table(title=f"roc_curve + roc_auc_score on {args.n:,} scores (median of {args.repeat} rounds, "
+                        f"{args.inner} calls each)")
+    for col in ("data", "call", "gradbook ms", "sklearn ms", "sklearn / gradbook"):
+        table.add_column(col, justify="right" if "ms" in col or "/" in col else "left")
+    for ties in (True, False):
+        results: dict[str, list[dict]] = {"gradbook": [], "sklearn": []}
+        for r in range(args.repeat):
+            order = ("gradbook", "sklearn") if r % 2 == 0 else ("sklearn", "gradbook")
+            for lib in order:
+                cmd = [sys.executable, __file__, "--worker", lib, "--n", str(args.n), "--inner", str(args.inner),
+                       "--ties", str(int(ties))]
+                out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+                results[lib].append(json.loads(out.strip().splitlines()[-1]))
+        g, s = results["gradbook"][0], results["sklearn"][0]
+        if abs(g["auc"] - s["auc"]) > 1e-12 or g["curve"] != s["curve"]:
+            raise SystemExit(f"gradbook and sklearn disagree: {g} vs {s}")
+        label = "3 decimals, ties" if ties else "continuous"
+        totals = {}
+        for call in ("roc_curve", "roc_auc_score"):
+            med = {lib: float(np.median([x[call] for x in results[lib]])) * 1e3 for lib in results}
+            totals = {lib: totals.get(lib, 0.0) + med[lib] for lib in med}
+            table.add_row(label, call, f"{med['gradbook']:.1f}", f"{med['sklearn']:.1f}",
+                          f"{med['sklearn'] / med['gradbook']:.2f}x")
+        table.add_row(label, "both", f"{totals['gradbook']:.1f}", f"{totals['sklearn']:.1f}",
+                      f"{totals['sklearn'] / totals['gradbook']:.2f}x", end_section=True)
+    console.print(table)
+    console.print(f"same AUC and curve from both libraries; numpy {np.__version__}, "
+                  f"{os.cpu_count()} CPUs")
+
+
+if __name__ == "__main__":
+    main()

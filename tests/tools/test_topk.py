@@ -64,7 +64,7 @@ def test_matches_counter_in_memory(data, k, block):
     assert result.stats.bytes == len(data)
 
 
-@settings(max_examples=60)
+@settings(max_examples=100)
 @given(data=inputs, k=st.integers(1, 8), block=st.integers(1, 17), memory=st.integers(1, 3000),
        pipe=st.booleans())
 def test_matches_counter_partitioned(data, k, block, memory, pipe, tmp_path_factory):
@@ -78,22 +78,21 @@ def test_matches_counter_partitioned(data, k, block, memory, pipe, tmp_path_fact
     assert os.listdir(temp) == []
 
 
-def zipf_file(path, n_lines: int, seed: int = 0) -> bytes:
-    rng = np.random.default_rng(seed)
-    ranks = rng.zipf(1.3, n_lines) % 50_000
+def zipf_file(path, n_lines: int, exponent: float = 1.3, vocabulary: int = 50_000) -> bytes:
+    ranks = np.random.default_rng(0).zipf(exponent, n_lines) % vocabulary
     data = b"".join(b"message %d %s\n" % (r, b"x" * (r % 13)) for r in ranks.tolist())
     path.write_bytes(data)
     return data
 
 
 def test_partitions_a_real_file_within_budget_and_agrees(tmp_path):
-    data = zipf_file(tmp_path / "log.txt", 60_000)
-    need = count_top_k(tmp_path / "log.txt", k=10).stats.peak_estimate
+    data = zipf_file(tmp_path / "log.txt", 100_000, exponent=1.1, vocabulary=200_000)
+    need = count_top_k(tmp_path / "log.txt", k=10).stats.peak_estimate     # about 6 MB
     budget = need // 4
     result = count_top_k(str(tmp_path / "log.txt"), k=10, memory=budget, temp_dir=str(tmp_path))
     assert result.top == reference(data, 10)
     assert result.stats.partitions >= 2 and result.stats.depth >= 1
-    assert result.stats.peak_estimate <= budget        # the Counter never outgrew its share
+    assert result.stats.peak_estimate <= budget        # the Counter stayed within the budget
     assert result.stats.lines == data.count(b"\n") and result.stats.distinct == distinct_lines(data)
     assert sorted(os.listdir(tmp_path)) == ["log.txt"]
 

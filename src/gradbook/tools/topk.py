@@ -48,9 +48,9 @@ DEFAULT_MEMORY = 512 * 2**20
 
 _KEY_OBJECT = 33 + 8        # sys.getsizeof(b"") + the allocator's mean rounding to 16 bytes
 _BIG_INT = 32               # an int above 256 is its own object (small ints are shared)
-_PER_LINE = 8 + 48 + 40     # list slot + bytes object of a line in a block + routing arrays
+_PER_LINE = 8 + 48          # list slot + bytes object of a line in a block
 _MIN_BLOCK = 64 * 2**10
-_MAX_BLOCK = 32 * 2**20
+_BLOCK = 512 * 2**10        # measured: larger blocks are slower, their lines fall out of the cache
 _MAX_PARTITIONS = 256
 _MAX_DEPTH = 8
 _SPILL_CHUNK = 1 << 16
@@ -68,7 +68,7 @@ class TopKStats:
     depth: int = 0              # deepest partitioning level (0: counted in memory)
     spilled_bytes: int = 0      # bytes written to temporary files
     peak_estimate: int = 0      # largest estimated Counter footprint, bytes
-    over_budget: bool = False   # a partition at the depth limit was counted although it did not fit
+    over_budget: bool = False   # counted something that did not fit: one line over the budget, or the depth limit
 
 
 @dataclass
@@ -186,8 +186,8 @@ def _size_of(stream: BinaryIO) -> int | None:
 
 
 def _line_blocks(read: Callable[[int], bytes], block_size: Callable[[], int],
-                 crlf: bool) -> Iterator[list[bytes]]:
-    """Lists of complete lines (without ``\\n``), block by block; the unterminated last line at EOF.
+                 crlf: bool) -> Iterator[tuple[list[bytes], int]]:
+    """``(complete lines without \\n, bytes read)`` block by block; the unterminated last line at EOF.
 
     A line cut by the end of a block is carried over; a ``\\r\\n`` cut between two blocks is
     normalised like one inside a block (``crlf=False`` keeps every ``\\r``, for partition files).
@@ -203,7 +203,9 @@ def _line_blocks(read: Callable[[int], bytes], block_size: Callable[[], int],
         if crlf:
             if pending and pending[-1].endswith(b"\r") and chunk.startswith(b"\n"):
                 pending[-1] = pending[-1][:-1]
-            chunk = chunk.replace(b"\r\n", b"\n")
+            if b"\r" in chunk:
+                chunk = chunk.replace(b"\r\n", b"\n")
+        size = len(chunk)
         lines = chunk.split(b"\n")
         del chunk
         if len(lines) == 1:
@@ -216,9 +218,10 @@ def _line_blocks(read: Callable[[int], bytes], block_size: Callable[[], int],
         tail = lines.pop()
         if tail:
             pending.append(tail)
-        yield lines
+        yield lines, size
     if pending:
-        yield [b"".join(pending)]
+        line = b"".join(pending)
+        yield [line], len(line)
 
 
 def _buckets(keys: list[bytes], level: int, parts: int) -> np.ndarray:
@@ -254,34 +257,27 @@ def _write_all(stream: BinaryIO, data: bytes) -> None:
 
 
 class _Partitions:
-    """P partitions, each a seed file (distinct lines so far), a counts file (their counts,
-    int64) and a lines file (later occurrences, one per line)."""
+    """P partitions, each a keys file (lines, one per line) and a counts file (one int64 per key):
+    a partition is a stream of weighted lines, the same line possibly several times."""
 
     def __init__(self, directory: str, name: str, level: int, parts: int, stats: TopKStats) -> None:
         self.level, self.parts, self.stats = level, parts, stats
-        self.paths = [{kind: os.path.join(directory, f"{name}.{p}.{kind}")
-                       for kind in ("seeds", "counts", "lines")} for p in range(parts)]
+        self.paths = [{kind: os.path.join(directory, f"{name}.{p}.{kind}") for kind in ("keys", "counts")}
+                      for p in range(parts)]
         self.open: dict[tuple[int, str], BinaryIO] = {}
         stats.partitions += parts
         stats.depth = max(stats.depth, level)
 
-    def _file(self, part: int, kind: str) -> BinaryIO:
+    def write(self, keys: list[bytes], counts: np.ndarray) -> None:
+        for part, group, where in _grouped(keys, _buckets(keys, self.level, self.parts), self.parts):
+            self._put(part, "keys", b"\n".join(group) + b"\n")
+            self._put(part, "counts", counts[where].astype(np.int64).tobytes())
+
+    def _put(self, part: int, kind: str, data: bytes) -> None:
         stream = self.open.get((part, kind))
         if stream is None:
             stream = self.open[part, kind] = open(self.paths[part][kind], "ab", buffering=0)
-        return stream
-
-    def write_seeds(self, keys: list[bytes], counts: np.ndarray) -> None:
-        for part, group, where in _grouped(keys, _buckets(keys, self.level, self.parts), self.parts):
-            self._put(part, "seeds", b"\n".join(group) + b"\n")
-            self._put(part, "counts", counts[where].astype(np.int64).tobytes())
-
-    def write_lines(self, lines: list[bytes]) -> None:
-        for part, group, _ in _grouped(lines, _buckets(lines, self.level, self.parts), self.parts):
-            self._put(part, "lines", b"\n".join(group) + b"\n")
-
-    def _put(self, part: int, kind: str, data: bytes) -> None:
-        _write_all(self._file(part, kind), data)
+        _write_all(stream, data)
         self.stats.spilled_bytes += len(data)
 
     def close(self) -> None:
@@ -325,7 +321,7 @@ class _TopK:
     def __init__(self, k: int, budget: int, progress: ProgressCallback | None,
                  temp_dir: str | None, block_size: int | None) -> None:
         self.k = k
-        self.block_budget = budget // 4              # a block, its lines and their routing
+        self.block_budget = budget // 4              # a block and its lines
         self.counter_budget = budget - self.block_budget
         self.progress = progress
         self.temp_dir = temp_dir
@@ -340,7 +336,8 @@ class _TopK:
         with tempfile.TemporaryDirectory(prefix="gradbook-topk-", dir=self.temp_dir) as directory:
             self.directory = directory
             try:
-                self._count(self._reader(stream.read, "reading", size), size, True, (), 0)
+                read = self._reader(stream.read, "reading", size)
+                self._count(lambda block_size: self._lines(read, block_size), size, 0)
             finally:  # on errors and Ctrl-C too: close before the directory is removed
                 for parts in self.writers:
                     parts.close()
@@ -360,104 +357,110 @@ class _TopK:
             return data
         return counted
 
+    def _lines(self, read: Callable[[int], bytes], block_size: Callable[[], int]) -> Iterator[_Records]:
+        """The source's lines, each with weight one (counts None)."""
+        for lines, size in _line_blocks(read, block_size, crlf=True):
+            self.stats.lines += len(lines)
+            self.lines_per_byte = len(lines) / max(size, len(lines))
+            yield lines, None, size, size - len(lines)
+
     def _block_size(self) -> int:
         if self.fixed_block is not None:
             return self.fixed_block
         per_byte = 3 + _PER_LINE * self.lines_per_byte   # chunk, CRLF copy, line pieces; per line
-        return int(min(max(self.block_budget / per_byte, _MIN_BLOCK), _MAX_BLOCK))
+        return int(min(max(self.block_budget / per_byte, _MIN_BLOCK), _BLOCK))
 
-    def _count(self, read: Callable[[int], bytes], size: int | None, crlf: bool,
-               seeds: Iterable[tuple[list[bytes], np.ndarray]], level: int) -> None:
+    def _count(self, records: Callable[[Callable[[], int]], Iterator[_Records]], size: int | None,
+               level: int) -> None:
         """Count one source (the input or a partition); spill to partitions if it does not fit."""
         counter: Counter[bytes] = Counter()
         need = _Need(self.counter_budget)
-        parts = self._fill(counter, need, read, size, crlf, seeds, level)
-        if parts is not None:
-            parts.close()
+        parts = self._fill(counter, need, records, size, level)
         self.stats.peak_estimate = max(self.stats.peak_estimate, need.peak)
         if parts is None:
-            if level >= _MAX_DEPTH and need.over(counter):
+            if need.over(counter):          # the depth limit, or a single line larger than the budget
                 self.stats.over_budget = True
             self.stats.distinct += len(counter)
             self.best = heapq.nsmallest(self.k, self.best + _top_of(counter, self.k), key=_rank)
             return
         del counter
+        parts.close()
         self._count_partitions(parts)
 
-    def _fill(self, counter: Counter, need: _Need, read: Callable[[int], bytes], size: int | None,
-              crlf: bool, seeds: Iterable[tuple[list[bytes], np.ndarray]], level: int
-              ) -> _Partitions | None:
-        """Count into ``counter`` until it would not fit, then route the rest to partitions."""
+    def _fill(self, counter: Counter, need: _Need, records: Callable[[Callable[[], int]], Iterator[_Records]],
+              size: int | None, level: int) -> _Partitions | None:
+        """Count into ``counter``; each time it would not fit, flush it to partitions and go on
+        (the Counter doubles as a combiner: a line repeated within one filling is written once)."""
         parts: _Partitions | None = None
         consumed = 0
-        may_spill = level < _MAX_DEPTH
-        for keys, counts in seeds:          # distinct lines with counts: a partition's first part
-            key_bytes = sum(map(len, keys))
-            consumed += key_bytes + 9 * len(keys)
-            if parts is not None:
-                parts.write_seeds(keys, counts)
-                continue
-            dict.update(counter, zip(keys, counts.tolist()))
-            need.add_keys(counter, key_bytes + _KEY_OBJECT * len(keys), int((counts > 256).sum()))
-            if may_spill and need.over(counter):
-                parts = self._spill(counter, need, consumed, size, level)
-        for lines in _line_blocks(read, self._block_size, crlf):
-            n = len(lines)
-            if level == 0:
-                self.stats.lines += n
-            block_bytes = sum(map(len, lines)) + n
-            consumed += block_bytes
-            self.lines_per_byte = n / block_bytes
-            if parts is not None:
-                parts.write_lines(lines)
-                continue
+        for keys, counts, read_bytes, key_bytes in records(self._block_size):
+            consumed += read_bytes
             before = len(counter)
-            counter.update(lines)
-            del lines
-            need.add_keys(counter, (len(counter) - before) * (_KEY_OBJECT + (block_bytes - n) / n), n / 257)
-            if may_spill and need.over(counter):
-                parts = self._spill(counter, need, consumed, size, level)
+            counter.update(keys)
+            weight = len(keys)
+            if counts is not None:
+                heavy = counts > 1
+                if heavy.any():
+                    _add(counter, compress(keys, heavy), (counts[heavy] - 1).tolist())
+                weight = int(counts.sum())
+            mean_length = key_bytes / len(keys)
+            del keys
+            need.add_keys(counter, (len(counter) - before) * (_KEY_OBJECT + mean_length), weight / 257)
+            if level < _MAX_DEPTH and len(counter) > 1 and need.over(counter):  # one line: nothing to split
+                if parts is None:
+                    parts = self._partitions(need.total(counter), consumed, size, level)
+                self._flush(counter, parts)
+                need.reset()
+        if parts is not None and counter:
+            self._flush(counter, parts)
         return parts
 
-    def _spill(self, counter: Counter, need: _Need, consumed: int, size: int | None,
-               level: int) -> _Partitions:
-        """Write the Counter into P partitions (P from the projected need) and empty it."""
+    def _partitions(self, need: float, consumed: int, size: int | None, level: int) -> _Partitions:
+        """P partitions for a source of ``size`` bytes whose first ``consumed`` bytes need ``need``."""
         if size:
-            projected = need.total(counter) * max(size / max(consumed, 1), 1.0)
+            projected = need * max(size / max(consumed, 1), 1.0)
             n_parts = int(min(max(-(-1.5 * projected // self.counter_budget), 2), _MAX_PARTITIONS))
         else:
             n_parts = 16
         parts = _Partitions(self.directory, f"p{len(self.writers)}", level + 1, n_parts, self.stats)
         self.writers.append(parts)
+        return parts
+
+    def _flush(self, counter: Counter, parts: _Partitions) -> None:
+        """Write the Counter's lines and counts to their partitions, and empty it."""
         keys, values = iter(counter), iter(counter.values())
         while chunk := list(islice(keys, _SPILL_CHUNK)):
-            parts.write_seeds(chunk, np.fromiter(values, dtype=np.int64, count=len(chunk)))
-        self.stats.peak_estimate = max(self.stats.peak_estimate, need.peak)
+            parts.write(chunk, np.fromiter(values, dtype=np.int64, count=len(chunk)))
         counter.clear()
-        return parts
 
     def _count_partitions(self, parts: _Partitions) -> None:
         first = parts.level == 1
         total = sum(parts.size(p) for p in range(parts.parts)) if first else None
         done = 0
         for p in range(parts.parts):
-            paths = parts.paths[p]
             size = parts.size(p)
             if size == 0:
                 continue
-            with _open_part(paths["lines"]) as lines, _open_part(paths["seeds"]) as keys, \
-                    _open_part(paths["counts"]) as counts:
-                read = self._reader(lines.read, "partitions" if first else None, total,
-                                    done + size - _file_size(paths["lines"]))
-                self._count(read, size, False, _seeds(keys, counts, self._block_size), parts.level)
+            with _open_part(parts.paths[p]["keys"]) as keys, _open_part(parts.paths[p]["counts"]) as counts:
+                read = self._reader(keys.read, "partitions" if first else None, total, done)
+                self._count(lambda block_size: _weighted(read, counts, block_size), size, parts.level)
             parts.remove(p)
             done += size
 
 
-def _seeds(keys: BinaryIO, counts: BinaryIO, block_size: Callable[[], int]
-           ) -> Iterator[tuple[list[bytes], np.ndarray]]:
-    for lines in _line_blocks(keys.read, block_size, crlf=False):
-        yield lines, np.frombuffer(counts.read(8 * len(lines)), dtype=np.int64)
+_Records = tuple[list[bytes], Union[np.ndarray, None], int, int]   # keys, counts, bytes read, key bytes
+
+
+def _weighted(read: Callable[[int], bytes], counts: BinaryIO, block_size: Callable[[], int]
+              ) -> Iterator[_Records]:
+    """A partition's records: keys (one per line, ``\\r`` kept) with their int64 counts."""
+    for keys, size in _line_blocks(read, block_size, crlf=False):
+        yield keys, np.frombuffer(counts.read(8 * len(keys)), dtype=np.int64), size + 8 * len(keys), size - len(keys)
+
+
+def _add(counter: Counter, keys: Iterable[bytes], extra: Iterable[int]) -> None:
+    for key, count in zip(keys, extra):
+        counter[key] += count
 
 
 class _Need:
@@ -473,6 +476,10 @@ class _Need:
         self.big_ints = 0.0
         self.recount_at = budget / 2
         self.peak = 0
+
+    def reset(self) -> None:
+        self.keys = self.big_ints = 0.0
+        self.recount_at = self.budget / 2
 
     def add_keys(self, counter: Counter, key_bytes: float, big_ints: float) -> None:
         self.keys += key_bytes

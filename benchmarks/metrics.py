@@ -51,6 +51,57 @@ def worker(lib: str, n: int, ties: bool, inner: int) -> None:
     print(json.dumps(out))
 
 
+def _walk(order, pos, score):
+    """Counts at group ends after an argsort: the textbook cumulative walk."""
+    s, y = score[order], pos[order]
+    ends = np.concatenate((np.flatnonzero(s[1:] != s[:-1]), [len(s) - 1]))
+    tps = np.cumsum(y, dtype=np.int64)[ends]
+    return ends + 1 - tps, tps, s[ends]
+
+
+def _variants(n: int, inner: int, console) -> None:
+    """The counting strategies that were tried for ``method="sorted"``, timed in one process."""
+    from rich.table import Table
+
+    from gradbook.metrics import ranking
+
+    def by_search(pos, score):  # sort all values + searchsorted into the sorted positives
+        s_asc, s_pos = np.sort(score), np.sort(score[pos])
+        starts = ranking._group_starts(s_asc)
+        tps = len(s_pos) - np.searchsorted(s_pos, s_asc[starts])
+        return len(score) - starts - tps, tps, s_asc[starts]
+
+    variants = {
+        "argsort stable + cumsum walk (scikit-learn's way)": lambda p, s: _walk(np.argsort(-s, kind="stable"), p, s),
+        "argsort quicksort + cumsum walk (ties grouped, so order is free)": lambda p, s: _walk(np.argsort(-s), p, s),
+        "value sorts + searchsorted": by_search,
+        "gradbook: value sorts, searchsorted or two-run merge": lambda p, s: ranking._counts_sorted(p, s, None),
+    }
+    table = Table(title=f"counting strategies on {n:,} scores, in one process (median of {inner} calls, ms)")
+    table.add_column("strategy")
+    for col in ("3 decimals, ties", "continuous"):
+        table.add_column(col, justify="right")
+    rows = {name: [] for name in variants}
+    for ties in (True, False):
+        y, s = make_data(n, ties)
+        pos = y == 1
+        want = None
+        for name, fn in variants.items():
+            got = fn(pos, s)  # (fps, tps, thresholds), thresholds descending
+            if want is not None and not all(np.array_equal(a, b) for a, b in zip(got, want)):
+                raise SystemExit(f"strategy {name!r} counts differently")
+            want = want or got
+            times = []
+            for _ in range(inner):
+                t0 = time.perf_counter()
+                fn(pos, s)
+                times.append(time.perf_counter() - t0)
+            rows[name].append(f"{np.median(times) * 1e3:.1f}")
+    for name, cells in rows.items():
+        table.add_row(name, *cells)
+    console.print(table)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=1_000_000)
@@ -96,6 +147,7 @@ def main() -> None:
     console.print(table)
     console.print(f"same AUC and curve from both libraries; numpy {np.__version__}, "
                   f"{os.cpu_count()} CPUs")
+    _variants(args.n, max(args.inner, 5), console)
 
 
 if __name__ == "__main__":

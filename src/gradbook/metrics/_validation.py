@@ -12,14 +12,15 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import Tensor
+
 
 def as_array(x: Any, name: str, func: str) -> np.ndarray:
     """``x`` as an ndarray without copying where possible; Tensors give their ``.data``."""
     if x is None:
         raise ValueError(f"{func}: {name} is required, got None")
-    data = getattr(x, "data", None)
-    if isinstance(data, np.ndarray) and not isinstance(x, np.ndarray):
-        return data
+    if isinstance(x, Tensor):
+        return x.data
     try:
         return np.asarray(x)
     except ValueError as e:  # ragged lists

@@ -40,6 +40,7 @@ def _assert_same(got, want, exact: bool):
         g, w = np.asarray(got), np.asarray(want)
         assert g.shape == w.shape, (g.shape, w.shape)
         if exact:
+            assert g.dtype == w.dtype, (g.dtype, w.dtype)
             np.testing.assert_array_equal(g, w)
         else:
             np.testing.assert_allclose(g.astype(float), w.astype(float), rtol=1e-12, atol=1e-12)
@@ -91,6 +92,18 @@ def label_pairs(draw):
 # ------------------------------------------------------------------------------------------------
 # ranking
 # ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("score_dtype", [np.float32, np.int64, np.float64])
+def test_curve_dtypes_and_bool_labels(score_dtype):
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, 2, 200).astype(bool)
+    s = (rng.random(200) * 9).astype(score_dtype)
+    for method in ("sorted", "sweep"):
+        same("roc_curve", y, s, exact=True, gb_kwargs={"method": method})
+    same("precision_recall_curve", y, s, exact=True)  # thresholds keep the scores' dtype
+    same("roc_auc_score", np.where(y, "yes", "no"), s)
+    same("average_precision_score", y, s)
+
+
 @given(binary_scored(), st.booleans(), st.sampled_from(["sorted", "sweep"]))
 def test_roc_curve_equals_sklearn_exactly(data, drop, method):
     y, s, _ = data

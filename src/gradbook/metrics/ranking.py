@@ -10,10 +10,12 @@ probability P(score of a positive > score of a negative) + 0.5 P(tie).
 
 ``roc_curve`` computes the counts three ways (``method``):
 
-* ``"sorted"`` (default, fast): sort the scores (values only: a value sort is ~5x faster than an
-  argsort) and the positives' scores; the distinct values are where the sorted scores change
-  (``np.flatnonzero``), and ``searchsorted`` into the sorted positives counts tps at each.
-  Tied scores form one group, i.e. one diagonal step. Equals scikit-learn exactly.
+* ``"sorted"`` (default, fast): sort, then a cumulative walk over groups of tied scores (one
+  group = one diagonal step). Only values are sorted (a value sort is ~5x faster than an
+  argsort); group ends come from ``np.flatnonzero`` where the sorted scores change, and tps per
+  group from ``searchsorted`` into the sorted positives (few distinct scores) or a cumulative
+  sum over a merge of the sorted positives and negatives (many). With ``sample_weight`` it is
+  scikit-learn's stable argsort and weighted cumsum. Equals scikit-learn exactly.
 * ``"sweep"`` (the textbook method): one threshold per distinct score, count TP/FP with a
   comparison against every sample, O(n * t), vectorised over blocks of thresholds.
 * ``"naive"``: a stable sort by score (descending), then one step per sample in that order with

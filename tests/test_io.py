@@ -223,3 +223,32 @@ def test_missing_file_and_directory(tmp_path):
         gb.load(tmp_path / "nope.npz")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         gb.save({}, tmp_path / "no" / "dir.npz")
+
+
+@pytest.mark.parametrize("name", FORMATS)
+def test_module_state_dict_round_trip(tmp_path, name):
+    from gradbook.nn.module import Module, Parameter
+
+    class Net(Module):
+        def __init__(self):
+            super().__init__()
+            self.weight = Parameter(gb.randn(3, 4))
+            self.register_buffer("steps", gb.tensor(5))
+            self.head = Module()
+            self.head.bias = Parameter(gb.randn(3))
+
+    net, fresh = Net(), Net()
+    gb.save({"model": net.state_dict(), "epoch": 3}, tmp_path / name)
+    fresh.load_state_dict(gb.load(tmp_path / name)["model"])
+    for key, value in net.state_dict().items():
+        got = fresh.state_dict()[key]
+        assert got.dtype == value.dtype
+        np.testing.assert_array_equal(got, value)
+
+
+def test_other_files_are_refused_by_content(tmp_path):
+    np.save(tmp_path / "w.npy", np.ones(3))
+    (tmp_path / "t.npz").write_text("hello")
+    for path in (tmp_path / "w.npy", tmp_path / "t.npz"):
+        with pytest.raises(CheckpointError, match="neither an npz"):
+            gb.load(path)

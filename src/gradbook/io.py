@@ -217,8 +217,11 @@ def load(path: str | os.PathLike) -> Any:
     if not path.is_file():
         raise FileNotFoundError(f"load: no such file: {path}")
     with open(path, "rb") as f:
-        head = f.read(4)
+        head = f.read(9)
     is_zip = head[:2] == b"PK"
+    if not is_zip and head[8:9] != b"{":  # safetensors: 8-byte header length, then a JSON header
+        raise CheckpointError(f"{path}: not a gradbook checkpoint: neither an npz (zip) nor a safetensors file "
+                              f"(starts with {head[:9]!r})")
     try:
         arrays, manifest = (_read_npz if is_zip else _read_safetensors)(path)
     except CheckpointError:

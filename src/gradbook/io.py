@@ -79,10 +79,8 @@ def _flatten(obj: Any, where: str, arrays: dict[str, np.ndarray]) -> Any:
     if isinstance(obj, str):
         return {"str": obj}
     if isinstance(obj, dict):
-        items = []
-        for k, v in obj.items():
-            items.append([_encode_key(k, where or "the top level"), _flatten(v, f"{where}/{k}" if where else str(k), arrays)])
-        return {"dict": items}
+        return {"dict": [[_encode_key(k, where or "the top level"),
+                          _flatten(v, f"{where}/{k}" if where else str(k), arrays)] for k, v in obj.items()]}
     if isinstance(obj, (list, tuple)):
         kind = "tuple" if isinstance(obj, tuple) else "list"
         return {kind: [_flatten(v, f"{where}/{i}" if where else str(i), arrays) for i, v in enumerate(obj)]}
@@ -168,7 +166,8 @@ def save(obj: Any, path: str | os.PathLike) -> None:
     path = Path(path)
     arrays: dict[str, np.ndarray] = {}
     tree = _flatten(obj, "", arrays)
-    manifest = json.dumps({"format": FORMAT, "version": VERSION, "tree": tree, "sha256": _digest(tree, arrays)}).encode()
+    info = {"format": FORMAT, "version": VERSION, "tree": tree, "sha256": _digest(tree, arrays)}
+    manifest = json.dumps(info).encode()
     writer = _write_safetensors if path.suffix == ".safetensors" else _write_npz
     if not path.parent.is_dir():
         raise FileNotFoundError(f"save: the directory {path.parent} does not exist")
@@ -246,7 +245,8 @@ def load(path: str | os.PathLike) -> Any:
         raise CheckpointError(f"{path}: written in checkpoint format version {version}; this gradbook reads "
                               f"versions up to {VERSION} (upgrade gradbook)")
     if _digest(tree, arrays) != digest:
-        raise CheckpointError(f"{path}: checksum mismatch: the contents are not what was saved (corrupt or altered file)")
+        raise CheckpointError(f"{path}: checksum mismatch: the contents are not what was saved "
+                              "(corrupt or altered file)")
     try:
         return _unflatten(tree, arrays, path)
     except CheckpointError:

@@ -162,7 +162,8 @@ class DataLoader:
             if fast:
                 batch = list(ds.get_batch(idx))
             else:
-                samples = ds.__getitems__(idx.tolist()) if hasattr(ds, "__getitems__") else [ds[i] for i in idx.tolist()]
+                ids = idx.tolist()
+                samples = ds.__getitems__(ids) if hasattr(ds, "__getitems__") else [ds[i] for i in ids]
                 batch = self.collate_fn(samples) if self.collate_fn is not None else _collate_arrays(samples)
             if self.transform is not None:
                 batch = _transform_inputs(batch, self.transform, generator)

@@ -77,7 +77,8 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         dtype, ndim = IDX_DTYPES[magic[2]], magic[3]
         if ndim == 0:
             raise DataFormatError(f"{path}: IDX header declares 0 dimensions")
-        dims = tuple(int(d) for d in np.frombuffer(_read_exactly(f, 4 * ndim, path, f"the {ndim} dimension sizes"), ">u4"))
+        sizes = _read_exactly(f, 4 * ndim, path, f"the {ndim} dimension sizes")
+        dims = tuple(int(d) for d in np.frombuffer(sizes, ">u4"))
         nbytes = int(np.prod(dims, dtype=object)) * dtype.itemsize
         if not isinstance(f, gzip.GzipFile):  # plain file: check the size before reading
             actual = path.stat().st_size - 4 - 4 * ndim

@@ -90,3 +90,15 @@ def test_help_has_examples(runner):
     result = runner.invoke(app, ["topk", "--help"])
     assert result.exit_code == 0
     assert "--memory" in result.stdout and "gradbook topk app.log -k 3 --json" in result.stdout
+
+
+def test_ctrl_c_exits_130_and_says_files_removed(runner, tmp_path, monkeypatch):
+    import gradbook.tools.topk as topk
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    (tmp_path / "log").write_bytes(DATA)
+    monkeypatch.setattr(topk, "count_top_k", interrupted)
+    result = runner.invoke(app, ["topk", str(tmp_path / "log")])
+    assert result.exit_code == 130 and "interrupted" in result.stderr

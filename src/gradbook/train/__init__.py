@@ -1,0 +1,7 @@
+"""Training: the fit loop, evaluation, callbacks and resumable checkpoints."""
+from .callbacks import Callback, CSVLogger, EarlyStopping, ModelCheckpoint, ProgressBar
+from .history import History
+from .loop import Trainer, TrainingDiverged, evaluate, fit, predict, resume
+
+__all__ = ["CSVLogger", "Callback", "EarlyStopping", "History", "ModelCheckpoint", "ProgressBar", "Trainer",
+           "TrainingDiverged", "evaluate", "fit", "predict", "resume"]

@@ -252,3 +252,10 @@ def test_other_files_are_refused_by_content(tmp_path):
     for path in (tmp_path / "w.npy", tmp_path / "t.npz"):
         with pytest.raises(CheckpointError, match="neither an npz"):
             gb.load(path)
+
+
+def test_flattened_names_that_collide_stay_apart(tmp_path):
+    state = {"a/b": np.zeros(2), "a": {"b": np.ones(2)}, "1": np.full(1, 3.0), 1: np.full(1, 4.0),
+             gio.MANIFEST_KEY: np.full(1, 5.0)}
+    gb.save(state, tmp_path / "c.npz")
+    _same(state, gb.load(tmp_path / "c.npz"))

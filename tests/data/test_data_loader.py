@@ -247,3 +247,21 @@ def test_subset_of_tensor_dataset_uses_the_batched_path():
     sub = Subset(TensorDataset(x, y), np.arange(19, -1, -2))
     (bx, by), = list(DataLoader(sub, batch_size=10))
     np.testing.assert_array_equal(bx.data, x[19::-2])
+
+
+def test_get_batch_returning_one_array_is_one_field():
+    class Images:
+        def __init__(self):
+            self.x = np.arange(12, dtype=np.float32).reshape(6, 2)
+
+        def __getitem__(self, i):
+            return self.x[i]
+
+        def __len__(self):
+            return 6
+
+        def get_batch(self, idx):
+            return self.x[idx]
+
+    batches = list(DataLoader(Images(), batch_size=4))
+    assert isinstance(batches[0], gb.Tensor) and batches[0].shape == (4, 2) and batches[1].shape == (2, 2)

@@ -160,7 +160,8 @@ class DataLoader:
         for start in range(0, stop, bs):
             idx = order[start:start + bs]
             if fast:
-                batch = list(ds.get_batch(idx))
+                fields = ds.get_batch(idx)
+                batch = list(fields) if isinstance(fields, (tuple, list)) else fields  # one array: one field
             else:
                 ids = idx.tolist()
                 samples = ds.__getitems__(ids) if hasattr(ds, "__getitems__") else [ds[i] for i in ids]

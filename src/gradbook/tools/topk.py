@@ -423,8 +423,8 @@ class _TopK:
         if size:
             projected = need * max(size / max(consumed, 1), 1.0)
             n_parts = int(min(max(-(-1.5 * projected // self.counter_budget), 2), _MAX_PARTITIONS))
-        else:
-            n_parts = 16
+        else:  # a stream of unknown length: plenty, as re-partitioning costs another pass
+            n_parts = 64
         parts = _Partitions(self.directory, f"p{len(self.writers)}", level + 1, n_parts, self.stats)
         self.writers.append(parts)
         return parts

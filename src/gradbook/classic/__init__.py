@@ -6,6 +6,10 @@ import importlib
 
 # name -> module inside gradbook.classic (add one line per estimator)
 _EXPORTS: dict[str, str] = {
+    "DecisionTreeClassifier": "tree",
+    "DecisionTreeRegressor": "tree",
+    "RandomForestClassifier": "forest",
+    "RandomForestRegressor": "forest",
     "LinearRegression": "linear",
     "Ridge": "linear",
     "Lasso": "linear",

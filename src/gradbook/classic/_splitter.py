@@ -1,0 +1,295 @@
+"""Grow a CART tree level by level with one vectorised best-split search per level.
+
+A tree lives in flat arrays, as in scikit-learn's ``Tree``: node ``i`` splits on ``feature[i]`` at
+``threshold[i]`` (``x <= threshold`` goes to ``children_left[i]``), leaves have children ``-1``.
+
+Growing: every feature is argsorted once (``order``, shape ``(d, n)``). At each depth the samples of
+the nodes still to split sit in ``order`` grouped by node and sorted by feature value inside their
+node, so for every (node, feature) pair drawn a contiguous segment holds that node's samples in
+sorted order. All segments of a level are gathered into one flat array, the class counts / target
+sums are cumulated along it, and every threshold of every pair is scored at once with the proxy
+
+    gini, squared error:  sum_k L_k^2 / w_L + sum_k R_k^2 / w_R
+    entropy:              sum_k L_k log L_k - w_L log w_L + (same for R)
+
+(``L_k``/``R_k``: weighted class counts or target sums left/right of the threshold), which ranks
+splits exactly as the impurity decrease does. The first best pair in a node's random feature order
+wins, as in scikit-learn's ``BestSplitter``; thresholds are midpoints between consecutive distinct
+float32 values, so fully determined trees split where scikit-learn's do. A stable radix sort on
+child ids then regroups ``order`` for the next level: no Python loop over samples or nodes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import xlogy
+
+TREE_LEAF = -1
+TREE_UNDEFINED = -2
+FEATURE_THRESHOLD = 1e-7  # scikit-learn's: values closer than this are one value
+EPSILON = np.finfo(np.float64).eps
+
+
+@dataclass
+class Tree:
+    """Flat-array tree: ``value`` is ``(node_count, n_outputs, n_classes)`` like scikit-learn's
+    (class fractions for classifiers, target means for regressors)."""
+
+    children_left: np.ndarray
+    children_right: np.ndarray
+    feature: np.ndarray
+    threshold: np.ndarray
+    value: np.ndarray
+    impurity: np.ndarray
+    n_node_samples: np.ndarray
+    weighted_n_node_samples: np.ndarray
+    max_depth: int
+
+    @property
+    def node_count(self) -> int:
+        return len(self.feature)
+
+    @property
+    def n_leaves(self) -> int:
+        return int(np.sum(self.children_left == TREE_LEAF))
+
+    def apply(self, X: np.ndarray) -> np.ndarray:
+        """Leaf index of every row of ``X`` (float32, validated): all rows descend one level per
+        step; a leaf points to itself so finished rows stay put."""
+        leaf = self.children_left == TREE_LEAF
+        idx = np.arange(self.node_count)
+        left = np.where(leaf, idx, self.children_left)
+        right = np.where(leaf, idx, self.children_right)
+        feat = np.where(leaf, 0, self.feature)
+        thr = np.where(leaf, np.inf, self.threshold)
+        node = np.zeros(X.shape[0], dtype=np.intp)
+        rows = np.arange(X.shape[0])
+        for _ in range(self.max_depth):
+            node = np.where(X[rows, feat[node]] <= thr[node], left[node], right[node])
+        return node
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self.value[self.apply(X)]
+
+    def compute_feature_importances(self, n_features: int, normalize: bool = True) -> np.ndarray:
+        """Total weighted impurity decrease per feature (``w_t i_t - w_L i_L - w_R i_R`` over the
+        nodes ``t`` split on it), divided by the root weight and, if asked, normalised to sum 1."""
+        inner = np.flatnonzero(self.children_left != TREE_LEAF)
+        wi = self.weighted_n_node_samples * self.impurity
+        gain = wi[inner] - wi[self.children_left[inner]] - wi[self.children_right[inner]]
+        imp = np.bincount(self.feature[inner], weights=gain, minlength=n_features)
+        imp = imp / self.weighted_n_node_samples[0]
+        if normalize and imp.sum() > 0:
+            imp = imp / imp.sum()
+        return imp
+
+
+def node_impurity(criterion: str, S: np.ndarray, W: np.ndarray, SQ: np.ndarray | None) -> np.ndarray:
+    """Impurity of nodes from their weighted stats ``S`` (m, c), weights ``W`` (m,) and, for
+    squared error, weighted sums of squared (centred) targets ``SQ`` (m,)."""
+    p = S / W[:, None]
+    if criterion == "gini":
+        return 1.0 - np.sum(p * p, axis=1)
+    if criterion == "entropy":
+        return -np.sum(xlogy(p, p), axis=1) / np.log(2.0)
+    return (SQ / W - np.sum(p * p, axis=1)) / S.shape[1]
+
+
+def _proxy(criterion: str, L: np.ndarray, wl: np.ndarray, R: np.ndarray, wr: np.ndarray) -> np.ndarray:
+    if criterion == "entropy":
+        return (xlogy(L, L).sum(1) - xlogy(wl, wl)) + (xlogy(R, R).sum(1) - xlogy(wr, wr))
+    return np.einsum("tc,tc->t", L, L) / wl + np.einsum("tc,tc->t", R, R) / wr
+
+
+def _draw_features(X, order, starts, counts, max_features, rng):
+    """Per node, the (node, feature) pairs to search, in the node's random feature order: the
+    first ``max_features`` draws, extended until one non-constant feature is met (scikit-learn's
+    rule); constant features are never searched. Returns node index and feature per pair."""
+    m, d = len(starts), X.shape[1]
+    perm = np.argsort(rng.random_sample((m, d)), axis=1)
+    if max_features >= d:
+        return np.repeat(np.arange(m), d), perm.ravel()
+    cols = np.arange(d)[:, None]
+    lo = X[order[:, starts], cols]                  # (d, m) smallest value per node and feature
+    hi = X[order[:, starts + counts - 1], cols]
+    const = np.take_along_axis((hi <= lo + FEATURE_THRESHOLD).T, perm, axis=1)
+    first = np.argmax(~const, axis=1)                # first non-constant draw (0 if none)
+    limit = np.maximum(max_features, first + 1)
+    sel = (np.arange(d)[None, :] < limit[:, None]) & ~const
+    node, rank = np.nonzero(sel)
+    return node, perm[node, rank]
+
+
+def _best_splits(X, SW, order, starts, counts, criterion, min_samples_leaf, max_features, rng):
+    """Best split of every node of a level. ``SW`` (n, c+1) holds each sample's weighted stats
+    and, last, its weight. Returns per node: found, feature, threshold, left and right stats
+    (c), left and right weights, left sample count."""
+    m = len(starts)
+    c = SW.shape[1] - 1
+    n_act = order.shape[1]
+    pnode, pfeat = _draw_features(X, order, starts, counts, max_features, rng)
+    res_found = np.zeros(m, dtype=bool)
+    res_feat = np.full(m, TREE_UNDEFINED, dtype=np.intp)
+    res_thr = np.full(m, float(TREE_UNDEFINED))
+    res_L, res_R = np.zeros((m, c)), np.zeros((m, c))
+    res_wl, res_wr = np.zeros(m), np.zeros(m)
+    res_nl = np.zeros(m, dtype=np.intp)
+    if len(pnode) == 0:
+        return res_found, res_feat, res_thr, res_L, res_R, res_wl, res_wr, res_nl
+    L = counts[pnode]
+    seg_off = np.cumsum(L) - L
+    T = int(seg_off[-1] + L[-1])
+    flat = np.repeat(pfeat * n_act + starts[pnode] - seg_off, L) + np.arange(T)
+    samp = order.ravel()[flat]
+    xs = X[samp, np.repeat(pfeat, L)]
+    # segmented cumulative sums in one pass: each segment starts by taking back the previous
+    # segment's own sum, so the running sum restarts from zero (node totals are re-summed here
+    # rather than carried from the parent, so rounding never compounds down the tree)
+    G = SW[samp]
+    seg_tot = np.add.reduceat(G, seg_off, axis=0)
+    G[seg_off[1:]] -= seg_tot[:-1]
+    left = np.cumsum(G, axis=0, out=G)
+    right = np.repeat(seg_tot, L, axis=0) - left
+    lS, wl, rS, wr = left[:, :c], left[:, c], right[:, :c], right[:, c]
+    nl = np.arange(T) - np.repeat(seg_off, L) + 1   # samples left of the threshold
+    nr = np.repeat(L, L) - nl
+    nxt = np.empty_like(xs)
+    nxt[:-1] = xs[1:]
+    nxt[-1] = xs[-1]
+    valid = (nl >= min_samples_leaf) & (nr >= min_samples_leaf) & (nxt > xs + FEATURE_THRESHOLD)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        proxy = _proxy(criterion, lS, wl, rS, wr)
+    proxy = np.where(valid, proxy, -np.inf)
+    # best position per pair (first of the maxima), then best pair per node (first in draw order)
+    seg_max = np.maximum.reduceat(proxy, seg_off)
+    best_t = np.minimum.reduceat(np.where(proxy == np.repeat(seg_max, L), np.arange(T), T), seg_off)
+    n_pairs = np.bincount(pnode, minlength=m)
+    has = np.flatnonzero(n_pairs)
+    poff = (np.cumsum(n_pairs) - n_pairs)[has]
+    node_max = np.maximum.reduceat(seg_max, poff)
+    P = len(pnode)
+    best_p = np.minimum.reduceat(
+        np.where(seg_max == np.repeat(node_max, n_pairs[has]), np.arange(P), P), poff)
+    found = np.isfinite(node_max)
+    nodes, bp = has[found], best_p[found]
+    t = best_t[bp]
+    res_found[nodes] = True
+    res_feat[nodes] = pfeat[bp]
+    a, b = xs[t].astype(np.float64), xs[t + 1].astype(np.float64)
+    thr = a / 2.0 + b / 2.0
+    res_thr[nodes] = np.where((thr == b) | np.isinf(thr), a, thr)
+    res_L[nodes], res_R[nodes] = lS[t], rS[t]
+    res_wl[nodes], res_wr[nodes] = wl[t], wr[t]
+    res_nl[nodes] = nl[t]
+    return res_found, res_feat, res_thr, res_L, res_R, res_wl, res_wr, res_nl
+
+
+def presort(X: np.ndarray) -> np.ndarray:
+    """Sample indices sorting each feature, shape ``(d, n)``; shared by all trees of an ensemble."""
+    return np.argsort(np.ascontiguousarray(X.T), axis=1).astype(np.intp, copy=False)
+
+
+def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, max_depth: int,
+               min_samples_split: int, min_samples_leaf: int, max_features: int,
+               min_impurity_decrease: float, rng: np.random.RandomState,
+               SQ: np.ndarray | None = None, order: np.ndarray | None = None,
+               offset: np.ndarray | None = None) -> Tree:
+    """Grow a tree on float32 ``X`` (n, d) with per-sample stats ``S`` (n, c) already multiplied
+    by the weights ``w`` (n,): weighted one-hot classes, or weighted centred targets with their
+    weighted squared norms ``SQ`` (n,). ``offset`` (c,) is added back to regression node means.
+    Samples of weight 0 take no part (bootstrap). ``order`` may be a shared :func:`presort`."""
+    n, d = X.shape
+    keep = w > 0
+    if order is None:
+        order = presort(X)
+    if not keep.all():
+        order = order[keep[order]].reshape(d, -1)
+    is_reg = SQ is not None
+    SW = np.column_stack([S, w])
+    root_S = S[keep].sum(axis=0)[None, :]
+    root_W = np.array([w[keep].sum()])
+    root_SQ = np.array([SQ[keep].sum()]) if is_reg else None
+    # per-level node arrays, concatenated at the end (breadth-first numbering)
+    lv_S, lv_W, lv_N, lv_SQ = root_S, root_W, np.array([order.shape[1]]), root_SQ
+    out = {k: [] for k in ("feat", "thr", "left", "right", "S", "W", "N", "imp")}
+    n_nodes, depth, deepest = 1, 0, 0
+    while len(lv_W):
+        m = len(lv_W)
+        imp = node_impurity(criterion, lv_S, lv_W, lv_SQ)
+        splittable = ~((depth >= max_depth) | (lv_N < min_samples_split)
+                       | (lv_N < 2 * min_samples_leaf) | (imp <= EPSILON))
+        feat = np.full(m, TREE_UNDEFINED, dtype=np.intp)
+        thr = np.full(m, float(TREE_UNDEFINED))
+        left = np.full(m, TREE_LEAF, dtype=np.intp)
+        right = np.full(m, TREE_LEAF, dtype=np.intp)
+        out["S"].append(lv_S); out["W"].append(lv_W); out["N"].append(lv_N); out["imp"].append(imp)
+        out["feat"].append(feat); out["thr"].append(thr); out["left"].append(left); out["right"].append(right)
+        deepest = depth
+        act = np.flatnonzero(splittable)
+        if len(act) == 0:
+            break
+        all_starts = np.cumsum(lv_N) - lv_N            # ``order`` holds every node of the level
+        found, f, th, LS, RS, WL, WR, NL = _best_splits(
+            X, SW, order, all_starts[act], lv_N[act], criterion, min_samples_leaf,
+            max_features, rng)
+        if not found.any():
+            break
+        node_of = np.repeat(np.arange(m), lv_N)          # level node of each column of ``order``
+        samples = order[0]
+        f_lv = np.zeros(m, dtype=np.intp)
+        th_lv = np.full(m, np.inf)
+        f_lv[act[found]], th_lv[act[found]] = f[found], th[found]
+        go_left = X[samples, f_lv[node_of]] <= th_lv[node_of]
+        sq_l = sq_r = None
+        if is_reg:
+            sq_l = np.bincount(node_of, weights=SQ[samples] * go_left, minlength=m)[act]
+            sq_r = np.bincount(node_of, weights=SQ[samples] * ~go_left, minlength=m)[act]
+        if min_impurity_decrease > 0:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                il = node_impurity(criterion, LS, WL, sq_l)
+                ir = node_impurity(criterion, RS, WR, sq_r)
+            Wa = lv_W[act]
+            gain = (Wa / root_W[0]) * (imp[act] - WL / Wa * il - WR / Wa * ir)
+            found &= ~(gain + EPSILON < min_impurity_decrease)
+            if not found.any():
+                break
+        split = act[found]
+        k = len(split)
+        feat[split], thr[split] = f[found], th[found]
+        left[split] = n_nodes + 2 * np.arange(k)
+        right[split] = left[split] + 1
+        # children, interleaved left/right
+        NLf = NL[found]
+        ch_S = np.empty((2 * k, S.shape[1]))
+        ch_S[0::2], ch_S[1::2] = LS[found], RS[found]
+        ch_W = np.empty(2 * k)
+        ch_W[0::2], ch_W[1::2] = WL[found], WR[found]
+        ch_N = np.empty(2 * k, dtype=np.intp)
+        ch_N[0::2], ch_N[1::2] = NLf, lv_N[split] - NLf
+        ch_SQ = None
+        if is_reg:
+            ch_SQ = np.empty(2 * k)
+            ch_SQ[0::2], ch_SQ[1::2] = sq_l[found], sq_r[found]
+        # regroup the sorted sample lists by child (stable radix sort), dropping finished nodes
+        child = np.full(m, -1)
+        child[split] = 2 * np.arange(k)
+        slot = np.where(child[node_of] >= 0, child[node_of] + ~go_left, 2 * k)
+        key = np.full(n, 2 * k, dtype=np.int64)
+        key[samples] = slot
+        n_next = int(np.sum(slot < 2 * k))
+        key_t = key.astype(np.uint16) if 2 * k < 65535 else key
+        regroup = np.argsort(key_t[order], axis=1, kind="stable")[:, :n_next]
+        order = np.take_along_axis(order, regroup, axis=1)
+        lv_S, lv_W, lv_N, lv_SQ = ch_S, ch_W, ch_N, ch_SQ
+        n_nodes += 2 * k
+        depth += 1
+    cat = {k: np.concatenate(v) for k, v in out.items()}
+    Sall, Wall = cat["S"], cat["W"]
+    if is_reg:
+        value = (Sall / Wall[:, None] + (0.0 if offset is None else offset))[:, :, None]
+    else:
+        value = (Sall / Wall[:, None])[:, None, :]
+    return Tree(children_left=cat["left"], children_right=cat["right"], feature=cat["feat"],
+                threshold=cat["thr"], value=value, impurity=cat["imp"], n_node_samples=cat["N"],
+                weighted_n_node_samples=Wall, max_depth=deepest)

@@ -1,0 +1,229 @@
+"""CART decision trees: ``DecisionTreeClassifier`` (gini / entropy) and ``DecisionTreeRegressor``
+(squared error), scikit-learn's API and defaults; growing is in :mod:`._splitter`.
+
+A node with weighted stats splits at the threshold maximising the impurity decrease
+
+    Delta = w_t/W * (i(t) - w_L/w_t * i(L) - w_R/w_t * i(R)),
+    gini i = 1 - sum_k p_k^2,   entropy i = -sum_k p_k log2 p_k,   squared error i = Var(y).
+
+Inputs are cast to float32 like scikit-learn's trees, so thresholds (midpoints of consecutive
+distinct values) and predictions of fully determined trees coincide with scikit-learn's.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, check_random_state,
+                                      validate_data)
+
+from ._splitter import Tree, build_tree, presort
+
+_MAX_DEPTH = np.iinfo(np.int32).max
+
+
+def resolve_max_features(max_features, n_features: int, owner: str) -> int:
+    """Number of features drawn per split: None -> all, 'sqrt', 'log2', int, or float fraction."""
+    if max_features is None:
+        return n_features
+    if isinstance(max_features, str):
+        if max_features == "sqrt":
+            return max(1, int(np.sqrt(n_features)))
+        if max_features == "log2":
+            return max(1, int(np.log2(n_features)))
+    elif isinstance(max_features, numbers.Integral) and not isinstance(max_features, bool):
+        if 1 <= max_features <= n_features:
+            return int(max_features)
+    elif isinstance(max_features, numbers.Real) and 0.0 < max_features <= 1.0:
+        return max(1, int(max_features * n_features))
+    raise ValueError(f"{owner}: max_features must be None, 'sqrt', 'log2', an int in "
+                     f"[1, n_features={n_features}] or a float in (0, 1]; got {max_features!r}")
+
+
+def resolve_sizes(est, n_samples: int) -> tuple[int, int, int]:
+    """(max_depth, min_samples_split, min_samples_leaf) as integers, checked like scikit-learn."""
+    name = type(est).__name__
+    md = est.max_depth
+    if md is None:
+        md = _MAX_DEPTH
+    elif not isinstance(md, numbers.Integral) or isinstance(md, bool) or md < 1:
+        raise ValueError(f"{name}: max_depth must be None or an int >= 1; got {md!r}")
+    msl = est.min_samples_leaf
+    if isinstance(msl, numbers.Integral) and not isinstance(msl, bool) and msl >= 1:
+        msl = int(msl)
+    elif isinstance(msl, numbers.Real) and not isinstance(msl, bool) and 0.0 < msl < 1.0:
+        msl = int(np.ceil(msl * n_samples))
+    else:
+        raise ValueError(f"{name}: min_samples_leaf must be an int >= 1 or a float in (0, 1); "
+                         f"got {msl!r}")
+    mss = est.min_samples_split
+    if isinstance(mss, numbers.Integral) and not isinstance(mss, bool) and mss >= 2:
+        mss = int(mss)
+    elif isinstance(mss, numbers.Real) and not isinstance(mss, bool) and 0.0 < mss <= 1.0:
+        mss = max(2, int(np.ceil(mss * n_samples)))
+    else:
+        raise ValueError(f"{name}: min_samples_split must be an int >= 2 or a float in (0, 1]; "
+                         f"got {mss!r}")
+    return int(md), max(mss, 2 * msl), msl
+
+
+class _BaseTree(BaseEstimator):
+    _criteria: tuple[str, ...] = ()
+
+    def _grow(self, X: np.ndarray, S: np.ndarray, w: np.ndarray, *, SQ=None, offset=None,
+              order=None) -> "_BaseTree":
+        """Grow ``tree_`` from float32 ``X`` and weighted stats (see ``build_tree``)."""
+        name = type(self).__name__
+        if self.criterion not in self._criteria:
+            raise ValueError(f"{name}: criterion must be one of {self._criteria}; "
+                             f"got {self.criterion!r}")
+        crit = "entropy" if self.criterion == "log_loss" else self.criterion
+        if not (isinstance(self.min_impurity_decrease, numbers.Real)
+                and self.min_impurity_decrease >= 0):
+            raise ValueError(f"{name}: min_impurity_decrease must be a float >= 0; "
+                             f"got {self.min_impurity_decrease!r}")
+        n, d = X.shape
+        max_depth, mss, msl = resolve_sizes(self, n)
+        self.max_features_ = resolve_max_features(self.max_features, d, name)
+        self.tree_ = build_tree(
+            X, S, w, criterion=crit, max_depth=max_depth, min_samples_split=mss,
+            min_samples_leaf=msl, max_features=self.max_features_,
+            min_impurity_decrease=float(self.min_impurity_decrease),
+            rng=check_random_state(self.random_state), SQ=SQ, offset=offset, order=order)
+        return self
+
+    def _validate_X_predict(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        return validate_data(self, X, dtype=np.float32, reset=False)
+
+    def apply(self, X) -> np.ndarray:
+        """Index of the leaf each sample ends in, shape (n_samples,)."""
+        X = self._validate_X_predict(X)
+        return self.tree_.apply(X)
+
+    def get_depth(self) -> int:
+        check_is_fitted(self)
+        return self.tree_.max_depth
+
+    def get_n_leaves(self) -> int:
+        check_is_fitted(self)
+        return self.tree_.n_leaves
+
+    @property
+    def feature_importances_(self) -> np.ndarray:
+        """Normalised total impurity decrease brought by each feature (Gini importance)."""
+        check_is_fitted(self)
+        return self.tree_.compute_feature_importances(self.n_features_in_)
+
+
+class DecisionTreeClassifier(ClassifierMixin, _BaseTree):
+    """CART classification tree.
+
+    Parameters
+    ----------
+    criterion : {'gini', 'entropy', 'log_loss'}, default='gini'
+    max_depth : int or None, default=None (grow until leaves are pure or too small)
+    min_samples_split : int or float, default=2
+    min_samples_leaf : int or float, default=1
+    max_features : None, 'sqrt', 'log2', int or float, default=None (features drawn per split)
+    random_state : int, RandomState or None (order in which features are drawn)
+    min_impurity_decrease : float, default=0.0
+
+    Attributes
+    ----------
+    tree_ : flat-array ``Tree``;  classes_, n_classes_, n_features_in_, max_features_,
+    feature_importances_.
+
+    Shapes: X (n_samples, n_features) -> predict (n_samples,), predict_proba (n_samples, n_classes).
+    """
+
+    _criteria = ("gini", "entropy", "log_loss")
+
+    def __init__(self, *, criterion: str = "gini", max_depth: int | None = None,
+                 min_samples_split: int | float = 2, min_samples_leaf: int | float = 1,
+                 max_features=None, random_state=None, min_impurity_decrease: float = 0.0):
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.max_features = max_features
+        self.random_state = random_state
+        self.min_impurity_decrease = min_impurity_decrease
+
+    def fit(self, X, y, sample_weight=None) -> "DecisionTreeClassifier":
+        X, y = validate_data(self, X, y, dtype=np.float32)
+        check_classification_targets(y)
+        self.classes_, y_enc = np.unique(y, return_inverse=True)
+        self.n_classes_ = len(self.classes_)
+        self.n_outputs_ = 1
+        w = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        return self._fit_encoded(X, y_enc, w)
+
+    def _fit_encoded(self, X, y_enc, w, order=None) -> "DecisionTreeClassifier":
+        """Fit on validated float32 X and class indices (used by the ensembles)."""
+        S = np.zeros((len(y_enc), self.n_classes_))
+        S[np.arange(len(y_enc)), y_enc] = w
+        return self._grow(X, S, w, order=order)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class fractions of the leaf each sample falls in, shape (n_samples, n_classes)."""
+        X = self._validate_X_predict(X)
+        p = self.tree_.predict(X)[:, 0, :]
+        return p / p.sum(axis=1, keepdims=True)
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X) -> np.ndarray:
+        proba = self.predict_proba(X)
+        return self.classes_.take(np.argmax(proba, axis=1))
+
+
+class DecisionTreeRegressor(RegressorMixin, _BaseTree):
+    """CART regression tree (squared error; y may have several outputs).
+
+    Parameters as :class:`DecisionTreeClassifier`, with criterion='squared_error'.
+    Leaves predict the weighted mean target. Shapes: predict (n_samples,) or (n_samples, n_outputs).
+    """
+
+    _criteria = ("squared_error",)
+
+    def __init__(self, *, criterion: str = "squared_error", max_depth: int | None = None,
+                 min_samples_split: int | float = 2, min_samples_leaf: int | float = 1,
+                 max_features=None, random_state=None, min_impurity_decrease: float = 0.0):
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.max_features = max_features
+        self.random_state = random_state
+        self.min_impurity_decrease = min_impurity_decrease
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def fit(self, X, y, sample_weight=None) -> "DecisionTreeRegressor":
+        X, y = validate_data(self, X, y, dtype=np.float32, multi_output=True, y_numeric=True)
+        w = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        return self._fit_targets(X, y, w)
+
+    def _fit_targets(self, X, y, w, order=None) -> "DecisionTreeRegressor":
+        """Fit on validated float32 X and float targets (used by the ensembles)."""
+        Y = np.asarray(y, dtype=np.float64)
+        Y = Y.reshape(len(Y), -1)
+        self.n_outputs_ = Y.shape[1]
+        # centre the targets: same splits, better conditioned cumulative sums
+        offset = np.average(Y, axis=0, weights=w) if w.sum() > 0 else np.zeros(Y.shape[1])
+        Yc = Y - offset
+        return self._grow(X, Yc * w[:, None], w, SQ=w * np.sum(Yc * Yc, axis=1),
+                          offset=offset, order=order)
+
+    def predict(self, X) -> np.ndarray:
+        X = self._validate_X_predict(X)
+        v = self.tree_.predict(X)[:, :, 0]
+        return v[:, 0] if self.n_outputs_ == 1 else v

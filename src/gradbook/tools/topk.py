@@ -121,7 +121,10 @@ def top_k_lines(source: Source, k: int = 10, memory: int | str = DEFAULT_MEMORY,
     source : path, ``"-"`` for standard input, or a binary file object.
     k : how many lines to return (fewer when the source has fewer distinct lines).
     memory : bytes (or a size string, see :func:`parse_size`) the counting may use on top of
-        what the interpreter already holds; read blocks have a floor of 64 KiB.
+        what the interpreter already holds; read blocks have a floor of 64 KiB, and a single
+        line larger than the budget is still counted (``TopKStats.over_budget``). What does
+        not fit goes to temporary files (``TopKStats.spilled_bytes`` of disk, at most about
+        the source's size plus 8 bytes a line).
     progress : optional ``progress(phase, done, total)`` callback, see ``ProgressCallback``.
     temp_dir : where the partition directory is made (default: ``tempfile``'s choice).
     block_size : fixed read size in bytes (default: adapts to ``memory`` and the line length).

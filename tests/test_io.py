@@ -259,3 +259,13 @@ def test_flattened_names_that_collide_stay_apart(tmp_path):
              gio.MANIFEST_KEY: np.full(1, 5.0)}
     gb.save(state, tmp_path / "c.npz")
     _same(state, gb.load(tmp_path / "c.npz"))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_new_file_gets_the_usual_permissions(tmp_path):
+    gb.save({"a": 1}, tmp_path / "p.npz")
+    (tmp_path / "plain").write_bytes(b"")
+    assert (tmp_path / "p.npz").stat().st_mode & 0o777 == (tmp_path / "plain").stat().st_mode & 0o777
+    os.chmod(tmp_path / "p.npz", 0o640)
+    gb.save({"a": 2}, tmp_path / "p.npz")  # an overwrite keeps the file's mode
+    assert (tmp_path / "p.npz").stat().st_mode & 0o777 == 0o640

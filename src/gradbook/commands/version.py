@@ -10,18 +10,16 @@ def register(app: typer.Typer) -> None:
     @app.command("version")
     def version() -> None:
         """Show gradbook's version and the versions of the libraries it stands on."""
-        import numpy
+        from importlib import metadata
 
         from .. import __version__
 
         table = Table(title=f"gradbook {__version__}", show_header=True)
         table.add_column("library")
         table.add_column("version")
-        table.add_row("numpy", numpy.__version__)
-        for name in ("scipy", "sklearn", "matplotlib", "torch"):
-            try:
-                module = __import__(name)
-                table.add_row(name, module.__version__)
-            except ImportError:
+        for name in ("numpy", "scipy", "scikit-learn", "matplotlib", "rich", "typer", "torch"):
+            try:  # read from the installed metadata: importing torch just for its version takes seconds
+                table.add_row(name, metadata.version(name))
+            except metadata.PackageNotFoundError:
                 table.add_row(name, "not installed")
         Console().print(table)

@@ -36,6 +36,8 @@ nav{position:sticky;top:0;height:100vh;overflow:auto;padding:22px 18px;border-ri
 nav h2{font-size:13px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);margin:18px 0 6px}
 nav a{display:flex;justify-content:space-between;gap:8px;color:var(--fg);text-decoration:none;padding:3px 6px;border-radius:6px}
 nav a:hover{background:#e6ebf5}
+nav a span:first-child{flex:1;min-width:0}
+nav a .badge{flex-shrink:0;align-self:flex-start;font-size:10.5px;padding:1px 7px;margin-top:3px}
 nav .brand{font-weight:700;font-size:18px;margin-bottom:4px}
 nav .meta{color:var(--muted);font-size:12px}
 main{padding:28px 44px 80px;max-width:1100px}

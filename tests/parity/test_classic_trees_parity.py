@@ -122,3 +122,115 @@ def test_weighted_classifier_tree_matches_sklearn():
     ref = skt.DecisionTreeClassifier(max_depth=4, random_state=0).fit(X, y, sample_weight=w)
     ours = DecisionTreeClassifier(max_depth=4).fit(X, y, sample_weight=w)
     np.testing.assert_allclose(ours.predict_proba(X), ref.predict_proba(X), atol=1e-12)
+
+
+# ---- boosting: deterministic given the data (no row or feature sampling) --------------------
+
+@pytest.mark.parametrize("max_depth,min_samples_leaf", [(3, 10), (2, 5)])
+def test_gradient_boosting_regressor_matches_sklearn(max_depth, min_samples_leaf):
+    # min_samples_leaf keeps tiny nodes (where several features tie) out of the trees
+    from gradbook.classic.gradient_boosting import GradientBoostingRegressor
+    X, y = make_regression(400, 6, noise=10.0, random_state=0)
+    Xtr, Xte, ytr, _ = _split(X, y)
+    kw = dict(n_estimators=40, learning_rate=0.2, max_depth=max_depth,
+              min_samples_leaf=min_samples_leaf)
+    ref = ske.GradientBoostingRegressor(**kw, random_state=0).fit(Xtr, ytr)
+    ours = GradientBoostingRegressor(**kw, random_state=0).fit(Xtr, ytr)
+    np.testing.assert_allclose(ours.predict(Xte), ref.predict(Xte), rtol=1e-8, atol=1e-8)
+    for a, b in zip(ours.staged_predict(Xte), ref.staged_predict(Xte)):
+        np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(ours.feature_importances_, ref.feature_importances_, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", [2, 5])
+def test_gradient_boosting_binary_matches_sklearn(seed):
+    # continuous binary data: no ties in the trees grown, so the boosting is fully determined
+    from gradbook.classic.gradient_boosting import GradientBoostingClassifier
+    X, y = make_classification(400, 6, n_informative=4, random_state=seed)
+    Xtr, Xte, ytr, _ = _split(X, y)
+    kw = dict(n_estimators=30, max_depth=3, min_samples_leaf=10)
+    ref = ske.GradientBoostingClassifier(**kw, random_state=0).fit(Xtr, ytr)
+    ours = GradientBoostingClassifier(**kw, random_state=0).fit(Xtr, ytr)
+    np.testing.assert_allclose(ours.decision_function(Xte), ref.decision_function(Xte),
+                               rtol=1e-7, atol=1e-8)
+    np.testing.assert_allclose(ours.predict_proba(Xte), ref.predict_proba(Xte), atol=1e-9)
+
+
+def test_gradient_boosting_multiclass_agrees_with_sklearn_up_to_ties():
+    # at the first stages the residuals y_k - p_k take few values, so partitions with the same
+    # class counts tie and scikit-learn's random feature order picks among them
+    from gradbook.classic.gradient_boosting import GradientBoostingClassifier
+    X, y = make_classification(600, 6, n_informative=4, n_classes=3, random_state=2)
+    Xtr, Xte, ytr, _ = _split(X, y)
+    kw = dict(n_estimators=30, max_depth=3, min_samples_leaf=10)
+    ref = ske.GradientBoostingClassifier(**kw, random_state=0).fit(Xtr, ytr)
+    ours = GradientBoostingClassifier(**kw, random_state=0).fit(Xtr, ytr)
+    assert np.mean(ours.predict(Xte) == ref.predict(Xte)) >= 0.97
+    assert np.mean(np.abs(ours.predict_proba(Xte) - ref.predict_proba(Xte))) < 0.02
+
+
+@pytest.mark.parametrize("data", ["continuous", "breast_cancer", "iris"])
+def test_adaboost_matches_sklearn(data):
+    from gradbook.classic.adaboost import AdaBoostClassifier
+    Xtr, Xte, ytr, _ = _split(*_cls_data(data))
+    ref = ske.AdaBoostClassifier(n_estimators=30, learning_rate=0.8, random_state=0).fit(Xtr, ytr)
+    ours = AdaBoostClassifier(n_estimators=30, learning_rate=0.8, random_state=0).fit(Xtr, ytr)
+    np.testing.assert_allclose(ours.estimator_weights_, ref.estimator_weights_, rtol=1e-10)
+    np.testing.assert_allclose(ours.estimator_errors_, ref.estimator_errors_, rtol=1e-10)
+    np.testing.assert_allclose(ours.predict_proba(Xte), ref.predict_proba(Xte), atol=1e-10)
+
+
+# ---- randomized ensembles: accuracy of twins averaged over seeds ----------------------------
+
+def _acc_data(name):
+    if name == "make_moons":
+        return make_moons(400, noise=0.3, random_state=0)
+    if name == "digits":
+        return load_digits(return_X_y=True)
+    return _cls_data(name)
+
+
+def _ensembles(n_estimators):
+    from gradbook.classic.adaboost import AdaBoostClassifier
+    from gradbook.classic.bagging import BaggingClassifier
+    from gradbook.classic.forest import RandomForestClassifier
+    from gradbook.classic.gradient_boosting import GradientBoostingClassifier
+    return {
+        "forest": (lambda s: RandomForestClassifier(n_estimators, random_state=s),
+                   lambda s: ske.RandomForestClassifier(n_estimators, random_state=s)),
+        "bagging": (lambda s: BaggingClassifier(n_estimators=10, random_state=s),
+                    lambda s: ske.BaggingClassifier(n_estimators=10, random_state=s)),
+        "adaboost": (lambda s: AdaBoostClassifier(n_estimators=n_estimators, random_state=s),
+                     lambda s: ske.AdaBoostClassifier(n_estimators=n_estimators, random_state=s)),
+        "gb_subsample": (
+            lambda s: GradientBoostingClassifier(n_estimators=n_estimators, subsample=0.7,
+                                                 max_features="sqrt", random_state=s),
+            lambda s: ske.GradientBoostingClassifier(n_estimators=n_estimators, subsample=0.7,
+                                                     max_features="sqrt", random_state=s)),
+    }
+
+
+def _mean_accuracy_gap(data, make_ours, make_ref, seeds):
+    X, y = _acc_data(data)
+    gaps = []
+    for s in seeds:
+        Xtr, Xte, ytr, yte = _split(X, y, seed=s)
+        gaps.append(make_ours(s).fit(Xtr, ytr).score(Xte, yte)
+                    - make_ref(s).fit(Xtr, ytr).score(Xte, yte))
+    return float(np.mean(gaps))
+
+
+@pytest.mark.parametrize("data", ["iris", "breast_cancer", "digits", "make_moons"])
+@pytest.mark.parametrize("kind", ["forest", "bagging"])
+def test_randomized_ensembles_accuracy_close_to_sklearn_cheap(data, kind):
+    # cheap version (2 seeds, 20 trees): 3 points, as one test point of iris is already 2.2
+    make_ours, make_ref = _ensembles(20)[kind]
+    assert abs(_mean_accuracy_gap(data, make_ours, make_ref, seeds=[0, 1])) <= 0.03
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("data", ["iris", "breast_cancer", "digits", "make_moons"])
+@pytest.mark.parametrize("kind", ["forest", "bagging", "adaboost", "gb_subsample"])
+def test_randomized_ensembles_accuracy_within_2_points_of_sklearn(data, kind):
+    make_ours, make_ref = _ensembles(100)[kind]
+    assert abs(_mean_accuracy_gap(data, make_ours, make_ref, seeds=range(6))) <= 0.02

@@ -16,11 +16,10 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, check_random_state,
-                                      validate_data)
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, check_random_state
 
 from ._splitter import presort
-from .tree import DecisionTreeClassifier, DecisionTreeRegressor
+from .tree import DecisionTreeClassifier, DecisionTreeRegressor, validate
 
 _MAX_INT = np.iinfo(np.int32).max
 
@@ -83,7 +82,7 @@ class _BaseForest(BaseEstimator):
 
     def _validate_X_predict(self, X):
         check_is_fitted(self)
-        return validate_data(self, X, dtype=np.float32, reset=False)
+        return validate(self, X, dtype=np.float32, reset=False)
 
     def apply(self, X) -> np.ndarray:
         """Leaf index of every sample in every tree, shape (n_samples, n_estimators)."""
@@ -139,7 +138,7 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
         self.max_samples = max_samples
 
     def fit(self, X, y, sample_weight=None) -> "RandomForestClassifier":
-        X, y = validate_data(self, X, y, dtype=np.float32)
+        X, y = validate(self, X, y, dtype=np.float32)
         check_classification_targets(y)
         self.classes_, y_enc = np.unique(y, return_inverse=True)
         self.n_classes_ = len(self.classes_)
@@ -219,7 +218,7 @@ class RandomForestRegressor(RegressorMixin, _BaseForest):
         return tags
 
     def fit(self, X, y, sample_weight=None) -> "RandomForestRegressor":
-        X, y = validate_data(self, X, y, dtype=np.float32, multi_output=True, y_numeric=True)
+        X, y = validate(self, X, y, dtype=np.float32, multi_output=True, y_numeric=True)
         y = np.asarray(y, dtype=np.float64)
         Y = y.reshape(len(y), -1)
         self.n_outputs_ = Y.shape[1]

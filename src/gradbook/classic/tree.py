@@ -24,6 +24,17 @@ from ._splitter import Tree, build_tree, presort
 _MAX_DEPTH = np.iinfo(np.int32).max
 
 
+def validate(est, *args, **kwargs):
+    """scikit-learn's ``validate_data``, with every error message naming the estimator."""
+    try:
+        return validate_data(est, *args, **kwargs)
+    except ValueError as err:
+        name = type(est).__name__
+        if name in str(err):
+            raise
+        raise ValueError(f"{name}: {err}") from err
+
+
 def resolve_max_features(max_features, n_features: int, owner: str) -> int:
     """Number of features drawn per split: None -> all, 'sqrt', 'log2', int, or float fraction."""
     if max_features is None:
@@ -96,7 +107,7 @@ class _BaseTree(BaseEstimator):
 
     def _validate_X_predict(self, X) -> np.ndarray:
         check_is_fitted(self)
-        return validate_data(self, X, dtype=np.float32, reset=False)
+        return validate(self, X, dtype=np.float32, reset=False)
 
     def apply(self, X) -> np.ndarray:
         """Index of the leaf each sample ends in, shape (n_samples,)."""
@@ -153,7 +164,7 @@ class DecisionTreeClassifier(ClassifierMixin, _BaseTree):
         self.min_impurity_decrease = min_impurity_decrease
 
     def fit(self, X, y, sample_weight=None) -> "DecisionTreeClassifier":
-        X, y = validate_data(self, X, y, dtype=np.float32)
+        X, y = validate(self, X, y, dtype=np.float32)
         check_classification_targets(y)
         self.classes_, y_enc = np.unique(y, return_inverse=True)
         self.n_classes_ = len(self.classes_)
@@ -208,7 +219,7 @@ class DecisionTreeRegressor(RegressorMixin, _BaseTree):
         return tags
 
     def fit(self, X, y, sample_weight=None) -> "DecisionTreeRegressor":
-        X, y = validate_data(self, X, y, dtype=np.float32, multi_output=True, y_numeric=True)
+        X, y = validate(self, X, y, dtype=np.float32, multi_output=True, y_numeric=True)
         w = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         return self._fit_targets(X, y, w)
 

@@ -1,0 +1,93 @@
+"""RandomForestClassifier / RandomForestRegressor: averaging, bootstrap, OOB, errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import NotFittedError
+
+from gradbook.classic.forest import RandomForestClassifier, RandomForestRegressor
+
+
+@pytest.fixture(scope="module")
+def cls_data():
+    return make_classification(300, 8, n_informative=5, n_classes=3, random_state=0)
+
+
+def test_proba_is_the_mean_of_the_trees(cls_data):
+    X, y = cls_data
+    rf = RandomForestClassifier(n_estimators=7, random_state=0).fit(X, y)
+    mean = np.mean([t.predict_proba(X) for t in rf.estimators_], axis=0)
+    np.testing.assert_allclose(rf.predict_proba(X), mean)
+    assert rf.max_features == "sqrt" and rf.estimators_[0].max_features_ == 2
+
+
+def test_regressor_is_the_mean_of_the_trees():
+    X, y = make_regression(200, 5, noise=1.0, random_state=0)
+    rf = RandomForestRegressor(n_estimators=6, random_state=0).fit(X, y)
+    np.testing.assert_allclose(rf.predict(X), np.mean([t.predict(X) for t in rf.estimators_], 0))
+    assert rf.estimators_[0].max_features_ == 5
+
+
+def test_seed_reproduces_and_trees_differ(cls_data):
+    X, y = cls_data
+    a = RandomForestClassifier(n_estimators=5, random_state=1).fit(X, y)
+    b = RandomForestClassifier(n_estimators=5, random_state=1).fit(X, y)
+    np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
+    assert a.estimators_[0].tree_.node_count != a.estimators_[1].tree_.node_count or \
+        not np.array_equal(a.estimators_[0].tree_.threshold, a.estimators_[1].tree_.threshold)
+
+
+def test_oob_score_by_hand(cls_data):
+    X, y = cls_data
+    rf = RandomForestClassifier(n_estimators=15, oob_score=True, random_state=0).fit(X, y)
+    # recompute: each row voted by the trees whose bootstrap missed it
+    from gradbook.classic.forest import bootstrap_counts
+    total = np.zeros((len(y), 3))
+    for t in rf.estimators_:
+        out = bootstrap_counts(t.random_state, len(y), len(y)) == 0
+        total[out] += t.predict_proba(X[out])
+    seen = total.sum(1) > 0
+    assert rf.oob_score_ == pytest.approx(np.mean(total[seen].argmax(1) == y[seen]))
+    assert 0.6 < rf.oob_score_ <= 1.0
+
+
+def test_regressor_oob_r2():
+    X, y = make_regression(300, 5, noise=5.0, random_state=0)
+    rf = RandomForestRegressor(n_estimators=20, oob_score=True, random_state=0).fit(X, y)
+    seen = ~np.isnan(rf.oob_prediction_)
+    resid = np.sum((y[seen] - rf.oob_prediction_[seen]) ** 2)
+    assert rf.oob_score_ == pytest.approx(1 - resid / np.sum((y[seen] - y[seen].mean()) ** 2))
+
+
+def test_no_bootstrap_all_features_gives_identical_trees(cls_data):
+    X, y = cls_data
+    rf = RandomForestClassifier(n_estimators=3, bootstrap=False, max_features=None,
+                                random_state=0, max_depth=3).fit(X, y)
+    p = [t.predict_proba(X) for t in rf.estimators_]
+    np.testing.assert_allclose(p[0], p[1])
+
+
+def test_feature_importances_normalised(cls_data):
+    X, y = cls_data
+    fi = RandomForestClassifier(n_estimators=5, random_state=0).fit(X, y).feature_importances_
+    assert fi.shape == (8,) and fi.sum() == pytest.approx(1.0) and np.all(fi >= 0)
+
+
+@pytest.mark.parametrize("Est", [RandomForestClassifier, RandomForestRegressor])
+def test_bad_input(cls_data, Est):
+    X, y = cls_data
+    name = Est.__name__
+    with pytest.raises(NotFittedError, match=name):
+        Est().predict(X)
+    Xn = X.copy()
+    Xn[3, 2] = np.nan
+    with pytest.raises(ValueError, match=name):
+        Est(n_estimators=2).fit(Xn, y)
+    est = Est(n_estimators=2).fit(X, y)
+    with pytest.raises(ValueError, match=f"{name} is expecting 8 features"):
+        est.predict(X[:, :3])
+    with pytest.raises(ValueError, match=f"{name}: out-of-bag"):
+        Est(oob_score=True, bootstrap=False).fit(X, y)
+    with pytest.raises(ValueError, match=f"{name}: max_samples"):
+        Est(max_samples=0.0).fit(X, y)

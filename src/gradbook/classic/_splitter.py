@@ -21,6 +21,7 @@ child ids then regroups ``order`` for the next level: no Python loop over sample
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.special import xlogy
@@ -54,15 +55,17 @@ class Tree:
     def n_leaves(self) -> int:
         return int(np.sum(self.children_left == TREE_LEAF))
 
+    @cached_property
+    def _descent(self):
+        leaf = self.children_left == TREE_LEAF
+        idx = np.arange(self.node_count)
+        return (np.where(leaf, idx, self.children_left), np.where(leaf, idx, self.children_right),
+                np.where(leaf, 0, self.feature), np.where(leaf, np.inf, self.threshold))
+
     def apply(self, X: np.ndarray) -> np.ndarray:
         """Leaf index of every row of ``X`` (float32, validated): all rows descend one level per
         step; a leaf points to itself so finished rows stay put."""
-        leaf = self.children_left == TREE_LEAF
-        idx = np.arange(self.node_count)
-        left = np.where(leaf, idx, self.children_left)
-        right = np.where(leaf, idx, self.children_right)
-        feat = np.where(leaf, 0, self.feature)
-        thr = np.where(leaf, np.inf, self.threshold)
+        left, right, feat, thr = self._descent
         node = np.zeros(X.shape[0], dtype=np.intp)
         rows = np.arange(X.shape[0])
         for _ in range(self.max_depth):

@@ -150,3 +150,12 @@ def test_single_class_predicts_that_class_like_sklearn():
     clf = DecisionTreeClassifier().fit(X, np.ones(10, dtype=int))
     np.testing.assert_array_equal(clf.predict(X), 1)
     assert clf.tree_.node_count == 1
+
+
+def test_accepts_gradbook_tensors(cls_data):
+    import gradbook as gb
+
+    X, y = cls_data
+    a = DecisionTreeClassifier(max_depth=3, random_state=0).fit(gb.Tensor(X), y)
+    b = DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(a.predict(gb.Tensor(X)), b.predict(X))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn import ensemble as ske
 from sklearn import tree as skt
 from sklearn.datasets import (load_breast_cancer, load_digits, load_iris, make_classification,
@@ -234,3 +236,29 @@ def test_randomized_ensembles_accuracy_close_to_sklearn_cheap(data, kind):
 def test_randomized_ensembles_accuracy_within_2_points_of_sklearn(data, kind):
     make_ours, make_ref = _ensembles(100)[kind]
     assert abs(_mean_accuracy_gap(data, make_ours, make_ref, seeds=range(6))) <= 0.02
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(5, 120), n_classes=st.integers(2, 4), seed=st.integers(0, 2**16),
+       criterion=st.sampled_from(["gini", "entropy", "squared_error"]),
+       max_depth=st.sampled_from([None, 1, 2, 4]), min_samples_leaf=st.integers(1, 6))
+def test_one_feature_trees_equal_sklearn_hypothesis(n, n_classes, seed, criterion, max_depth,
+                                                    min_samples_leaf):
+    # a single continuous feature leaves nothing to a random feature order: fully determined
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 1))
+    Xte = rng.normal(size=(200, 1))
+    kw = dict(criterion=criterion, max_depth=max_depth, min_samples_leaf=min_samples_leaf)
+    if criterion == "squared_error":
+        y = rng.normal(size=n)
+        ours, ref = DecisionTreeRegressor(**kw), skt.DecisionTreeRegressor(**kw)
+    else:
+        y = rng.integers(0, n_classes, n)
+        ours, ref = DecisionTreeClassifier(**kw), skt.DecisionTreeClassifier(**kw)
+    ours.fit(X, y)
+    ref.fit(X, y)
+    assert ours.tree_.node_count == ref.tree_.node_count
+    if criterion == "squared_error":
+        np.testing.assert_allclose(ours.predict(Xte), ref.predict(Xte), rtol=1e-9, atol=1e-12)
+    else:
+        np.testing.assert_allclose(ours.predict_proba(Xte), ref.predict_proba(Xte), atol=1e-12)

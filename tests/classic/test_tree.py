@@ -159,3 +159,21 @@ def test_accepts_gradbook_tensors(cls_data):
     a = DecisionTreeClassifier(max_depth=3, random_state=0).fit(gb.Tensor(X), y)
     b = DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y)
     np.testing.assert_array_equal(a.predict(gb.Tensor(X)), b.predict(X))
+
+
+@pytest.mark.parametrize("criterion", ["gini", "entropy"])
+def test_all_features_fast_path_equals_general_path(cls_data, monkeypatch, criterion):
+    import gradbook.classic._splitter as sp
+
+    X, y = cls_data
+    fast = DecisionTreeClassifier(criterion=criterion, random_state=0).fit(X, y).tree_
+
+    def general(xsorted, SW, order, starts, counts, act, crit, msl, rng):
+        dummy_X = np.empty((1, order.shape[0]), np.float32)  # only its width is read here
+        return sp._best_splits(dummy_X, xsorted, SW, order, starts[act], counts[act], crit, msl,
+                               order.shape[0], rng)
+
+    monkeypatch.setattr(sp, "_best_splits_all", general)
+    slow = DecisionTreeClassifier(criterion=criterion, random_state=0).fit(X, y).tree_
+    for name in ("feature", "threshold", "children_left", "n_node_samples", "impurity"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name))

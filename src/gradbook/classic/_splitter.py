@@ -124,7 +124,8 @@ def _draw_features(X, order, starts, counts, max_features, rng):
     return node, perm[node, rank]
 
 
-def _best_splits(X, SW, order, starts, counts, criterion, min_samples_leaf, max_features, rng):
+def _best_splits(X, xsorted, SW, order, starts, counts, criterion, min_samples_leaf,
+                 max_features, rng):
     """Best split of every node of a level. ``SW`` (n, c+1) holds each sample's weighted stats
     and, last, its weight. Returns per node: found, feature, threshold, left and right stats
     (c), left and right weights, left sample count."""
@@ -145,7 +146,7 @@ def _best_splits(X, SW, order, starts, counts, criterion, min_samples_leaf, max_
     T = int(seg_off[-1] + L[-1])
     flat = np.repeat(pfeat * n_act + starts[pnode] - seg_off, L) + np.arange(T)
     samp = order.ravel()[flat]
-    xs = X[samp, np.repeat(pfeat, L)]
+    xs = xsorted.ravel()[flat]
     # segmented cumulative sums in one pass: each segment starts by taking back the previous
     # segment's own sum, so the running sum restarts from zero (node totals are re-summed here
     # rather than carried from the parent, so rounding never compounds down the tree)
@@ -188,6 +189,50 @@ def _best_splits(X, SW, order, starts, counts, criterion, min_samples_leaf, max_
     return res_found, res_feat, res_thr, res_L, res_R, res_wl, res_wr, res_nl
 
 
+def _best_splits_all(xsorted, SW, order, starts, counts, act, criterion, min_samples_leaf, rng):
+    """Same result as :func:`_best_splits` when every feature is searched, without gathering
+    segments: each row of ``order`` already lists every node's samples sorted by that feature,
+    so the whole (d, n) block is scored at once and nodes pick their first best feature in a
+    random feature order (the same draws as the general path)."""
+    d, n_act = order.shape
+    c = SW.shape[1] - 1
+    m = len(starts)
+    G = SW[order]                                    # (d, n, c+1)
+    seg_tot = np.add.reduceat(G, starts, axis=1)     # (d, m, c+1)
+    G[:, starts[1:]] -= seg_tot[:, :-1]
+    left = np.cumsum(G, axis=1, out=G)
+    node_of = np.repeat(np.arange(m), counts)
+    right = seg_tot[:, node_of] - left
+    nl = np.arange(n_act) - starts[node_of] + 1
+    nr = counts[node_of] - nl
+    nxt = np.empty_like(xsorted)
+    nxt[:, :-1] = xsorted[:, 1:]
+    nxt[:, -1] = xsorted[:, -1]
+    valid = ((nl >= min_samples_leaf) & (nr >= min_samples_leaf))[None, :] & (
+        nxt > xsorted + FEATURE_THRESHOLD)
+    L2, R2 = left.reshape(-1, c + 1), right.reshape(-1, c + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        proxy = _proxy(criterion, L2[:, :c], L2[:, c], R2[:, :c], R2[:, c]).reshape(d, n_act)
+    proxy = np.where(valid, proxy, -np.inf)
+    seg_max = np.maximum.reduceat(proxy, starts, axis=1)                       # (d, m)
+    best_t = np.minimum.reduceat(np.where(proxy == seg_max[:, node_of], np.arange(n_act), n_act),
+                                 starts, axis=1)
+    perm = np.argsort(rng.random_sample((len(act), d)), axis=1)
+    in_order = np.take_along_axis(seg_max[:, act].T, perm, axis=1)
+    j = np.argmax(in_order, axis=1)
+    rows = np.arange(len(act))
+    feat = perm[rows, j]
+    found = np.isfinite(in_order[rows, j])
+    t = np.where(found, best_t[feat, act], 0)
+    a, b = xsorted[feat, t].astype(np.float64), xsorted[feat, np.minimum(t + 1, n_act - 1)]
+    b = b.astype(np.float64)
+    thr = a / 2.0 + b / 2.0
+    thr = np.where((thr == b) | np.isinf(thr), a, thr)
+    lsel, rsel = left[feat, t], right[feat, t]
+    return (found, np.where(found, feat, TREE_UNDEFINED), np.where(found, thr, TREE_UNDEFINED),
+            lsel[:, :c], rsel[:, :c], lsel[:, c], rsel[:, c], nl[t])
+
+
 def presort(X: np.ndarray) -> np.ndarray:
     """Sample indices sorting each feature, shape ``(d, n)``; shared by all trees of an ensemble."""
     return np.argsort(np.ascontiguousarray(X.T), axis=1).astype(np.intp, copy=False)
@@ -208,6 +253,7 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
         order = presort(X)
     if not keep.all():
         order = order[keep[order]].reshape(d, -1)
+    xsorted = np.take_along_axis(X.T, order, axis=1)     # feature values in ``order``
     is_reg = SQ is not None
     SW = np.column_stack([S, w])
     root_S = S[keep].sum(axis=0)[None, :]
@@ -233,9 +279,13 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
         if len(act) == 0:
             break
         all_starts = np.cumsum(lv_N) - lv_N            # ``order`` holds every node of the level
-        found, f, th, LS, RS, WL, WR, NL = _best_splits(
-            X, SW, order, all_starts[act], lv_N[act], criterion, min_samples_leaf,
-            max_features, rng)
+        if max_features >= d:
+            found, f, th, LS, RS, WL, WR, NL = _best_splits_all(
+                xsorted, SW, order, all_starts, lv_N, act, criterion, min_samples_leaf, rng)
+        else:
+            found, f, th, LS, RS, WL, WR, NL = _best_splits(
+                X, xsorted, SW, order, all_starts[act], lv_N[act], criterion, min_samples_leaf,
+                max_features, rng)
         if not found.any():
             break
         node_of = np.repeat(np.arange(m), lv_N)          # level node of each column of ``order``
@@ -284,6 +334,7 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
         key_t = key.astype(np.uint16) if 2 * k < 65535 else key
         regroup = np.argsort(key_t[order], axis=1, kind="stable")[:, :n_next]
         order = np.take_along_axis(order, regroup, axis=1)
+        xsorted = np.take_along_axis(xsorted, regroup, axis=1)
         lv_S, lv_W, lv_N, lv_SQ = ch_S, ch_W, ch_N, ch_SQ
         n_nodes += 2 * k
         depth += 1

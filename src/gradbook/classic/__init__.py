@@ -21,6 +21,9 @@ _EXPORTS: dict[str, str] = {
     "polynomial_kernel": "kernels",
     "rbf_kernel": "kernels",
     "poly2_feature_map": "kernels",
+    "LogisticRegression": "logistic",
+    "KernelLogisticRegression": "logistic",
+    "SVC": "svm",
 }
 
 

@@ -69,19 +69,14 @@ def lbfgs(fg: FG, x0: np.ndarray, *, tol: float, max_iter: int, m: int = 10):
     return x, max_iter, np.max(np.abs(g), initial=0.0) <= tol
 
 
-def newton(fgh: Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray]], x0: np.ndarray, *,
-           tol: float, max_iter: int, null_proj: np.ndarray | None = None):
+def newton(fg: FG, fgh: Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray]], x0: np.ndarray,
+           *, tol: float, max_iter: int, null_proj: np.ndarray | None = None):
     """Newton's method: solve H d = -g (Cholesky; least squares if H is singular), Armijo step.
 
     ``null_proj`` is the projector onto a known null space of H (the class-constant directions of
     an over-parameterised softmax); adding it makes H invertible without changing d ⟂ null space.
     """
     x = x0.astype(np.float64, copy=True)
-
-    def fg(z):
-        f, g, _ = fgh(z)
-        return f, g
-
     for it in range(1, max_iter + 1):
         f, g, H = fgh(x)
         if np.max(np.abs(g), initial=0.0) <= tol:
@@ -91,12 +86,11 @@ def newton(fgh: Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray]], x0
         try:
             d = -linalg.cho_solve(linalg.cho_factor(H, check_finite=False), g, check_finite=False)
         except linalg.LinAlgError:
-            d = -linalg.lstsq(H, g, check_finite=False)[0]
-        t, x_new, _, _ = _backtrack(fg, x, f, g, d, 1.0)
+            d = -linalg.lstsq(H, g, check_finite=False, lapack_driver="gelsy")[0]
+        t, x_new, _, g_new = _backtrack(fg, x, f, g, d, 1.0)
         if t == 0.0:
             return x, it, False
-        x = x_new
-    f, g, _ = fgh(x)
+        x, g = x_new, g_new
     return x, max_iter, np.max(np.abs(g), initial=0.0) <= tol
 
 

@@ -112,3 +112,16 @@ def poly2_feature_map(X, gamma: float = 1.0, coef0: float = 1.0) -> np.ndarray:
         gamma * X * X,
         np.sqrt(2) * gamma * X[:, i] * X[:, j],
     ]).astype(X.dtype, copy=False)
+
+
+def resolve_gamma(gamma, X: np.ndarray, name: str) -> float:
+    """γ as scikit-learn's SVC reads it: 'scale' = 1 / (d · Var X), 'auto' = 1 / d, or a float > 0."""
+    if isinstance(gamma, str):
+        if gamma == "scale":
+            var = float(X.var())
+            return 1.0 / (X.shape[1] * var) if var != 0 else 1.0
+        if gamma == "auto":
+            return 1.0 / X.shape[1]
+    elif isinstance(gamma, (int, float, np.number)) and not isinstance(gamma, bool) and gamma > 0:
+        return float(gamma)
+    raise ValueError(f"{name}: gamma must be 'scale', 'auto' or a float > 0; got {gamma!r}")

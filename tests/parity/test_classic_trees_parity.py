@@ -144,13 +144,15 @@ def test_gradient_boosting_regressor_matches_sklearn(max_depth, min_samples_leaf
     np.testing.assert_allclose(ours.feature_importances_, ref.feature_importances_, atol=1e-9)
 
 
-@pytest.mark.parametrize("seed", [2, 5])
+@pytest.mark.parametrize("seed", [2, 5, 7])
 def test_gradient_boosting_binary_matches_sklearn(seed):
     # continuous binary data: no ties in the trees grown, so the boosting is fully determined
     from gradbook.classic.gradient_boosting import GradientBoostingClassifier
-    X, y = make_classification(400, 6, n_informative=4, random_state=seed)
+    X, y = make_classification(600, 6, n_informative=4, random_state=seed)
     Xtr, Xte, ytr, _ = _split(X, y)
-    kw = dict(n_estimators=30, max_depth=3, min_samples_leaf=10)
+    # depth 2 keeps nodes large: a node just above 2 * min_samples_leaf has few admissible
+    # positions, and several features then cut out the same rows (a tie)
+    kw = dict(n_estimators=30, max_depth=2, min_samples_leaf=5)
     ref = ske.GradientBoostingClassifier(**kw, random_state=0).fit(Xtr, ytr)
     ours = GradientBoostingClassifier(**kw, random_state=0).fit(Xtr, ytr)
     np.testing.assert_allclose(ours.decision_function(Xte), ref.decision_function(Xte),

@@ -105,6 +105,14 @@ def _proxy(criterion: str, L: np.ndarray, wl: np.ndarray, R: np.ndarray, wr: np.
     return np.einsum("tc,tc->t", L, L) / wl + np.einsum("tc,tc->t", R, R) / wr
 
 
+def _tie_floor(best: np.ndarray) -> np.ndarray:
+    """Scores this close to the best count as ties, so the first candidate wins as in exact
+    arithmetic (scikit-learn keeps the first of equal scores; cumulative sums round differently
+    from its running sums, so equal scores can differ in the last bits here)."""
+    with np.errstate(invalid="ignore"):
+        return best - 1e-10 * np.abs(best)
+
+
 def _draw_features(X, order, starts, counts, max_features, rng):
     """Per node, the (node, feature) pairs to search, in the node's random feature order: the
     first ``max_features`` draws, extended until one non-constant feature is met (scikit-learn's
@@ -167,14 +175,15 @@ def _best_splits(X, xsorted, SW, order, starts, counts, criterion, min_samples_l
     proxy = np.where(valid, proxy, -np.inf)
     # best position per pair (first of the maxima), then best pair per node (first in draw order)
     seg_max = np.maximum.reduceat(proxy, seg_off)
-    best_t = np.minimum.reduceat(np.where(proxy == np.repeat(seg_max, L), np.arange(T), T), seg_off)
+    best_t = np.minimum.reduceat(
+        np.where(proxy >= np.repeat(_tie_floor(seg_max), L), np.arange(T), T), seg_off)
     n_pairs = np.bincount(pnode, minlength=m)
     has = np.flatnonzero(n_pairs)
     poff = (np.cumsum(n_pairs) - n_pairs)[has]
     node_max = np.maximum.reduceat(seg_max, poff)
     P = len(pnode)
     best_p = np.minimum.reduceat(
-        np.where(seg_max == np.repeat(node_max, n_pairs[has]), np.arange(P), P), poff)
+        np.where(seg_max >= np.repeat(_tie_floor(node_max), n_pairs[has]), np.arange(P), P), poff)
     found = np.isfinite(node_max)
     nodes, bp = has[found], best_p[found]
     t = best_t[bp]
@@ -215,11 +224,12 @@ def _best_splits_all(xsorted, SW, order, starts, counts, act, criterion, min_sam
         proxy = _proxy(criterion, L2[:, :c], L2[:, c], R2[:, :c], R2[:, c]).reshape(d, n_act)
     proxy = np.where(valid, proxy, -np.inf)
     seg_max = np.maximum.reduceat(proxy, starts, axis=1)                       # (d, m)
-    best_t = np.minimum.reduceat(np.where(proxy == seg_max[:, node_of], np.arange(n_act), n_act),
-                                 starts, axis=1)
+    best_t = np.minimum.reduceat(
+        np.where(proxy >= _tie_floor(seg_max)[:, node_of], np.arange(n_act), n_act),
+        starts, axis=1)
     perm = np.argsort(rng.random_sample((len(act), d)), axis=1)
     in_order = np.take_along_axis(seg_max[:, act].T, perm, axis=1)
-    j = np.argmax(in_order, axis=1)
+    j = np.argmax(in_order >= _tie_floor(in_order.max(axis=1))[:, None], axis=1)
     rows = np.arange(len(act))
     feat = perm[rows, j]
     found = np.isfinite(in_order[rows, j])

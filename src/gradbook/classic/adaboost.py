@@ -20,6 +20,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, check_random_state,
                                       has_fit_parameter)
 
+from ._splitter import presort
 from .tree import DecisionTreeClassifier, validate
 
 _MAX_INT = np.iinfo(np.int32).max
@@ -73,8 +74,12 @@ class AdaBoostClassifier(ClassifierMixin, BaseEstimator):
         sw /= sw.sum()
         base = self._base()
         rng = check_random_state(self.random_state)
-        self.classes_ = np.unique(y)
+        self.classes_, y_enc = np.unique(y, return_inverse=True)
         self.n_classes_ = K = len(self.classes_)
+        fast = type(base) is DecisionTreeClassifier
+        if fast:
+            X32 = np.asarray(X, dtype=np.float32)
+            order = presort(X32)
         self.estimators_ = []
         self.estimator_weights_ = np.zeros(self.n_estimators)
         self.estimator_errors_ = np.ones(self.n_estimators)
@@ -86,9 +91,15 @@ class AdaBoostClassifier(ClassifierMixin, BaseEstimator):
             est = clone(base)
             if "random_state" in est.get_params():
                 est.set_params(random_state=int(rng.randint(_MAX_INT)))
-            est.fit(X, y, sample_weight=sw)
+            if fast:  # our own tree: skip re-validation and share one presort of X
+                est.classes_, est.n_classes_, est.n_outputs_ = self.classes_, K, 1
+                est.n_features_in_ = X.shape[1]
+                est._fit_encoded(X32, y_enc, sw, order=order)
+                incorrect = np.argmax(est.tree_.predict(X32)[:, 0, :], axis=1) != y_enc
+            else:
+                est.fit(X, y, sample_weight=sw)
+                incorrect = est.predict(X) != y
             self.estimators_.append(est)
-            incorrect = est.predict(X) != y
             error = float(np.average(incorrect, weights=sw))
             if error <= 0:  # perfect stage: keep it with weight 1 and stop
                 self.estimator_weights_[m], self.estimator_errors_[m] = 1.0, 0.0

@@ -24,6 +24,9 @@ _EXPORTS: dict[str, str] = {
     "LogisticRegression": "logistic",
     "KernelLogisticRegression": "logistic",
     "SVC": "svm",
+    "PCA": "decomposition",
+    "LinearDiscriminantAnalysis": "discriminant",
+    "KMeans": "cluster",
 }
 
 

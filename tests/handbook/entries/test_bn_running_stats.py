@@ -1,0 +1,29 @@
+import numpy as np
+import torch
+
+from gradbook import handbook
+from gradbook.handbook.entries.bn_running_stats import BATCH, MOMENTUM, MU, SIGMA, batches
+
+
+def test_bn_running_stats_match_torch_and_closed_form():
+    r = handbook.run("bn-running-stats", quick=True)
+    steps = r.numbers["steps"]
+    data = batches(steps, 400)
+    rm, rv = torch.zeros(400, dtype=torch.float64), torch.ones(400, dtype=torch.float64)
+    for t in range(steps):
+        torch.nn.functional.batch_norm(torch.tensor(data[t]), rm, rv, training=True, momentum=MOMENTUM)
+    assert np.isclose(r.numbers["running_mean_c0"], rm[0].item(), rtol=1e-12)
+    assert np.isclose(r.numbers["running_var_c0"], rv[0].item(), rtol=1e-12)
+    assert np.isclose(r.numbers["avg_running_var"], rv.mean().item(), rtol=1e-12)
+    # closed form by hand: after T steps from (0, 1), E = (1 − 0.9^T)·(μ, σ²) + 0.9^T·(0, 1)
+    d = 0.9 ** steps
+    assert np.isclose(r.numbers["expected_mean"], (1 - d) * MU)
+    assert np.isclose(r.numbers["expected_var"], (1 - d) * SIGMA ** 2 + d)
+    assert abs(r.numbers["avg_running_var"] - r.numbers["expected_var"]) < 4 * SIGMA ** 2 / 20
+    assert abs(r.numbers["avg_running_mean"] - MU) < 4 * SIGMA / 20
+    # biased batch variance: every update scaled by (n − 1)/n = 3/4, so the ratio tends to 3/4
+    assert abs(r.numbers["biased_ratio"] - (BATCH - 1) / BATCH) < 1e-3
+    assert r.numbers["eval_std_biased"] / r.numbers["eval_std"] > 1.1   # ≈ √(4/3)
+    assert r.numbers["eval_err_vs_formula"] < 1e-12
+    assert r.verdicts == {"running-var-unbiased": "confirmed", "biased-underestimates": "confirmed",
+                          "eval-uses-running": "confirmed", "whole-dataset-stats": "depends"}

@@ -1,0 +1,163 @@
+"""Training speed: one epoch of the default `gradbook train` run, and single LeNet-5 training
+steps (forward, cross-entropy, backward, Adam) at batch 64 and 256 — gradbook against PyTorch CPU.
+
+Each measurement runs in its own subprocess, gradbook and PyTorch alternated, with the same
+thread count (in one process OpenBLAS's and PyTorch's thread pools contend and distort the
+ratio). The same net, the same batches, the same optimizer settings.
+
+    python benchmarks/train.py [--repeats 3] [--threads 2]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+
+def _batches(batch_size: int, count: int):
+    import numpy as np
+
+    from gradbook.data import mnist_sample
+
+    x, y = mnist_sample()[0].tensors
+    rng = np.random.default_rng(0)
+    out = []
+    for _ in range(count):
+        idx = rng.choice(len(x), batch_size, replace=False)
+        out.append((np.ascontiguousarray(x[idx]), y[idx]))
+    return out
+
+
+def _gradbook(kind: str, batch_size: int, steps: int) -> float:
+    import gradbook as gb
+    from gradbook import models, optim
+    from gradbook.nn import functional as F
+
+    gb.manual_seed(0)
+    net = models.LeNet5()
+    opt = optim.Adam(net.parameters(), lr=2e-3)
+    if kind == "epoch":
+        from gradbook.data import DataLoader, mnist_sample
+
+        loader = DataLoader(mnist_sample()[0], batch_size=64, shuffle=True, seed=0)
+        for x, y in loader:  # warm-up epoch
+            pass
+        start = time.perf_counter()
+        for x, y in loader:
+            loss = F.cross_entropy(net(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return time.perf_counter() - start
+    data = [(gb.tensor(x), gb.tensor(y)) for x, y in _batches(batch_size, steps + 3)]
+    times = []
+    for i, (x, y) in enumerate(data):
+        start = time.perf_counter()
+        loss = F.cross_entropy(net(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if i >= 3:
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _torch_net():
+    import torch.nn as tnn
+
+    return tnn.Sequential(tnn.Conv2d(1, 6, 5, padding=2), tnn.ReLU(), tnn.MaxPool2d(2),
+                          tnn.Conv2d(6, 16, 5), tnn.ReLU(), tnn.MaxPool2d(2), tnn.Flatten(),
+                          tnn.Linear(400, 120), tnn.ReLU(), tnn.Linear(120, 84), tnn.ReLU(), tnn.Linear(84, 10))
+
+
+def _torch(kind: str, batch_size: int, steps: int) -> float:
+    import torch
+
+    torch.manual_seed(0)
+    net = _torch_net()
+    opt = torch.optim.Adam(net.parameters(), lr=2e-3)
+    lossf = torch.nn.functional.cross_entropy
+    if kind == "epoch":
+        from gradbook.data import mnist_sample
+
+        x_all, y_all = (torch.from_numpy(a.copy()) for a in mnist_sample()[0].tensors)
+        loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x_all, y_all), batch_size=64,
+                                             shuffle=True, generator=torch.Generator().manual_seed(0))
+        start = time.perf_counter()
+        for x, y in loader:
+            loss = lossf(net(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return time.perf_counter() - start
+    data = [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in _batches(batch_size, steps + 3)]
+    times = []
+    for i, (x, y) in enumerate(data):
+        start = time.perf_counter()
+        loss = lossf(net(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if i >= 3:
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _child(args) -> None:
+    if args.lib == "torch":
+        import torch
+
+        torch.set_num_threads(args.threads)
+        value = _torch(args.kind, args.batch, args.steps)
+    else:
+        value = _gradbook(args.kind, args.batch, args.steps)
+    print(json.dumps({"seconds": value}))
+
+
+def _run(lib: str, kind: str, batch: int, steps: int, threads: int) -> float:
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads))
+    out = subprocess.run([sys.executable, __file__, "--child", "--lib", lib, "--kind", kind, "--batch", str(batch),
+                          "--steps", str(steps), "--threads", str(threads)],
+                         capture_output=True, text=True, env=env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--child", action="store_true")
+    p.add_argument("--lib")
+    p.add_argument("--kind", default="step")
+    p.add_argument("--batch", type=int, default=64)
+    args = p.parse_args()
+    if args.child:
+        _child(args)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    rows = [("one epoch, MNIST sample (4,000 images, batch 64)", "epoch", 64),
+            ("LeNet-5 step, batch 64", "step", 64), ("LeNet-5 step, batch 256", "step", 256)]
+    table = Table(title=f"gradbook vs PyTorch {args.threads}-thread CPU, median of {args.repeats} alternated runs")
+    for col in ("what", "gradbook", "PyTorch", "ratio (gradbook / PyTorch)"):
+        table.add_column(col, justify="right" if col != "what" else "left")
+    for label, kind, batch in rows:
+        times = {"gradbook": [], "torch": []}
+        for _ in range(args.repeats):
+            for lib in ("gradbook", "torch"):
+                times[lib].append(_run(lib, kind, batch, args.steps, args.threads))
+        g, t = statistics.median(times["gradbook"]), statistics.median(times["torch"])
+        unit, scale = ("s", 1) if kind == "epoch" else ("ms", 1000)
+        table.add_row(label, f"{g * scale:.2f} {unit}", f"{t * scale:.2f} {unit}", f"{g / t:.2f}x")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()

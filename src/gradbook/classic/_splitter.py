@@ -88,6 +88,31 @@ class Tree:
         return imp
 
 
+def ensemble_leaves(trees: list[Tree], X: np.ndarray, max_cells: int = 1 << 21):
+    """Descend every row through every tree at once: the trees' arrays are stacked (node ids
+    offset per tree) and all (row, tree) pairs move one level per step. Yields
+    ``(row slice, leaf ids (rows, n_trees))`` in chunks of about ``max_cells`` pairs; the ids
+    index :func:`stack_nodes` of the same trees."""
+    offsets = np.cumsum([0] + [t.node_count for t in trees[:-1]])
+    parts = [t._descent for t in trees]
+    left, right, feat, thr = (np.concatenate([p[i] + (o if i < 2 else 0) for p, o in
+                                              zip(parts, offsets)]) for i in range(4))
+    depth = max(t.max_depth for t in trees)
+    step = max(1, max_cells // len(trees))
+    for start in range(0, X.shape[0], step):
+        Xc = X[start:start + step]
+        rows = np.arange(Xc.shape[0])[:, None]
+        node = np.broadcast_to(offsets, (Xc.shape[0], len(trees)))
+        for _ in range(depth):
+            node = np.where(Xc[rows, feat[node]] <= thr[node], left[node], right[node])
+        yield slice(start, start + Xc.shape[0]), node
+
+
+def stack_nodes(per_tree: list[np.ndarray]) -> np.ndarray:
+    """Per-node arrays of several trees, stacked in :func:`ensemble_leaves` order."""
+    return np.concatenate(per_tree)
+
+
 def node_impurity(criterion: str, S: np.ndarray, W: np.ndarray, SQ: np.ndarray | None) -> np.ndarray:
     """Impurity of nodes from their weighted stats ``S`` (m, c), weights ``W`` (m,) and, for
     squared error, weighted sums of squared (centred) targets ``SQ`` (m,)."""

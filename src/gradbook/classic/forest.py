@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, check_random_state
 
-from ._splitter import presort
+from ._splitter import ensemble_leaves, presort, stack_nodes
 from .tree import DecisionTreeClassifier, DecisionTreeRegressor, validate
 
 _MAX_INT = np.iinfo(np.int32).max
@@ -40,6 +40,15 @@ def n_draws(max_samples, n_samples: int, owner: str) -> int:
         return max(1, round(n_samples * max_samples))
     raise ValueError(f"{owner}: max_samples must be None, an int in [1, n_samples={n_samples}] "
                      f"or a float in (0, 1]; got {max_samples!r}")
+
+
+def _mean_over_trees(trees, node_values, X, width) -> np.ndarray:
+    """Mean over trees of the value (``width`` numbers) of the leaf each row reaches."""
+    values = stack_nodes(node_values)
+    out = np.empty((X.shape[0], width))
+    for rows, leaves in ensemble_leaves([t.tree_ for t in trees], X):
+        out[rows] = values[leaves].mean(axis=1)
+    return out
 
 
 class _BaseForest(BaseEstimator):
@@ -171,11 +180,9 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
 
     def predict_proba(self, X) -> np.ndarray:
         X = self._validate_X_predict(X)
-        total = np.zeros((X.shape[0], self.n_classes_))
-        for tree in self.estimators_:
-            p = tree.tree_.predict(X)[:, 0, :]
-            total += p / p.sum(axis=1, keepdims=True)
-        return total / len(self.estimators_)
+        fractions = [t.tree_.value[:, 0, :] / t.tree_.value[:, 0, :].sum(1, keepdims=True)
+                     for t in self.estimators_]
+        return _mean_over_trees(self.estimators_, fractions, X, self.n_classes_)
 
     def predict_log_proba(self, X) -> np.ndarray:
         with np.errstate(divide="ignore"):
@@ -245,6 +252,6 @@ class RandomForestRegressor(RegressorMixin, _BaseForest):
 
     def predict(self, X) -> np.ndarray:
         X = self._validate_X_predict(X)
-        total = sum(tree.tree_.predict(X)[:, :, 0] for tree in self.estimators_)
-        pred = total / len(self.estimators_)
+        pred = _mean_over_trees(self.estimators_, [t.tree_.value[:, :, 0] for t in self.estimators_],
+                                X, self.n_outputs_)
         return pred[:, 0] if self.n_outputs_ == 1 else pred

@@ -22,7 +22,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, check_random_state
 
-from ._splitter import presort
+from ._splitter import ensemble_leaves, presort, stack_nodes
 from .tree import DecisionTreeRegressor, validate
 
 
@@ -78,19 +78,26 @@ class _BaseGradientBoosting(BaseEstimator):
 
     def _raw_stages(self, X):
         """Yield the raw scores F (n, K) after each stage."""
-        check_is_fitted(self)
-        X = validate(self, X, dtype=np.float32, reset=False)
-        F = np.tile(self._init_raw, (X.shape[0], 1))
-        for stage in self.estimators_:
-            for k, tree in enumerate(stage):
-                F[:, k] += self.learning_rate * tree.tree_.predict(X)[:, 0, 0]
+        contrib = self._contributions(X)
+        F = np.tile(self._init_raw, (contrib.shape[0], 1))
+        for stage in range(contrib.shape[1]):
+            F += contrib[:, stage]
             yield F.copy()
 
+    def _contributions(self, X) -> np.ndarray:
+        """learning_rate * tree output for every row, stage and class: (n, n_stages, K)."""
+        check_is_fitted(self)
+        X = validate(self, X, dtype=np.float32, reset=False)
+        trees = [t.tree_ for t in self.estimators_.ravel()]
+        values = stack_nodes([t.value[:, 0, 0] for t in trees])
+        out = np.empty((X.shape[0], len(trees)))
+        for rows, leaves in ensemble_leaves(trees, X):
+            out[rows] = values[leaves]
+        return self.learning_rate * out.reshape(X.shape[0], *self.estimators_.shape)
+
     def _raw(self, X) -> np.ndarray:
-        F = None
-        for F in self._raw_stages(X):
-            pass
-        return F
+        contrib = self._contributions(X)
+        return self._init_raw + contrib.sum(axis=1)
 
     @property
     def feature_importances_(self) -> np.ndarray:

@@ -169,8 +169,7 @@ def test_all_features_fast_path_equals_general_path(cls_data, monkeypatch, crite
     fast = DecisionTreeClassifier(criterion=criterion, random_state=0).fit(X, y).tree_
 
     def general(xsorted, SW, order, starts, counts, act, crit, msl, rng):
-        dummy_X = np.empty((1, order.shape[0]), np.float32)  # only its width is read here
-        return sp._best_splits(dummy_X, xsorted, SW, order, starts[act], counts[act], crit, msl,
+        return sp._best_splits(xsorted, SW, order, starts[act], counts[act], crit, msl,
                                order.shape[0], rng)
 
     monkeypatch.setattr(sp, "_best_splits_all", general)

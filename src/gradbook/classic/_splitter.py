@@ -138,17 +138,16 @@ def _tie_floor(best: np.ndarray) -> np.ndarray:
         return best - 1e-10 * np.abs(best)
 
 
-def _draw_features(X, order, starts, counts, max_features, rng):
+def _draw_features(xsorted, starts, counts, max_features, rng):
     """Per node, the (node, feature) pairs to search, in the node's random feature order: the
     first ``max_features`` draws, extended until one non-constant feature is met (scikit-learn's
     rule); constant features are never searched. Returns node index and feature per pair."""
-    m, d = len(starts), X.shape[1]
+    m, d = len(starts), xsorted.shape[0]
     perm = np.argsort(rng.random_sample((m, d)), axis=1)
     if max_features >= d:
         return np.repeat(np.arange(m), d), perm.ravel()
-    cols = np.arange(d)[:, None]
-    lo = X[order[:, starts], cols]                  # (d, m) smallest value per node and feature
-    hi = X[order[:, starts + counts - 1], cols]
+    lo = xsorted[:, starts]                         # (d, m) smallest value per node and feature
+    hi = xsorted[:, starts + counts - 1]
     const = np.take_along_axis((hi <= lo + FEATURE_THRESHOLD).T, perm, axis=1)
     first = np.argmax(~const, axis=1)                # first non-constant draw (0 if none)
     limit = np.maximum(max_features, first + 1)
@@ -157,7 +156,7 @@ def _draw_features(X, order, starts, counts, max_features, rng):
     return node, perm[node, rank]
 
 
-def _best_splits(X, xsorted, SW, order, starts, counts, criterion, min_samples_leaf,
+def _best_splits(xsorted, SW, order, starts, counts, criterion, min_samples_leaf,
                  max_features, rng):
     """Best split of every node of a level. ``SW`` (n, c+1) holds each sample's weighted stats
     and, last, its weight. Returns per node: found, feature, threshold, left and right stats
@@ -165,7 +164,7 @@ def _best_splits(X, xsorted, SW, order, starts, counts, criterion, min_samples_l
     m = len(starts)
     c = SW.shape[1] - 1
     n_act = order.shape[1]
-    pnode, pfeat = _draw_features(X, order, starts, counts, max_features, rng)
+    pnode, pfeat = _draw_features(xsorted, starts, counts, max_features, rng)
     res_found = np.zeros(m, dtype=bool)
     res_feat = np.full(m, TREE_UNDEFINED, dtype=np.intp)
     res_thr = np.full(m, float(TREE_UNDEFINED))
@@ -319,7 +318,7 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
                 xsorted, SW, order, all_starts, lv_N, act, criterion, min_samples_leaf, rng)
         else:
             found, f, th, LS, RS, WL, WR, NL = _best_splits(
-                X, xsorted, SW, order, all_starts[act], lv_N[act], criterion, min_samples_leaf,
+                xsorted, SW, order, all_starts[act], lv_N[act], criterion, min_samples_leaf,
                 max_features, rng)
         if not found.any():
             break

@@ -33,7 +33,8 @@ _CHILD = r"""
 import json, sys, time
 import numpy as np
 from sklearn.datasets import make_classification, make_regression
-lib, name, kw, task, repeat = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+lib, name, kw, task = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
+repeat = int(sys.argv[5])
 if lib == "gradbook":
     import gradbook.classic as mod
 else:
@@ -48,7 +49,9 @@ Xtr, ytr, Xte = X[:1500], y[:1500], X[1500:]
 Est(**kw, random_state=0).fit(Xtr[:200], ytr[:200]).predict(Xte[:10])   # warm-up
 fit_t, pred_t = [], []
 for _ in range(repeat):
-    t0 = time.perf_counter(); est = Est(**kw, random_state=0).fit(Xtr, ytr); t1 = time.perf_counter()
+    t0 = time.perf_counter()
+    est = Est(**kw, random_state=0).fit(Xtr, ytr)
+    t1 = time.perf_counter()
     pred = est.predict(Xte); t2 = time.perf_counter()
     fit_t.append(t1 - t0); pred_t.append(t2 - t1)
 score = est.score(X[1500:], y[1500:])

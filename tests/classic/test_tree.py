@@ -80,7 +80,8 @@ def test_weights_equal_duplicated_rows(cls_data):
     X, y = cls_data
     w = np.random.default_rng(0).integers(1, 4, len(y))
     a = DecisionTreeClassifier(max_depth=4, random_state=0).fit(X, y, sample_weight=w)
-    b = DecisionTreeClassifier(max_depth=4, random_state=0).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
+    b = DecisionTreeClassifier(max_depth=4, random_state=0)
+    b.fit(np.repeat(X, w, axis=0), np.repeat(y, w))
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), atol=1e-12)
 
 

@@ -113,7 +113,8 @@ def stack_nodes(per_tree: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(per_tree)
 
 
-def node_impurity(criterion: str, S: np.ndarray, W: np.ndarray, SQ: np.ndarray | None) -> np.ndarray:
+def node_impurity(criterion: str, S: np.ndarray, W: np.ndarray,
+                  SQ: np.ndarray | None) -> np.ndarray:
     """Impurity of nodes from their weighted stats ``S`` (m, c), weights ``W`` (m,) and, for
     squared error, weighted sums of squared (centred) targets ``SQ`` (m,)."""
     p = S / W[:, None]
@@ -124,7 +125,8 @@ def node_impurity(criterion: str, S: np.ndarray, W: np.ndarray, SQ: np.ndarray |
     return (SQ / W - np.sum(p * p, axis=1)) / S.shape[1]
 
 
-def _proxy(criterion: str, L: np.ndarray, wl: np.ndarray, R: np.ndarray, wr: np.ndarray) -> np.ndarray:
+def _proxy(criterion: str, L: np.ndarray, wl: np.ndarray, R: np.ndarray,
+           wr: np.ndarray) -> np.ndarray:
     if criterion == "entropy":
         return (xlogy(L, L).sum(1) - xlogy(wl, wl)) + (xlogy(R, R).sum(1) - xlogy(wr, wr))
     return np.einsum("tc,tc->t", L, L) / wl + np.einsum("tc,tc->t", R, R) / wr
@@ -306,8 +308,9 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
         thr = np.full(m, float(TREE_UNDEFINED))
         left = np.full(m, TREE_LEAF, dtype=np.intp)
         right = np.full(m, TREE_LEAF, dtype=np.intp)
-        out["S"].append(lv_S); out["W"].append(lv_W); out["N"].append(lv_N); out["imp"].append(imp)
-        out["feat"].append(feat); out["thr"].append(thr); out["left"].append(left); out["right"].append(right)
+        for key, arr in (("S", lv_S), ("W", lv_W), ("N", lv_N), ("imp", imp), ("feat", feat),
+                         ("thr", thr), ("left", left), ("right", right)):
+            out[key].append(arr)   # feat/thr/left/right are filled in below, in place
         deepest = depth
         act = np.flatnonzero(splittable)
         if len(act) == 0:

@@ -252,6 +252,6 @@ class RandomForestRegressor(RegressorMixin, _BaseForest):
 
     def predict(self, X) -> np.ndarray:
         X = self._validate_X_predict(X)
-        pred = _mean_over_trees(self.estimators_, [t.tree_.value[:, :, 0] for t in self.estimators_],
-                                X, self.n_outputs_)
+        means = [t.tree_.value[:, :, 0] for t in self.estimators_]
+        pred = _mean_over_trees(self.estimators_, means, X, self.n_outputs_)
         return pred[:, 0] if self.n_outputs_ == 1 else pred

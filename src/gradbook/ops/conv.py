@@ -1,2 +1,283 @@
-"""conv ops (being written)."""
-__all__: list[str] = []
+"""Convolutions (``conv2d``, ``conv_transpose2d``, ``conv1d``), NCHW, each a single Function with a
+hand-written backward.
+
+Both are one batched matrix product over the group axis on im2col columns (``_windows``):
+
+    conv2d:            y[n, g] = W[g] (O/G, C/G·KH·KW) @ cols(x)[n, g] (C/G·KH·KW, OH·OW)
+    conv_transpose2d:  y = col2im(Wᵀ[g] @ x[n, g])   (the adjoint of conv2d's input map)
+
+so grouped and depthwise convolutions are the same code path as a dense one (the group axis is a
+batch axis of ``np.matmul``, never a Python loop). Each backward is the other's forward: conv2d's
+input gradient is a transposed convolution of the upstream gradient (``Wᵀ g`` then ``col2im``), and
+conv_transpose2d's input gradient is a convolution of it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+from ._util import operand, shape_of
+from ._windows import Pads, col2im, im2col, out_size, pad2d, pair, same_padding
+
+__all__ = ["conv1d", "conv2d", "conv_transpose2d"]
+
+
+def _group_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a`` (G, M, K) @ ``b`` (N, G, K, L) → (N, G, M, L): one batched BLAS call per (n, g)."""
+    return np.matmul(a, b)
+
+
+def _weight_grad(g: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Σₙ g[n] @ cols[n]ᵀ for g (N, G, M, L) and cols (N, G, K, L) → (G, M, K)."""
+    return np.matmul(g, cols.transpose(0, 1, 3, 2)).sum(axis=0)
+
+
+class Conv2d(Function):
+    """y[n, o, p, q] = b[o] + Σ_{c∈group(o), i, j} W[o, c, i, j] · xp[n, c, p·sh + i·dh, q·sw + j·dw]
+
+    Backward:  dW = Σₙ dy[n] colsᵀ,  dcols = Wᵀ dy → dx = col2im(dcols) cropped,  db = Σ dy.
+    Shapes: x (N, C, H, W), W (O, C/G, KH, KW), b (O,), y (N, O, OH, OW).
+    """
+
+    def forward(ctx, x, w, b, stride, pads: Pads, dilation, groups):
+        n, c, h, wd = x.shape
+        o, cg, kh, kw = w.shape
+        oh = out_size(h, kh, stride[0], pads[0] + pads[1], dilation[0])
+        ow = out_size(wd, kw, stride[1], pads[2] + pads[3], dilation[1])
+        xp = pad2d(x, pads)
+        cols = im2col(xp, (kh, kw), stride, dilation, (oh, ow)).reshape(n, groups, cg * kh * kw, oh * ow)
+        wg = w.reshape(groups, o // groups, cg * kh * kw)
+        y = _group_matmul(wg, cols).reshape(n, o, oh, ow)
+        if b is not None:
+            y += b.reshape(o, 1, 1)
+        needs = getattr(ctx, "needs_input_grad", None)
+        if needs is not None:
+            ctx.cols = cols if needs[1] else None
+            ctx.wg = wg if needs[0] else None
+            ctx.geom = (x.shape, xp.shape[2:], pads, (kh, kw), stride, dilation, groups, (oh, ow))
+        return y
+
+    def backward(ctx, dy):
+        x_shape, grid, pads, kernel, stride, dilation, groups, out_hw = ctx.geom
+        n, o = dy.shape[:2]
+        g = dy.reshape(n, groups, o // groups, out_hw[0] * out_hw[1])
+        dx = dw = db = None
+        if ctx.needs_input_grad[0]:
+            dcols = _group_matmul(ctx.wg.transpose(0, 2, 1), g).reshape(n, -1, out_hw[0] * out_hw[1])
+            dxp = col2im(dcols, grid, kernel, stride, dilation, out_hw)
+            top, _, left, _ = pads
+            dx = dxp[:, :, top:top + x_shape[2], left:left + x_shape[3]]
+        if ctx.needs_input_grad[1]:
+            dw = _weight_grad(g, ctx.cols).reshape(o, -1, *kernel)
+        if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
+            db = dy.sum(axis=(0, 2, 3))
+        return dx, dw, db
+
+
+class ConvTranspose2d(Function):
+    """The adjoint of conv2d's input map (the "deconvolution"):
+
+        y_full = col2im(W[g]ᵀ @ x[n, g]),  y = y_full[p_h : p_h + OH, p_w : p_w + OW] (+ b)
+
+    with OH = (H−1)·sh − 2p_h + dh(KH−1) + output_padding_h + 1.
+    Backward: dx = conv2d(dy padded by p, W) and dW[g] = Σₙ x[n, g] cols(dy)[n, g]ᵀ.
+    Shapes: x (N, C, H, W), W (C, O/G, KH, KW), b (O,), y (N, O, OH, OW).
+    """
+
+    def forward(ctx, x, w, b, stride, padding, output_padding, groups, dilation):
+        n, c, h, wd = x.shape
+        _, og, kh, kw = w.shape
+        full = ((h - 1) * stride[0] + dilation[0] * (kh - 1) + 1 + output_padding[0],
+                (wd - 1) * stride[1] + dilation[1] * (kw - 1) + 1 + output_padding[1])
+        wg = w.reshape(groups, c // groups, og * kh * kw)
+        xg = x.reshape(n, groups, c // groups, h * wd)
+        cols = _group_matmul(wg.transpose(0, 2, 1), xg).reshape(n, groups * og * kh * kw, h * wd)
+        y_full = col2im(cols, full, (kh, kw), stride, dilation, (h, wd))
+        oh = full[0] - 2 * padding[0]
+        ow = full[1] - 2 * padding[1]
+        y = y_full[:, :, padding[0]:padding[0] + oh, padding[1]:padding[1] + ow]
+        if b is not None:
+            y = y + b.reshape(-1, 1, 1)
+        else:
+            y = np.ascontiguousarray(y)
+        needs = getattr(ctx, "needs_input_grad", None)
+        if needs is not None:
+            ctx.xg = xg if needs[1] else None
+            ctx.wg = wg if needs[0] else None
+            ctx.geom = ((h, wd), (kh, kw), stride, padding, output_padding, dilation, groups)
+        return y
+
+    def backward(ctx, dy):
+        hw, kernel, stride, padding, output_padding, dilation, groups = ctx.geom
+        n, o = dy.shape[:2]
+        # dy sits at [p : p + OH] of y_full (height H_full = OH + 2p); pad it back and read windows
+        dyp = pad2d(dy, (padding[0], padding[0], padding[1], padding[1]))
+        cols = im2col(dyp, kernel, stride, dilation, hw).reshape(n, groups, -1, hw[0] * hw[1])
+        dx = dw = db = None
+        if ctx.needs_input_grad[0]:
+            dx = _group_matmul(ctx.wg, cols).reshape(n, -1, *hw)
+        if ctx.needs_input_grad[1]:
+            dw = _weight_grad(ctx.xg, cols).reshape(-1, o // groups, *kernel)
+        if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
+            db = dy.sum(axis=(0, 2, 3))
+        return dx, dw, db
+
+
+# ----------------------------------------------------------------------------- argument checks
+def _batched(op: object, x, weight, bias, spatial: int):
+    """Validate ranks; an unbatched input gains a batch axis (removed again by the caller)."""
+    xs, ws = shape_of(x), shape_of(weight)
+    if len(ws) != spatial + 2:
+        raise ValueError(f"{op}: expected a {spatial + 2}-D weight, got shape {tuple(ws)}")
+    if len(xs) == spatial + 1:
+        return x.unsqueeze(0) if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x)[None]), True
+    if len(xs) != spatial + 2:
+        names = "(N, C, H, W) or (C, H, W)" if spatial == 2 else "(N, C, L) or (C, L)"
+        raise ValueError(f"{op}: expected a {spatial + 2}-D input {names}, got shape {tuple(xs)}")
+    return x, False
+
+
+def _check_groups(op: object, groups, in_ch: int, out_ch: int) -> int:
+    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    if in_ch % groups or out_ch % groups:
+        raise ValueError(f"{op}: in_channels ({in_ch}) and out_channels ({out_ch}) must both be "
+                         f"divisible by groups ({groups})")
+    return int(groups)
+
+
+def _check_bias(op: object, bias, out_ch: int) -> None:
+    if bias is not None and tuple(shape_of(bias)) != (out_ch,):
+        raise ValueError(f"{op}: expected a bias of shape ({out_ch},), got {tuple(shape_of(bias))}")
+
+
+def _check_positive(op: object, name: str, p) -> None:
+    if min(p) < 1:
+        raise ValueError(f"{op}: {name} must be positive, got {p}")
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1) -> Tensor:
+    """2-D cross-correlation (``torch.nn.functional.conv2d``).
+
+    ``padding`` is an int, a pair, ``'valid'`` (no padding) or ``'same'`` (stride 1 only; the
+    output keeps H×W, an odd total padding puts the extra row/column at the bottom/right).
+    Shapes: input (N, C, H, W) or (C, H, W); weight (O, C/groups, KH, KW); bias (O,);
+    output (N, O, ⌊(H + 2p − d(KH−1) − 1)/s⌋ + 1, ...).
+    """
+    return _conv2d("conv2d", input, weight, bias, stride, padding, dilation, groups)
+
+
+def _conv2d(op: object, input, weight, bias, stride, padding, dilation, groups) -> Tensor:
+    """conv2d whose errors name ``op`` (the function, or the layer that calls it)."""
+    input, weight, bias = operand(input), operand(weight), None if bias is None else operand(bias)
+    x, unbatched = _batched(op, input, weight, bias, 2)
+    n, c, h, w = shape_of(x)
+    o, cg, kh, kw = shape_of(weight)
+    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    if c != cg * groups:
+        raise ValueError(f"{op}: expected input with {cg * groups} channels (weight of shape "
+                         f"{tuple(shape_of(weight))}, groups={groups}), got input of shape "
+                         f"{tuple(shape_of(input))} with {c} channels")
+    groups = _check_groups(op, groups, c, o)
+    _check_bias(op, bias, o)
+    stride, dilation = pair(stride, "stride", op), pair(dilation, "dilation", op)
+    _check_positive(op, "stride", stride)
+    _check_positive(op, "dilation", dilation)
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = (0, 0, 0, 0)
+        elif padding == "same":
+            if stride != (1, 1):
+                raise ValueError(f"{op}: padding='same' is not supported for strided convolutions "
+                                 f"(stride={stride})")
+            pads = same_padding((kh, kw), dilation)
+        else:
+            raise ValueError(f"{op}: padding must be an int, a pair, 'same' or 'valid', got {padding!r}")
+    else:
+        ph, pw = pair(padding, "padding", op)
+        if min(ph, pw) < 0:
+            raise ValueError(f"{op}: padding must be non-negative, got {(ph, pw)}")
+        pads = (ph, ph, pw, pw)
+    oh = out_size(h, kh, stride[0], pads[0] + pads[1], dilation[0])
+    ow = out_size(w, kw, stride[1], pads[2] + pads[3], dilation[1])
+    if oh < 1 or ow < 1:
+        raise ValueError(f"{op}: the kernel ({kh}x{kw}, dilation {dilation}) is larger than the padded "
+                         f"input ({h + pads[0] + pads[1]}x{w + pads[2] + pads[3]}) of shape "
+                         f"{tuple(shape_of(input))}")
+    y = Conv2d.apply(x, weight, bias, stride=stride, pads=pads, dilation=dilation, groups=groups)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups: int = 1,
+                     dilation=1) -> Tensor:
+    """2-D transposed convolution (``torch.nn.functional.conv_transpose2d``), the gradient of
+    conv2d with respect to its input.
+
+    Shapes: input (N, C, H, W) or (C, H, W); weight (C, O/groups, KH, KW); bias (O,);
+    output (N, O, (H−1)·s − 2p + d(KH−1) + output_padding + 1, ...).
+    """
+    return _conv_transpose2d("conv_transpose2d", input, weight, bias, stride, padding, output_padding,
+                             groups, dilation)
+
+
+def _conv_transpose2d(op: object, input, weight, bias, stride, padding, output_padding, groups, dilation) -> Tensor:
+    """conv_transpose2d whose errors name ``op``."""
+    input, weight, bias = operand(input), operand(weight), None if bias is None else operand(bias)
+    x, unbatched = _batched(op, input, weight, bias, 2)
+    n, c, h, w = shape_of(x)
+    cw, og, kh, kw = shape_of(weight)
+    if c != cw:
+        raise ValueError(f"{op}: expected input with {cw} channels (weight of shape "
+                         f"{tuple(shape_of(weight))}), got input of shape {tuple(shape_of(input))} "
+                         f"with {c} channels")
+    groups = _check_groups(op, groups, c, og * groups if isinstance(groups, (int, np.integer)) else 1)
+    _check_bias(op, bias, og * groups)
+    stride, dilation = pair(stride, "stride", op), pair(dilation, "dilation", op)
+    padding, output_padding = pair(padding, "padding", op), pair(output_padding, "output_padding", op)
+    _check_positive(op, "stride", stride)
+    _check_positive(op, "dilation", dilation)
+    if min(padding) < 0 or min(output_padding) < 0:
+        raise ValueError(f"{op}: padding and output_padding must be non-negative, got {padding} and "
+                         f"{output_padding}")
+    for a in range(2):
+        if output_padding[a] >= max(stride[a], dilation[a]):
+            raise ValueError(f"{op}: output_padding must be smaller than either stride or dilation, got "
+                             f"output_padding={output_padding}, stride={stride}, dilation={dilation}")
+    oh = (h - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + output_padding[0] + 1
+    ow = (w - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + output_padding[1] + 1
+    if oh < 1 or ow < 1:
+        raise ValueError(f"{op}: padding {padding} leaves an empty output ({oh}x{ow}) for input of shape "
+                         f"{tuple(shape_of(input))} and kernel {kh}x{kw}")
+    y = ConvTranspose2d.apply(x, weight, bias, stride=stride, padding=padding,
+                              output_padding=output_padding, groups=groups, dilation=dilation)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 1) -> Tensor:
+    """1-D cross-correlation (``torch.nn.functional.conv1d``): conv2d on a height-1 view.
+
+    Shapes: input (N, C, L) or (C, L); weight (O, C/groups, K); bias (O,); output (N, O, L_out).
+    """
+    op = "conv1d"
+    input, weight = operand(input), operand(weight)
+    x, unbatched = _batched(op, input, weight, bias, 1)
+    if shape_of(x)[1] != shape_of(weight)[1] * groups:
+        raise ValueError(f"{op}: expected input with {shape_of(weight)[1] * groups} channels (weight of "
+                         f"shape {tuple(shape_of(weight))}, groups={groups}), got input of shape "
+                         f"{tuple(shape_of(input))} with {shape_of(x)[1]} channels")
+
+    def one(v, name):
+        if isinstance(v, str):
+            return v
+        if isinstance(v, (tuple, list)) and len(v) == 1:
+            v = v[0]
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
+            raise ValueError(f"{op}: {name} must be an int, got {v!r}")
+        return (1 if name != "padding" else 0, int(v))
+
+    y = conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias, one(stride, "stride"), one(padding, "padding"),
+               one(dilation, "dilation"), groups).squeeze(2)
+    return y.squeeze(0) if unbatched else y
+

@@ -1,0 +1,87 @@
+"""conv2d, conv_transpose2d and conv1d equal torch.nn.functional's (forward and every gradient)
+on random shapes, strides, paddings, dilations and groups: tight in float64, float32 tolerance
+in float32."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gradbook.nn import functional as F
+from parity.harness import assert_matches_torch
+
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same'")
+
+TOL = {np.float64: dict(atol=1e-10, rtol=1e-9), np.float32: dict(atol=2e-4, rtol=2e-4)}
+
+
+@st.composite
+def conv_cases(draw):
+    groups = draw(st.integers(1, 3))
+    cg, og = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    same = draw(st.booleans()) and draw(st.booleans())
+    stride = (1, 1) if same else (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    padding = "same" if same else (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    pad = (0, 0) if same else padding
+    hw = tuple(max(1, d * (k - 1) + 1 - 2 * p) + draw(st.integers(0, 5)) for d, k, p in zip(dilation, kernel, pad))
+    return dict(n=draw(st.integers(1, 3)), groups=groups, cg=cg, og=og, kernel=kernel, hw=hw, stride=stride,
+                padding=padding, dilation=dilation, bias=draw(st.booleans()),
+                dtype=draw(st.sampled_from([np.float32, np.float64])), seed=draw(st.integers(0, 2**16)))
+
+
+def _inputs(c, w_shape):
+    rng = np.random.default_rng(c["seed"])
+    arrays = [rng.standard_normal((c["n"], c["groups"] * c["cg"], *c["hw"])), rng.standard_normal(w_shape)]
+    if c["bias"]:
+        arrays.append(rng.standard_normal(c["groups"] * c["og"]))
+    return [a.astype(c["dtype"]) for a in arrays]
+
+
+@given(conv_cases())
+def test_conv2d_matches_torch(c):
+    opts = dict(stride=c["stride"], padding=c["padding"], dilation=c["dilation"], groups=c["groups"])
+    inputs = _inputs(c, (c["groups"] * c["og"], c["cg"], *c["kernel"]))
+    assert_matches_torch(lambda *a: F.conv2d(*a, **opts), lambda *a: TF.conv2d(*a, **opts), inputs,
+                         **TOL[c["dtype"]])
+
+
+@given(conv_cases(), st.data())
+def test_conv_transpose2d_matches_torch(c, data):
+    if c["padding"] == "same":
+        c["padding"] = (0, 0)
+    output_padding = tuple(data.draw(st.integers(0, max(s, d) - 1)) for s, d in zip(c["stride"], c["dilation"]))
+    opts = dict(stride=c["stride"], padding=c["padding"], output_padding=output_padding, groups=c["groups"],
+                dilation=c["dilation"])
+    inputs = _inputs(c, (c["groups"] * c["cg"], c["og"], *c["kernel"]))
+    out = [(h - 1) * s - 2 * p + d * (k - 1) + op + 1 for h, s, p, d, k, op in
+           zip(c["hw"], c["stride"], c["padding"], c["dilation"], c["kernel"], output_padding)]
+    if min(out) < 1:
+        return
+    assert_matches_torch(lambda *a: F.conv_transpose2d(*a, **opts), lambda *a: TF.conv_transpose2d(*a, **opts),
+                         inputs, **TOL[c["dtype"]])
+
+
+@given(conv_cases())
+def test_conv1d_matches_torch(c):
+    opts = dict(stride=c["stride"][1], padding="same" if c["padding"] == "same" else c["padding"][1],
+                dilation=c["dilation"][1], groups=c["groups"])
+    rng = np.random.default_rng(c["seed"])
+    x = rng.standard_normal((c["n"], c["groups"] * c["cg"], c["hw"][1])).astype(c["dtype"])
+    w = rng.standard_normal((c["groups"] * c["og"], c["cg"], c["kernel"][1])).astype(c["dtype"])
+    assert_matches_torch(lambda *a: F.conv1d(*a, **opts), lambda *a: TF.conv1d(*a, **opts), [x, w],
+                         **TOL[c["dtype"]])
+
+
+def test_depthwise_and_grouped_at_benchmark_like_shapes():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 16, 9, 9)).astype(np.float32)
+    for groups, cin in ((16, 1), (4, 4)):
+        w = rng.standard_normal((32, cin, 3, 3)).astype(np.float32)
+        assert_matches_torch(lambda x, w: F.conv2d(x, w, padding=1, groups=groups),
+                             lambda x, w: TF.conv2d(x, w, padding=1, groups=groups), [x, w], **TOL[np.float32])
+    assert torch.__version__  # the twin is PyTorch itself

@@ -1,0 +1,82 @@
+"""Adam (Kingma & Ba, 2015), with L2 weight decay and AMSGrad; AdamW (Loshchilov & Hutter, 2019)
+with decoupled weight decay."""
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable
+
+import numpy as np
+
+from ..autograd.tensor import Tensor
+from .optimizer import Optimizer
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    """PyTorch's ``torch.optim.Adam``, step t with gradient g (−g when ``maximize``):
+
+        g ← g + λ θ                      (L2 weight decay λ; AdamW decays θ directly instead)
+        m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²
+        v̂ ← max(v̂, v) if amsgrad else v
+        θ ← θ − lr / (1 − β₁ᵗ) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
+    """
+
+    _decoupled = False
+
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0,
+                 amsgrad: bool = False, *, maximize: bool = False):
+        name = type(self).__name__
+        if lr < 0.0:
+            raise ValueError(f"{name}: invalid learning rate: {lr} (must be >= 0)")
+        if eps < 0.0:
+            raise ValueError(f"{name}: invalid epsilon value: {eps} (must be >= 0)")
+        for i, b in enumerate(betas):
+            if not 0.0 <= b < 1.0:
+                raise ValueError(f"{name}: invalid beta parameter at index {i}: {b} (must be in [0, 1))")
+        if weight_decay < 0.0:
+            raise ValueError(f"{name}: invalid weight_decay value: {weight_decay} (must be >= 0)")
+        super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
+                                      amsgrad=amsgrad, maximize=maximize))
+
+    def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
+        lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = np.zeros_like(p.data)
+            state["exp_avg_sq"] = np.zeros_like(p.data)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = np.zeros_like(p.data)
+        if wd != 0:
+            if self._decoupled:
+                p.data *= 1 - lr * wd
+            else:
+                grad = grad + wd * p.data
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m += (1 - b1) * (grad - m)
+        v *= b2
+        v += (1 - b2) * grad * grad
+        state["step"] += 1
+        t = state["step"]
+        step_size = lr / (1 - b1 ** t)
+        bc2_sqrt = math.sqrt(1 - b2 ** t)
+        if group["amsgrad"]:
+            v_hat = state.setdefault("max_exp_avg_sq", np.zeros_like(p.data))
+            np.maximum(v_hat, v, out=v_hat)
+        else:
+            v_hat = v
+        denom = np.sqrt(v_hat) / bc2_sqrt
+        denom += eps
+        p.data -= step_size * (m / denom)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay: θ ← θ (1 − lr λ) before the Adam step (default λ = 0.01)."""
+
+    _decoupled = True
+
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 1e-2,
+                 amsgrad: bool = False, *, maximize: bool = False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)

@@ -1,0 +1,177 @@
+"""``Optimizer``: the base of every optimizer, with PyTorch's param groups and state-dict layout.
+
+A subclass states its defaults and writes one method, ``_update(p, grad, state, group)``, that
+changes ``p.data`` in place from ``grad`` (an ndarray, already negated when ``maximize``) and its
+per-parameter ``state`` dict. The base handles groups, closures, skipping parameters without a
+gradient, ``zero_grad`` and saving/loading::
+
+    class SGD(Optimizer):
+        def __init__(self, params, lr=1e-3):
+            super().__init__(params, dict(lr=lr))
+
+        def _update(self, p, grad, state, group):
+            p.data -= group["lr"] * grad
+
+``state_dict()`` follows ``torch.optim.Optimizer.state_dict``: ``{"state": {index: {...}},
+"param_groups": [{..., "params": [index, ...]}]}``, indices counting parameters across groups
+in order; it holds NumPy arrays and numbers only, so it can be written to an ``.npz`` file.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from ..autograd.grad_mode import enable_grad
+from ..autograd.tensor import Tensor
+
+__all__ = ["Optimizer"]
+
+
+class Optimizer:
+    """Base class; ``params`` is an iterable of tensors or of dicts (param groups with their own
+    hyperparameters, e.g. ``[{"params": body}, {"params": head, "lr": 1e-2}]``)."""
+
+    def __init__(self, params: Iterable[Tensor] | Iterable[dict], defaults: dict[str, Any]):
+        self.defaults = dict(defaults)
+        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.param_groups: list[dict[str, Any]] = []
+        if isinstance(params, Tensor):
+            raise TypeError(f"{type(self).__name__}: params should be an iterable of Tensors or dicts, "
+                            "got a single Tensor (wrap it in a list)")
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{type(self).__name__} got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    # ------------------------------------------------------------------ groups
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group; options it leaves out take the optimizer's defaults."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"{type(self).__name__}.add_param_group: expected a dict, "
+                            f"got {type(param_group).__name__}")
+        group = dict(param_group)
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{type(self).__name__} can only optimize Tensors, got {type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError(f"{type(self).__name__} can't optimize a non-leaf Tensor")
+            if p.data.dtype.kind != "f":
+                raise ValueError(f"{type(self).__name__} can only optimize floating tensors, got {p.dtype}")
+        ids = [id(p) for p in params]
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if len(set(ids)) != len(ids) or seen & set(ids):
+            raise ValueError(f"{type(self).__name__}: some parameters appear in more than one parameter "
+                             "group (or twice in one)")
+        group["params"] = params
+        for key, value in self.defaults.items():
+            group.setdefault(key, value)
+        self.param_groups.append(group)
+
+    # ------------------------------------------------------------------ stepping
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad.data[...] = 0
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter that has a gradient; ``closure`` (re)computes the loss
+        and its gradients first and its value is returned."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                grad = p.grad.data
+                if grad.shape != p.shape:
+                    raise ValueError(f"{type(self).__name__}: gradient of shape {grad.shape} does not "
+                                     f"match its parameter of shape {p.shape}")
+                if group.get("maximize", False):
+                    grad = -grad
+                self._update(p, grad, self.state.setdefault(p, {}), group)
+        return loss
+
+    def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
+        raise TypeError(f"{type(self).__name__} does not define _update()")  # pragma: no cover
+
+    # ------------------------------------------------------------------ saving
+    def state_dict(self) -> dict[str, Any]:
+        """PyTorch's layout with NumPy copies: parameters are replaced by their running index."""
+        index: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            packed["params"] = []
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+                packed["params"].append(index[id(p)])
+            groups.append(packed)
+        state = {}
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p in self.state and self.state[p]:
+                    state[index[id(p)]] = {k: (v.copy() if isinstance(v, np.ndarray) else v)
+                                           for k, v in self.state[p].items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore hyperparameters and per-parameter state saved by ``state_dict``; the groups must
+        have the same sizes. Floating state arrays are cast to their parameter's dtype."""
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(f"{type(self).__name__}.load_state_dict: the state dict has "
+                             f"{len(saved_groups)} parameter groups, this optimizer {len(self.param_groups)}")
+        sizes = [len(g["params"]) for g in self.param_groups]
+        saved_sizes = [len(g["params"]) for g in saved_groups]
+        if sizes != saved_sizes:
+            raise ValueError(f"{type(self).__name__}.load_state_dict: parameter group sizes {saved_sizes} "
+                             f"in the state dict do not match this optimizer's {sizes}")
+        by_index = {}
+        for saved, group in zip(saved_groups, self.param_groups):
+            for i, p in zip(saved["params"], group["params"]):
+                by_index[int(i)] = p
+        self.state = {}
+        for i, entry in state_dict["state"].items():
+            p = by_index.get(int(i))
+            if p is None:
+                raise ValueError(f"{type(self).__name__}.load_state_dict: state for parameter index {i} "
+                                 "which no group lists")
+            self.state[p] = {k: _restore(v, p) for k, v in entry.items()}
+        for saved, group in zip(saved_groups, self.param_groups):
+            for k, v in saved.items():
+                if k != "params":
+                    group[k] = copy.deepcopy(v)
+
+    # ------------------------------------------------------------------ representation
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for key in sorted(k for k in group if k != "params"):
+                lines.append(f"    {key}: {group[key]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+def _restore(value: Any, p: Tensor) -> Any:
+    if isinstance(value, Tensor):
+        value = value.data
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f" and value.shape == p.shape:
+            return value.astype(p.dtype, copy=True)
+        return value.copy()
+    return value

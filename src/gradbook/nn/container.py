@@ -85,7 +85,7 @@ class Sequential(_Indexed):
 
     def __getitem__(self, idx: int | slice) -> Module:
         if isinstance(idx, slice):
-            return type(self)(OrderedDict(list(self._modules.items())[idx]))
+            return Sequential(OrderedDict(list(self._modules.items())[idx]))
         return self._modules[self._index(idx)]
 
     def forward(self, input: Any) -> Any:

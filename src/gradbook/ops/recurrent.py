@@ -1,0 +1,310 @@
+"""Recurrent layers over a whole sequence: one Function per layer and direction, with
+backpropagation through time written by hand.
+
+Every layer works time-major: x (T, N, I), h0 (N, H) → out (T, N, H), h_T (N, H) [, c_T].
+Weights follow PyTorch's layout: W_ih (G·H, I), W_hh (G·H, H), b_ih, b_hh (G·H,), the G gate
+blocks stacked in PyTorch's order (LSTM i, f, g, o; GRU r, z, n; plain RNN one block).
+
+Speed comes from two choices: the input projection of all T steps is ONE matmul
+(x W_ihᵀ over (T·N, I)), and each step does ONE matmul h W_hhᵀ for all gates. The backward
+mirrors it: one matmul per step for dh, then dW_ih, dW_hh, dx and the biases are each one
+matmul or sum over all steps at once. With ``reverse=True`` the steps run from T-1 down to 0
+(the backward half of a bidirectional layer); outputs stay in time order.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+
+__all__ = ["rnn_tanh_layer", "rnn_relu_layer", "gru_layer", "lstm_layer", "rnn_stack", "GATES"]
+
+GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "GRU": 3, "LSTM": 4}
+
+
+def _project(x: np.ndarray, w_ih: np.ndarray, *biases) -> np.ndarray:
+    """x W_ihᵀ + Σ biases for all steps at once: (T, N, I) → (T, N, G·H), one matmul."""
+    T, N, I = x.shape
+    xp = (x.reshape(T * N, I) @ w_ih.T).reshape(T, N, -1)
+    for b in biases:
+        if b is not None:
+            xp += b
+    return xp
+
+
+def _steps(T: int, reverse: bool) -> range:
+    return range(T - 1, -1, -1) if reverse else range(T)
+
+
+def _param_grads(ctx, x, dpre_x, dpre_h, hprev, w_ih):
+    """dx, dW_ih, dW_hh, db_ih, db_hh from the per-step pre-activation gradients (T, N, G·H)
+    of the input path (``dpre_x``) and the hidden path (``dpre_h``): each one matmul or sum."""
+    # inputs are (x, h0[, c0], w_ih, w_hh, b_ih, b_hh), absent biases passed as None
+    need_x, (need_w_ih, need_w_hh, need_b_ih, need_b_hh) = ctx.needs_input_grad[0], ctx.needs_input_grad[-4:]
+    T, N, I = x.shape
+    dx2 = dpre_x.reshape(T * N, -1)
+    dh2 = dpre_h.reshape(T * N, -1)
+    gx = (dx2 @ w_ih).reshape(T, N, I) if need_x else None
+    gw_ih = dx2.T @ x.reshape(T * N, I) if need_w_ih else None
+    gw_hh = dh2.T @ hprev.reshape(T * N, -1) if need_w_hh else None
+    gb_ih = dx2.sum(axis=0) if need_b_ih else None
+    gb_hh = dh2.sum(axis=0) if need_b_hh else None
+    return gx, gw_ih, gw_hh, gb_ih, gb_hh
+
+
+class RNNLayer(Function):
+    """h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), act = tanh or relu.
+
+    Backward: δ_t = (∂L/∂h_t) ⊙ act'(h_t) with tanh' = 1 - h_t², relu' = [h_t > 0];
+    ∂L/∂h_{t-1} += δ_t W_hh.
+    """
+
+    def forward(ctx, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity="tanh", reverse=False):
+        T = x.shape[0]
+        pre = _project(x, w_ih, b_ih, b_hh)
+        out = np.empty(pre.shape, pre.dtype)
+        hprev = np.empty(pre.shape, pre.dtype)
+        h = h0
+        for t in _steps(T, reverse):
+            hprev[t] = h
+            a = pre[t]
+            a += h @ w_hh.T
+            h = out[t]
+            if nonlinearity == "tanh":
+                np.tanh(a, out=h)
+            else:
+                np.maximum(a, 0, out=h)
+        ctx.x, ctx.w_ih, ctx.w_hh, ctx.out, ctx.hprev = x, w_ih, w_hh, out, hprev
+        ctx.nonlinearity, ctx.reverse = nonlinearity, reverse
+        return out, h.copy()
+
+    def backward(ctx, gout, gh):
+        out, w_hh = ctx.out, ctx.w_hh
+        dpre = np.empty_like(out)
+        dh = gh.copy()
+        for t in _steps(out.shape[0], not ctx.reverse):
+            dh += gout[t]
+            d = dpre[t]
+            if ctx.nonlinearity == "tanh":
+                np.multiply(dh, 1 - out[t] * out[t], out=d)
+            else:
+                np.multiply(dh, out[t] > 0, out=d)
+            dh = d @ w_hh
+        gx, gw_ih, gw_hh, gb_ih, gb_hh = _param_grads(ctx, ctx.x, dpre, dpre, ctx.hprev, ctx.w_ih)
+        return gx, dh, gw_ih, gw_hh, gb_ih, gb_hh
+
+
+class GRULayer(Function):
+    """PyTorch's GRU, gates r, z, n:
+
+        r = σ(W_ir x + b_ir + W_hr h + b_hr)        z = σ(W_iz x + b_iz + W_hz h + b_hz)
+        n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))   h' = (1 - z) ⊙ n + z ⊙ h
+
+    Backward with a = W_hn h + b_hn: δn = ∂h'(1-z)(1-n²), δz = ∂h'(h-n)z(1-z),
+    δr = δn ⊙ a ⊙ r(1-r); the hidden path sees (δr, δz, δn ⊙ r), the input path (δr, δz, δn);
+    ∂h = ∂h' ⊙ z + (δr, δz, δn ⊙ r) W_hh.
+    """
+
+    def forward(ctx, x, h0, w_ih, w_hh, b_ih=None, b_hh=None, reverse=False):
+        T = x.shape[0]
+        H = w_hh.shape[1]
+        gates = _project(x, w_ih, b_ih)  # overwritten in place with r, z, n
+        hn_part = np.empty(gates.shape[:2] + (H,), gates.dtype)
+        hprev = np.empty_like(hn_part)
+        out = np.empty_like(hn_part)
+        h = h0
+        for t in _steps(T, reverse):
+            hprev[t] = h
+            hp = h @ w_hh.T
+            if b_hh is not None:
+                hp += b_hh
+            g = gates[t]
+            rz = g[:, :2 * H]
+            rz += hp[:, :2 * H]
+            expit(rz, out=rz)
+            hn_part[t] = hp[:, 2 * H:]
+            n = g[:, 2 * H:]
+            n += g[:, :H] * hn_part[t]
+            np.tanh(n, out=n)
+            h = out[t]
+            np.subtract(hprev[t], n, out=h)
+            h *= g[:, H:2 * H]
+            h += n
+        ctx.x, ctx.w_ih, ctx.w_hh, ctx.gates, ctx.hn_part, ctx.hprev = x, w_ih, w_hh, gates, hn_part, hprev
+        ctx.reverse = reverse
+        return out, h.copy()
+
+    def backward(ctx, gout, gh):
+        gates, hprev, w_hh = ctx.gates, ctx.hprev, ctx.w_hh
+        H = w_hh.shape[1]
+        dpre_x = np.empty_like(gates)
+        dpre_h = np.empty_like(gates)
+        dh = gh.copy()
+        for t in _steps(gates.shape[0], not ctx.reverse):
+            dh += gout[t]
+            r, z, n = gates[t, :, :H], gates[t, :, H:2 * H], gates[t, :, 2 * H:]
+            dx, dhp = dpre_x[t], dpre_h[t]
+            dn = dx[:, 2 * H:]
+            np.multiply(dh * (1 - z), 1 - n * n, out=dn)
+            np.multiply(dh * (hprev[t] - n), z * (1 - z), out=dx[:, H:2 * H])
+            np.multiply(dn * ctx.hn_part[t], r * (1 - r), out=dx[:, :H])
+            dhp[:, :2 * H] = dx[:, :2 * H]
+            np.multiply(dn, r, out=dhp[:, 2 * H:])
+            dh = dh * z + dhp @ w_hh
+        gx, gw_ih, gw_hh, gb_ih, gb_hh = _param_grads(ctx, ctx.x, dpre_x, dpre_h, hprev, ctx.w_ih)
+        return gx, dh, gw_ih, gw_hh, gb_ih, gb_hh
+
+
+class LSTMLayer(Function):
+    """PyTorch's LSTM, gates i, f, g, o (one (N, 4H) block per step):
+
+        i, f, o = σ(·), g = tanh(·) of W_ih x + b_ih + W_hh h + b_hh
+        c' = f ⊙ c + i ⊙ g        h' = o ⊙ tanh(c')
+
+    Backward: ∂c' += ∂h' ⊙ o ⊙ (1 - tanh²c'); δi = ∂c' g i(1-i), δf = ∂c' c f(1-f),
+    δg = ∂c' i (1-g²), δo = ∂h' tanh(c') o(1-o); ∂c = ∂c' ⊙ f, ∂h = δ W_hh.
+    """
+
+    def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, reverse=False):
+        T = x.shape[0]
+        H = w_hh.shape[1]
+        gates = _project(x, w_ih, b_ih, b_hh)  # overwritten in place with i, f, g, o
+        hprev = np.empty(gates.shape[:2] + (H,), gates.dtype)
+        cprev, tanh_c, out = np.empty_like(hprev), np.empty_like(hprev), np.empty_like(hprev)
+        h, c = h0, c0
+        for t in _steps(T, reverse):
+            hprev[t], cprev[t] = h, c
+            g = gates[t]
+            g += h @ w_hh.T
+            expit(g[:, :2 * H], out=g[:, :2 * H])
+            np.tanh(g[:, 2 * H:3 * H], out=g[:, 2 * H:3 * H])
+            expit(g[:, 3 * H:], out=g[:, 3 * H:])
+            c = g[:, H:2 * H] * c
+            c += g[:, :H] * g[:, 2 * H:3 * H]
+            np.tanh(c, out=tanh_c[t])
+            h = out[t]
+            np.multiply(g[:, 3 * H:], tanh_c[t], out=h)
+        ctx.x, ctx.w_ih, ctx.w_hh, ctx.gates = x, w_ih, w_hh, gates
+        ctx.hprev, ctx.cprev, ctx.tanh_c, ctx.reverse = hprev, cprev, tanh_c, reverse
+        return out, h.copy(), c
+
+    def backward(ctx, gout, gh, gc):
+        gates, w_hh = ctx.gates, ctx.w_hh
+        H = w_hh.shape[1]
+        dpre = np.empty_like(gates)
+        dh, dc = gh.copy(), gc.copy()
+        for t in _steps(gates.shape[0], not ctx.reverse):
+            dh += gout[t]
+            g, d, tc = gates[t], dpre[t], ctx.tanh_c[t]
+            i, f, gg, o = g[:, :H], g[:, H:2 * H], g[:, 2 * H:3 * H], g[:, 3 * H:]
+            dc += dh * o * (1 - tc * tc)
+            np.multiply(dc * gg, i * (1 - i), out=d[:, :H])
+            np.multiply(dc * ctx.cprev[t], f * (1 - f), out=d[:, H:2 * H])
+            np.multiply(dc * i, 1 - gg * gg, out=d[:, 2 * H:3 * H])
+            np.multiply(dh * tc, o * (1 - o), out=d[:, 3 * H:])
+            dc *= f
+            dh = d @ w_hh
+        gx, gw_ih, gw_hh, gb_ih, gb_hh = _param_grads(ctx, ctx.x, dpre, dpre, ctx.hprev, ctx.w_ih)
+        return gx, dh, dc, gw_ih, gw_hh, gb_ih, gb_hh
+
+
+_LAYER = {"RNN_TANH": (RNNLayer, {"nonlinearity": "tanh"}), "RNN_RELU": (RNNLayer, {"nonlinearity": "relu"}),
+          "GRU": (GRULayer, {}), "LSTM": (LSTMLayer, {})}
+
+
+class RNNStack(Function):
+    """A stack of recurrent layers (each one or two directions) as one graph node.
+
+    Runs the per-layer, per-direction Functions above as kernels: layer l+1 reads the
+    concatenated outputs of layer l (times its dropout mask); the backward walks the layers top
+    down, splits the gradient between directions, calls each kernel's backward and sums the
+    input gradients of the directions. Inputs: x (T, N, I), h0 [, c0] (L·D, N, H), then the
+    weights of each (layer, direction) in PyTorch's order (W_ih, W_hh[, b_ih, b_hh]).
+    Outputs: out (T, N, D·H), h_n [, c_n] (L·D, N, H).
+    """
+
+    def forward(ctx, x, *arrays, mode, num_layers, bidirectional, bias, masks=None):
+        cls, opts = _LAYER[mode]
+        n_states = 2 if mode == "LSTM" else 1
+        states, params = arrays[:n_states], arrays[n_states:]
+        per = 4 if bias else 2
+        D = 2 if bidirectional else 1
+        needs = getattr(ctx, "needs_input_grad", (False,) * (1 + len(arrays)))
+        ctx.kernels, ctx.masks = [], masks
+        finals: list[list] = [[] for _ in states]
+        for layer in range(num_layers):
+            outs = []
+            for d in range(D):
+                k = layer * D + d
+                w = list(params[k * per:(k + 1) * per]) + [None] * (4 - per)
+                sub = cls.__new__(cls)
+                sub.needs_input_grad = ((needs[0] or layer > 0),) + (True,) * n_states + tuple(
+                    needs[1 + n_states + k * per + j] if j < per else False for j in range(4))
+                out, *last = sub.forward(x, *(s[k] for s in states), *w, **opts, reverse=d == 1)
+                outs.append(out)
+                ctx.kernels.append(sub)
+                for f, h in zip(finals, last):
+                    f.append(h)
+            x = outs[0] if D == 1 else np.concatenate(outs, axis=2)
+            if masks is not None and layer < num_layers - 1:
+                x = x * masks[layer]
+        ctx.shape = (num_layers, D, n_states, per)
+        return (x, *(np.stack(f) for f in finals))
+
+    def backward(ctx, gout, *gstates):
+        num_layers, D, n_states, per = ctx.shape
+        H = gout.shape[2] // D
+        gstate_in = [np.empty_like(g) for g in gstates]
+        gparams: list = [None] * (num_layers * D * per)
+        g = gout
+        for layer in range(num_layers - 1, -1, -1):
+            if ctx.masks is not None and layer < num_layers - 1:
+                g = g * ctx.masks[layer]
+            gx = None
+            for d in range(D):
+                k = layer * D + d
+                grads = ctx.kernels[k].backward(g[:, :, d * H:(d + 1) * H], *(s[k] for s in gstates))
+                gx = grads[0] if gx is None else gx + grads[0]
+                for s, gs in zip(gstate_in, grads[1:1 + n_states]):
+                    s[k] = gs
+                gparams[k * per:(k + 1) * per] = grads[1 + n_states:1 + n_states + per]
+            g = gx
+        return (g, *gstate_in, *gparams)
+
+
+def rnn_stack(mode: str, x: Tensor, states: list, params: list, num_layers: int, bidirectional: bool,
+              bias: bool, masks: list | None = None) -> tuple:
+    """Stacked (bi)directional recurrent layers as one node; see :class:`RNNStack`.
+
+    ``states`` is [h0] or [h0, c0] (L·D, N, H); ``params`` the flat weight list in PyTorch's order;
+    ``masks`` the inter-layer dropout multipliers (already scaled by 1/(1-p)) or None.
+    Returns (out (T, N, D·H), h_n [, c_n]).
+    """
+    return RNNStack.apply(x, *states, *params, mode=mode, num_layers=num_layers,
+                          bidirectional=bidirectional, bias=bias, masks=masks)
+
+
+def rnn_tanh_layer(x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+                   b_hh: Tensor | None = None, reverse: bool = False) -> tuple[Tensor, Tensor]:
+    """One tanh RNN layer over x (T, N, I) from h0 (N, H): returns (out (T, N, H), h_T (N, H))."""
+    return RNNLayer.apply(x, h0, w_ih, w_hh, b_ih, b_hh, nonlinearity="tanh", reverse=reverse)
+
+
+def rnn_relu_layer(x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+                   b_hh: Tensor | None = None, reverse: bool = False) -> tuple[Tensor, Tensor]:
+    """One ReLU RNN layer over x (T, N, I) from h0 (N, H): returns (out (T, N, H), h_T (N, H))."""
+    return RNNLayer.apply(x, h0, w_ih, w_hh, b_ih, b_hh, nonlinearity="relu", reverse=reverse)
+
+
+def gru_layer(x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+              b_hh: Tensor | None = None, reverse: bool = False) -> tuple[Tensor, Tensor]:
+    """One GRU layer over x (T, N, I) from h0 (N, H): returns (out (T, N, H), h_T (N, H))."""
+    return GRULayer.apply(x, h0, w_ih, w_hh, b_ih, b_hh, reverse=reverse)
+
+
+def lstm_layer(x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+               b_hh: Tensor | None = None, reverse: bool = False) -> tuple[Tensor, Tensor, Tensor]:
+    """One LSTM layer over x (T, N, I) from (h0, c0) (N, H): returns (out (T, N, H), h_T, c_T)."""
+    return LSTMLayer.apply(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse=reverse)

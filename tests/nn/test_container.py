@@ -68,3 +68,16 @@ def test_module_dict():
         d["missing"]
     d.update([("x", nn.Identity())])
     assert list(d) == ["enc", "dec", "x"]
+
+
+def test_reprs_equal_pytorchs():
+    import torch
+
+    ours = nn.Sequential(nn.Linear(3, 4), nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2), nn.Linear(2, 2),
+                                                         nn.Flatten(), nn.Linear(1, 1)]),
+                         nn.ModuleDict({"a": nn.Identity()}), nn.ModuleList())
+    tnn = torch.nn
+    ref = tnn.Sequential(tnn.Linear(3, 4), tnn.ModuleList([tnn.Linear(2, 2), tnn.Linear(2, 2), tnn.Linear(2, 2),
+                                                           tnn.Flatten(), tnn.Linear(1, 1)]),
+                         tnn.ModuleDict({"a": tnn.Identity()}), tnn.ModuleList())
+    assert repr(ours) == repr(ref)

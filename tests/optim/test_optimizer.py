@@ -113,3 +113,23 @@ def test_optimizers_minimise_a_quadratic(make):
         ((w - gb.tensor(target)) ** 2).sum().backward()
         opt.step()
     np.testing.assert_allclose(w.data, target, atol=0.05)
+
+
+def test_state_dict_survives_gradbook_save_and_load(tmp_path):
+    a, b = _params()
+    opt = optim.Adam([{"params": [a]}, {"params": [b], "lr": 0.5}],
+                     amsgrad=True)
+    a.grad, b.grad = gb.ones(3, 2), gb.ones(4)
+    opt.step()
+    gb.save(opt.state_dict(), tmp_path / "opt.npz")
+    back = gb.load(tmp_path / "opt.npz")
+    c, d = nn.Parameter(a.data.copy()), nn.Parameter(b.data.copy())
+    other = optim.Adam([{"params": [c]}, {"params": [d]}], amsgrad=True)
+    other.load_state_dict(back)
+    assert other.param_groups[1]["lr"] == 0.5 and other.state[c]["step"] == 1
+    for p, q in ((a, c), (b, d)):
+        q.grad = gb.tensor(np.full(p.shape, 0.3, np.float32))
+        p.grad = gb.tensor(np.full(p.shape, 0.3, np.float32))
+    opt.step()
+    other.step()
+    assert np.array_equal(a.data, c.data) and np.array_equal(b.data, d.data)

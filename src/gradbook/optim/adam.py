@@ -54,21 +54,25 @@ class Adam(Optimizer):
             else:
                 grad = grad + wd * p.data
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        m += (1 - b1) * (grad - m)
+        m += (1 - b1) * (grad - m)  # m ← β₁ m + (1 − β₁) g, as torch's lerp
+        g2 = grad * grad
+        g2 *= 1 - b2
         v *= b2
-        v += (1 - b2) * grad * grad
+        v += g2
         state["step"] += 1
         t = state["step"]
-        step_size = lr / (1 - b1 ** t)
-        bc2_sqrt = math.sqrt(1 - b2 ** t)
         if group["amsgrad"]:
             v_hat = state.setdefault("max_exp_avg_sq", np.zeros_like(p.data))
             np.maximum(v_hat, v, out=v_hat)
         else:
             v_hat = v
-        denom = np.sqrt(v_hat) / bc2_sqrt
+        # reuse g2's buffer for the denominator and the step: no further temporaries
+        denom = np.sqrt(v_hat, out=g2)
+        denom *= 1 / math.sqrt(1 - b2 ** t)
         denom += eps
-        p.data -= step_size * (m / denom)
+        np.divide(m, denom, out=denom)
+        denom *= lr / (1 - b1 ** t)
+        p.data -= denom
 
 
 class AdamW(Adam):

@@ -39,7 +39,8 @@ class LeakyRelu(Function):
 
 class Elu(Function):
     """PyTorch's ELU kernel, shared by elu, selu and celu:
-    y = scale·x if x > 0 else scale·alpha·(exp(x·in_scale) − 1);  dy/dx = scale or scale·alpha·in_scale·exp(x·in_scale)."""
+    y = scale·x if x > 0 else scale·alpha·(exp(x·in_scale) − 1);
+    dy/dx = scale if x > 0 else scale·alpha·in_scale·exp(x·in_scale)."""
 
     def forward(ctx, x, alpha, scale, in_scale):
         ctx.pos = x > 0

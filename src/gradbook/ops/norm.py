@@ -130,7 +130,8 @@ def _window_sum(a: np.ndarray, before: int, after: int) -> np.ndarray:
 
 class LocalResponseNorm(Function):
     """y_c = x_c / d_c^β,  d_c = k + (α/n)·Σ_{j ∈ window(c)} x_j², the window n channels wide
-    (n//2 before, (n−1)//2 after);  dx_i = g_i/d_i^β − (2αβ/n)·x_i·Σ_{c: i ∈ window(c)} g_c·x_c/d_c^{β+1}."""
+    (n//2 before, (n−1)//2 after);
+    dx_i = g_i/d_i^β − (2αβ/n)·x_i·Σ_{c: i ∈ window(c)} g_c·x_c/d_c^{β+1}."""
 
     def forward(ctx, x, size, alpha, beta, k):
         ctx.x, ctx.params = x, (size, alpha, beta)

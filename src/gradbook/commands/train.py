@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
             net = recipes.build_model(model, d.in_channels, d.size, d.num_classes)
             opt = recipes.build_optimizer(optimizer, net.parameters(), lr)
         except (ValueError, FileNotFoundError, OSError) as exc:
-            Console(stderr=True).print(f"[red]gradbook train: {exc}[/red]")
+            Console(stderr=True).print(f"[red]gradbook train: {exc}[/red]", soft_wrap=True)
             raise typer.Exit(1)
         loader = DataLoader(d.train, batch_size=batch_size, shuffle=True, seed=seed)
         test_loader = DataLoader(d.test, batch_size=500)
@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
         if checkpoint:
             callbacks.append(ModelCheckpoint(checkpoint, monitor="loss"))
         console.print(f"training {model} on {dataset}: {len(d.train)} train / {len(d.test)} test images, "
-                      f"{epochs} epochs, {optimizer} lr={lr}, batch {batch_size}, seed {seed}")
+                      f"{epochs} epochs, {optimizer} lr={lr}, batch {batch_size}, seed {seed}", soft_wrap=True)
         t0 = time.perf_counter()
         hist = fit(net, loader, F.cross_entropy, opt, epochs, val_loader=test_loader, callbacks=callbacks,
                    initial_epoch=start_epoch, history=history, interrupt_checkpoint=interrupted)
@@ -73,7 +73,7 @@ def register(app: typer.Typer) -> None:
             console.print(f"training curves: {plot}")
         acc = hist.last.get("val_accuracy", float("nan"))
         console.print(f"[bold green]test accuracy {acc:.2%}[/bold green] on {len(d.test)} images "
-                      f"after {len(hist)} epochs in {seconds:.1f} s; model saved to {out}")
+                      f"after {len(hist)} epochs in {seconds:.1f} s; model saved to {out}", soft_wrap=True)
 
     @app.command("evaluate")
     def evaluate(model_file: str = typer.Argument(..., metavar="MODEL_FILE", help="A file written by gradbook train."),
@@ -92,7 +92,7 @@ def register(app: typer.Typer) -> None:
             net, cfg = recipes.load_model(model_file)
             d = recipes.prepare(recipes.load_dataset(dataset or str(cfg["dataset"])), str(cfg["model"]))
         except (ValueError, FileNotFoundError, OSError) as exc:
-            Console(stderr=True).print(f"[red]gradbook evaluate: {exc}[/red]")
+            Console(stderr=True).print(f"[red]gradbook evaluate: {exc}[/red]", soft_wrap=True)
             raise typer.Exit(1)
         y, yhat = predict(net, DataLoader(d.test, batch_size=500))
         labels = list(range(int(cfg["num_classes"])))

@@ -74,7 +74,7 @@ class ProgressBar(Callback):
     def on_epoch_end(self, trainer, epoch: int, logs: dict) -> None:
         if self.progress is None:
             shown = "  ".join(f"{k} {v:.4f}" for k, v in logs.items() if k not in ("epoch", "seconds", "lr"))
-            self.console.print(f"epoch {epoch}/{trainer.epochs}  {shown}  ({logs['seconds']:.1f} s)")
+            self.console.print(f"epoch {epoch}/{trainer.epochs}  {shown}  ({logs['seconds']:.1f} s)", soft_wrap=True)
 
     def on_train_end(self, trainer) -> None:
         if self.progress is not None:

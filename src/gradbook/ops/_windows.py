@@ -76,26 +76,31 @@ def offset_slice(k: Pair, stride: Pair, dilation: Pair, out_hw: Pair) -> tuple[s
     return (slice(i * dh, i * dh + (oh - 1) * sh + 1, sh), slice(j * dw, j * dw + (ow - 1) * sw + 1, sw))
 
 
-def im2col(xp: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair, out_hw: Pair) -> np.ndarray:
-    """Columns ``(N, C·KH·KW, OH·OW)`` (rows ordered c, i, j like a flattened OIHW weight)."""
+def im2col(xp: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair, out_hw: Pair,
+           channel_major: bool = False) -> np.ndarray:
+    """Copy the windows of ``xp`` into columns, rows ordered (c, i, j) like a flattened OIHW weight:
+    batch-major ``(N, C·KH·KW, OH·OW)``, or channel-major ``(C·KH·KW, N·OH·OW)`` (one matrix for
+    the whole batch, so a convolution is a single large matrix product)."""
     n, c = xp.shape[:2]
+    view = windows(xp, kernel, stride, dilation, out_hw)
+    if channel_major:
+        cols = np.empty((c, *kernel, n, *out_hw), dtype=xp.dtype)
+        np.copyto(cols, view.transpose(1, 2, 3, 0, 4, 5))
+        return cols.reshape(c * kernel[0] * kernel[1], n * out_hw[0] * out_hw[1])
     cols = np.empty((n, c, *kernel, *out_hw), dtype=xp.dtype)
-    np.copyto(cols, windows(xp, kernel, stride, dilation, out_hw))
+    np.copyto(cols, view)
     return cols.reshape(n, c * kernel[0] * kernel[1], out_hw[0] * out_hw[1])
 
 
-def col2im(cols: np.ndarray, grid_hw: Pair, kernel: Pair, stride: Pair, dilation: Pair,
-           out_hw: Pair) -> np.ndarray:
-    """Adjoint of :func:`im2col`: sum ``cols`` (N, C·KH·KW, OH·OW) back onto a zero grid
-    ``(N, C, *grid_hw)``, one strided add per kernel offset."""
-    n = cols.shape[0]
-    kh, kw = kernel
-    c = cols.shape[1] // (kh * kw)
-    cols6 = cols.reshape(n, c, kh, kw, *out_hw)
-    grid = np.zeros((n, c, *grid_hw), dtype=cols.dtype)
+def col2im(cols6: np.ndarray, grid_hw: Pair, stride: Pair, dilation: Pair) -> np.ndarray:
+    """Adjoint of :func:`im2col`: sum the window values ``cols6`` (A, B, KH, KW, OH, OW) (any
+    strides; A, B are N, C or C, N) back onto a zero grid ``(A, B, *grid_hw)``, one strided add
+    per kernel offset."""
+    a, b, kh, kw, oh, ow = cols6.shape
+    grid = np.zeros((a, b, *grid_hw), dtype=cols6.dtype)
     for i in range(kh):
         for j in range(kw):
-            rows, columns = offset_slice((i, j), stride, dilation, out_hw)
+            rows, columns = offset_slice((i, j), stride, dilation, (oh, ow))
             target = grid[:, :, rows, columns]
             np.add(target, cols6[:, :, i, j], out=target)
     return grid

@@ -24,13 +24,25 @@ __all__ = ["conv1d", "conv2d", "conv_transpose2d"]
 
 
 def _group_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a`` (G, M, K) @ ``b`` (N, G, K, L) → (N, G, M, L): one batched BLAS call per (n, g)."""
+    """``a`` (G, M, K) @ ``b`` (..., G, K, L) → (..., G, M, L): the group axis is a batch axis."""
     return np.matmul(a, b)
 
 
 def _weight_grad(g: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """Σₙ g[n] @ cols[n]ᵀ for g (N, G, M, L) and cols (N, G, K, L) → (G, M, K)."""
     return np.matmul(g, cols.transpose(0, 1, 3, 2)).sum(axis=0)
+
+
+def channel_major(n: int, positions: int, groups: int) -> bool:
+    """Which column layout conv2d uses, chosen by measurement (benchmarks/layers.py shapes and
+    LeNet-5's): one (C·KH·KW, N·OH·OW) matrix per group (a single large product, at the price of
+    transposing y, dy and dx) pays when the per-sample products are small: few output positions,
+    or grouped/depthwise weights. Large dense feature maps keep the batch-major
+    (N, C·KH·KW, OH·OW) layout, which needs no transposes."""
+    return n > 1 and (positions < CHANNEL_MAJOR_BELOW or groups > 1)
+
+
+CHANNEL_MAJOR_BELOW = 512  # output positions per sample (OH·OW)
 
 
 class Conv2d(Function):
@@ -46,31 +58,54 @@ class Conv2d(Function):
         oh = out_size(h, kh, stride[0], pads[0] + pads[1], dilation[0])
         ow = out_size(wd, kw, stride[1], pads[2] + pads[3], dilation[1])
         xp = pad2d(x, pads)
-        cols = im2col(xp, (kh, kw), stride, dilation, (oh, ow)).reshape(n, groups, cg * kh * kw, oh * ow)
         wg = w.reshape(groups, o // groups, cg * kh * kw)
-        y = _group_matmul(wg, cols).reshape(n, o, oh, ow)
-        if b is not None:
-            y += b.reshape(o, 1, 1)
+        flat = channel_major(n, oh * ow, groups)
+        if flat:  # cols (G, C/G·KH·KW, N·L); y comes out as (O, N, OH, OW)
+            cols = im2col(xp, (kh, kw), stride, dilation, (oh, ow), True).reshape(groups, -1, n * oh * ow)
+            y_t = _group_matmul(wg, cols).reshape(o, n, oh, ow).transpose(1, 0, 2, 3)
+            y = np.empty((n, o, oh, ow), dtype=y_t.dtype)
+            if b is None:
+                np.copyto(y, y_t)
+            else:
+                np.add(y_t, b.reshape(o, 1, 1), out=y)
+        else:  # cols (N, G, C/G·KH·KW, L)
+            cols = im2col(xp, (kh, kw), stride, dilation, (oh, ow)).reshape(n, groups, -1, oh * ow)
+            y = _group_matmul(wg, cols).reshape(n, o, oh, ow)
+            if b is not None:
+                y += b.reshape(o, 1, 1)
         needs = getattr(ctx, "needs_input_grad", None)
         if needs is not None:
             ctx.cols = cols if needs[1] else None
             ctx.wg = wg if needs[0] else None
-            ctx.geom = (x.shape, xp.shape[2:], pads, (kh, kw), stride, dilation, groups, (oh, ow))
+            ctx.geom = (x.shape, xp.shape[2:], pads, (kh, kw), stride, dilation, groups, (oh, ow), flat)
         return y
 
     def backward(ctx, dy):
-        x_shape, grid, pads, kernel, stride, dilation, groups, out_hw = ctx.geom
+        x_shape, grid, pads, kernel, stride, dilation, groups, out_hw, flat = ctx.geom
         n, o = dy.shape[:2]
-        g = dy.reshape(n, groups, o // groups, out_hw[0] * out_hw[1])
+        c = x_shape[1]
+        top, left = pads[0], pads[2]
+        crop = (slice(None), slice(None), slice(top, top + x_shape[2]), slice(left, left + x_shape[3]))
+        if flat:
+            g = np.ascontiguousarray(dy.transpose(1, 0, 2, 3)).reshape(groups, o // groups, -1)
+        else:
+            g = dy.reshape(n, groups, o // groups, out_hw[0] * out_hw[1])
         dx = dw = db = None
         if ctx.needs_input_grad[0]:
-            dcols = _group_matmul(ctx.wg.transpose(0, 2, 1), g).reshape(n, -1, out_hw[0] * out_hw[1])
-            dxp = col2im(dcols, grid, kernel, stride, dilation, out_hw)
-            top, _, left, _ = pads
-            dx = dxp[:, :, top:top + x_shape[2], left:left + x_shape[3]]
+            dcols = _group_matmul(ctx.wg.transpose(0, 2, 1), g)
+            if flat:  # (C·KH·KW, N·L) → windows (C, N, KH, KW, OH, OW) → grid (C, N, Hp, Wp)
+                cols6 = dcols.reshape(c, *kernel, n, *out_hw).transpose(0, 3, 1, 2, 4, 5)
+                dx = np.ascontiguousarray(col2im(cols6, grid, stride, dilation)[crop].transpose(1, 0, 2, 3))
+            else:
+                cols6 = dcols.reshape(n, c, *kernel, *out_hw)
+                dx = col2im(cols6, grid, stride, dilation)[crop]
         if ctx.needs_input_grad[1]:
-            dw = _weight_grad(g, ctx.cols).reshape(o, -1, *kernel)
-        if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
+            if flat:
+                dw = np.matmul(g, ctx.cols.transpose(0, 2, 1))
+            else:
+                dw = _weight_grad(g, ctx.cols)
+            dw = dw.reshape(o, -1, *kernel)
+        if ctx.needs_input_grad[2]:
             db = dy.sum(axis=(0, 2, 3))
         return dx, dw, db
 
@@ -93,7 +128,7 @@ class ConvTranspose2d(Function):
         wg = w.reshape(groups, c // groups, og * kh * kw)
         xg = x.reshape(n, groups, c // groups, h * wd)
         cols = _group_matmul(wg.transpose(0, 2, 1), xg).reshape(n, groups * og * kh * kw, h * wd)
-        y_full = col2im(cols, full, (kh, kw), stride, dilation, (h, wd))
+        y_full = col2im(cols.reshape(n, -1, kh, kw, h, wd), full, stride, dilation)
         oh = full[0] - 2 * padding[0]
         ow = full[1] - 2 * padding[1]
         y = y_full[:, :, padding[0]:padding[0] + oh, padding[1]:padding[1] + ow]
@@ -119,7 +154,7 @@ class ConvTranspose2d(Function):
             dx = _group_matmul(ctx.wg, cols).reshape(n, -1, *hw)
         if ctx.needs_input_grad[1]:
             dw = _weight_grad(ctx.xg, cols).reshape(-1, o // groups, *kernel)
-        if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
+        if ctx.needs_input_grad[2]:
             db = dy.sum(axis=(0, 2, 3))
         return dx, dw, db
 

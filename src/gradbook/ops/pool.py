@@ -39,9 +39,10 @@ class MaxPool2d(Function):
         arg = np.zeros(y.shape, dtype=np.uint8 if len(offsets) < 256 else np.int32)
         for k, off in enumerate(offsets[1:], start=1):
             v = xp[(..., *offset_slice(off, stride, dilation, out_hw))]
-            won = (v > y) | np.isnan(v)  # NaN wins, as in PyTorch
-            np.copyto(y, v, where=won)
-            arg[won] = k
+            # k·[v > running max]: offsets come in increasing k, so the max is the last strict winner
+            won = np.greater(v, y).view(np.uint8).astype(arg.dtype, copy=False)
+            np.maximum(arg, np.multiply(won, k, out=won), out=arg)
+            np.maximum(y, v, out=y)  # NaN propagates, as in PyTorch
         if sink is not None:  # the flat index into the unpadded H·W plane of every arg-max
             rows = np.arange(out_hw[0]) * stride[0] - padding[0]
             cols = np.arange(out_hw[1]) * stride[1] - padding[1]
@@ -54,10 +55,17 @@ class MaxPool2d(Function):
 
     def backward(ctx, dy):
         x_shape, xp_shape, padding, stride, dilation, out_hw = ctx.geom
-        dxp = np.zeros(xp_shape, dtype=dy.dtype)
+        span = [d * (k - 1) + 1 for d, k in zip(dilation, (ctx.offsets[-1][0] + 1, ctx.offsets[-1][1] + 1))]
+        disjoint = all(s >= e for s, e in zip(stride, span))
+        tiled = disjoint and all(s == e and o * s == n for s, e, o, n in zip(stride, span, out_hw, xp_shape[2:]))
+        # windows that tile the grid exactly write every element once: no zero fill needed
+        dxp = np.empty(xp_shape, dtype=dy.dtype) if tiled and dilation == (1, 1) else np.zeros(xp_shape, dy.dtype)
         for k, off in enumerate(ctx.offsets):
             target = dxp[(..., *offset_slice(off, stride, dilation, out_hw))]
-            target += np.where(ctx.arg == k, dy, 0)
+            if disjoint:  # each element is in at most one window: write, don't accumulate
+                np.multiply(dy, ctx.arg == k, out=target)
+            else:
+                target += np.where(ctx.arg == k, dy, 0)
         h, w = x_shape[2:]
         return dxp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w]
 

@@ -1,6 +1,5 @@
 import math
 
-import numpy as np
 import torch
 
 from gradbook import handbook

@@ -46,13 +46,16 @@ def spirals(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
 
 
 def train_mlp(act, data, lr: float, steps: int, seed: int, width: int = 32, depth: int = 3) -> dict:
-    """Full-batch gradient descent (p ← p − lr·∇p) on a depth×width MLP with PyTorch's default init.
+    """Full-batch gradient descent (optim.SGD, p ← p − lr·∇p) on a depth×width MLP with PyTorch's default init.
     Returns the test accuracy and, per hidden layer, the share of units that output 0 (zero
     gradient) on every training input."""
+    from ... import optim  # imported here so that the registry never depends on it
+
     X, y, Xt, yt = data
     backend.manual_seed(seed)
     layers = [nn.Linear(2, width)] + [nn.Linear(width, width) for _ in range(depth - 1)] + [nn.Linear(width, 2)]
     params = [p for layer in layers for p in layer.parameters()]
+    opt = optim.SGD(params, lr=lr)
 
     def forward(inp):
         h, pre = Tensor(inp), []
@@ -65,11 +68,9 @@ def train_mlp(act, data, lr: float, steps: int, seed: int, width: int = 32, dept
     with np.errstate(all="ignore"):
         for _ in range(steps):
             loss = F.cross_entropy(forward(X)[0], Tensor(y))
-            for p in params:
-                p.grad = None
+            opt.zero_grad()
             loss.backward()
-            for p in params:
-                p.data -= lr * p.grad.data
+            opt.step()
         loss = F.cross_entropy(forward(X)[0], Tensor(y))
         for p in params:
             p.grad = None

@@ -56,13 +56,15 @@ def activation_stds(scheme: str, act: str, depth: int, width: int, seed: int = 0
 def train_from(weight_init, data, steps: int = 150, lr: float = 0.5, seed: int = 0):
     """A 4-16-16-3 tanh MLP, biases 0, weights set by ``weight_init``, full-batch gradient descent.
     Returns the layers and the final training accuracy."""
+    from ... import optim  # imported here so that the registry never depends on it
+
     X, y = data
     backend.manual_seed(seed)
     layers = [nn.Linear(4, 16), nn.Linear(16, 16), nn.Linear(16, 3)]
     for layer in layers:
         weight_init(layer.weight)
         init.zeros_(layer.bias)
-    params = [p for layer in layers for p in layer.parameters()]
+    opt = optim.SGD([p for layer in layers for p in layer.parameters()], lr=lr)
 
     def forward():
         h = Tensor(X)
@@ -72,11 +74,9 @@ def train_from(weight_init, data, steps: int = 150, lr: float = 0.5, seed: int =
 
     for _ in range(steps):
         loss = F.cross_entropy(forward(), Tensor(y))
-        for p in params:
-            p.grad = None
+        opt.zero_grad()
         loss.backward()
-        for p in params:
-            p.data -= lr * p.grad.data
+        opt.step()
     with no_grad():
         acc = float((forward().data.argmax(1) == y).mean())
     return layers, acc

@@ -135,3 +135,10 @@ def test_float32_stays_float32():
     outs = [F.cross_entropy(x, t), F.nll_loss(x, t), F.multi_margin_loss(x, t), F.mse_loss(x, x * 2),
             F.kl_div(x, gb.rand(4, 3)), F.binary_cross_entropy_with_logits(x, gb.rand(4, 3))]
     assert all(o.dtype == np.float32 for o in outs)
+
+
+def test_all_targets_ignored_gives_nan_mean_and_zero_sum():
+    x, t = gb.randn(3, 4, requires_grad=True), gb.tensor([-100, -100, -100])
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(F.cross_entropy(x, t).item())   # 0/0, as PyTorch returns
+    assert F.cross_entropy(x, t, reduction="sum").item() == 0.0

@@ -117,11 +117,11 @@ class CrossEntropy(Function):
     probabilities: a = w·((1 − ε)·q + ε/C).  dL_i/dx_i = softmax(x_i)·Σ_c a_ic − a_i.
     'mean' divides by Σ w_t over the kept targets (indices) or by N·d1·... (probabilities)."""
 
-    def forward(ctx, x, target, a, prob_target, denom, reduction):
+    def forward(ctx, x, target, a, weight_eps, denom, reduction):
         shifted = x - x.max(axis=1, keepdims=True)
         logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         ctx.logp, ctx.a, ctx.reduction, ctx.denom = logp, a, reduction, denom
-        ctx.smooth = prob_target
+        ctx.weight_eps = weight_eps
         return _reduce(-(a * logp).sum(axis=1), reduction, denom)
 
     def backward(ctx, g):
@@ -130,7 +130,7 @@ class CrossEntropy(Function):
         gx = g * (np.exp(logp) * a.sum(axis=1, keepdims=True) - a) if ctx.needs_input_grad[0] else None
         gt = None
         if ctx.needs_input_grad[1]:  # d/dq of −Σ w·(1 − ε)·q·log p
-            weight, eps = ctx.smooth
+            weight, eps = ctx.weight_eps
             gt = -g * logp * (1 - eps) * (1 if weight is None else _channel_view(weight, logp.ndim))
         return gx, gt, None, None, None, None
 
@@ -159,6 +159,13 @@ def _index_weights(name, input, target, weight, ignore_index, dtype):
     return _onehot(safe, c, dtype) * np.expand_dims(wt, 1), wt.sum(), w
 
 
+def _as_batch(input: Tensor, target: Tensor, probs: bool = False):
+    """A (C,) input (with a scalar or (C,) target) becomes a batch of one; the flag says so."""
+    if input.ndim != 1:
+        return input, target, False
+    return input.reshape(1, -1), (target.reshape(1, -1) if probs else _target(target.data.reshape(1))), True
+
+
 def _unbatch(out: Tensor, unbatched: bool, reduction: str) -> Tensor:
     return out.reshape(()) if unbatched and reduction == "none" else out
 
@@ -176,11 +183,7 @@ def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{name}: label_smoothing must be in [0, 1], got {label_smoothing}")
     probs = _class_input(name, input, target, probabilities_ok=True)
-    if input.ndim == 1:
-        input, target = input.reshape(1, -1), target.reshape(1, -1) if probs else _target(target.data.reshape(1))
-        unbatched = True
-    else:
-        unbatched = False
+    input, target, unbatched = _as_batch(input, target, probs)
     c, dtype, eps = input.shape[1], input.dtype, label_smoothing
     if probs:
         w = _class_weight(name, weight, c, dtype)
@@ -208,9 +211,7 @@ def nll_loss(input: Tensor, target, weight=None, size_average=None, ignore_index
     reduction = _reduction(name, reduction, size_average, reduce)
     input, target = _float_tensor(name, "input", input), _target(target)
     _class_input(name, input, target, probabilities_ok=False)
-    unbatched = input.ndim == 1
-    if unbatched:
-        input, target = input.reshape(1, -1), _target(target.data.reshape(1))
+    input, target, unbatched = _as_batch(input, target)
     a, denom, _ = _index_weights(name, input, target, weight, ignore_index, input.dtype)
     return _unbatch(NllLoss.apply(input, a, denom, reduction), unbatched, reduction)
 
@@ -248,9 +249,7 @@ def multi_margin_loss(input: Tensor, target, p: int = 1, margin: float = 1.0, we
     if input.ndim not in (1, 2):
         raise ValueError(f"{name}: expected input of shape (N, C) or (C,), got {input.shape}")
     _class_input(name, input, target, probabilities_ok=False)
-    unbatched = input.ndim == 1
-    if unbatched:
-        input, target = input.reshape(1, -1), _target(target.data.reshape(1))
+    input, target, unbatched = _as_batch(input, target)
     c, t = input.shape[1], target.data
     _check_classes(name, t, c, None)
     w = _class_weight(name, weight, c, input.dtype)

@@ -177,3 +177,14 @@ def test_all_features_fast_path_equals_general_path(cls_data, monkeypatch, crite
     slow = DecisionTreeClassifier(criterion=criterion, random_state=0).fit(X, y).tree_
     for name in ("feature", "threshold", "children_left", "n_node_samples", "impurity"):
         np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name))
+
+
+def test_feature_blocks_give_the_same_tree(cls_data, monkeypatch):
+    import gradbook.classic._splitter as sp
+
+    X, y = cls_data
+    whole = DecisionTreeClassifier(random_state=0).fit(X, y).tree_
+    monkeypatch.setattr(sp, "_BLOCK_CELLS", 1)       # one feature per block
+    blocked = DecisionTreeClassifier(random_state=0).fit(X, y).tree_
+    np.testing.assert_array_equal(whole.threshold, blocked.threshold)
+    np.testing.assert_array_equal(whole.value, blocked.value)

@@ -224,35 +224,51 @@ def _best_splits(xsorted, SW, order, starts, counts, criterion, min_samples_leaf
     return res_found, res_feat, res_thr, res_L, res_R, res_wl, res_wr, res_nl
 
 
-def _best_splits_all(xsorted, SW, order, starts, counts, act, criterion, min_samples_leaf, rng):
-    """Same result as :func:`_best_splits` when every feature is searched, without gathering
-    segments: each row of ``order`` already lists every node's samples sorted by that feature,
-    so the whole (d, n) block is scored at once and nodes pick their first best feature in a
-    random feature order (the same draws as the general path)."""
-    d, n_act = order.shape
+_BLOCK_CELLS = 1 << 22  # (features x samples x stats) scored at once; bounds the memory
+
+
+def _score_block(xsorted, SW, order, starts, node_of, size_ok, criterion):
+    """Best admissible position of every (feature, node) of a block of rows of ``order``:
+    its score (db, m), position (db, m), left stats there (db, m, c+1), node totals."""
+    n_act = order.shape[1]
     c = SW.shape[1] - 1
-    m = len(starts)
-    G = SW[order]                                    # (d, n, c+1)
-    seg_tot = np.add.reduceat(G, starts, axis=1)     # (d, m, c+1)
+    G = SW[order]                                    # (db, n, c+1)
+    seg_tot = np.add.reduceat(G, starts, axis=1)     # (db, m, c+1)
     G[:, starts[1:]] -= seg_tot[:, :-1]
     left = np.cumsum(G, axis=1, out=G)
-    node_of = np.repeat(np.arange(m), counts)
     right = seg_tot[:, node_of] - left
-    nl = np.arange(n_act) - starts[node_of] + 1
-    nr = counts[node_of] - nl
     nxt = np.empty_like(xsorted)
     nxt[:, :-1] = xsorted[:, 1:]
     nxt[:, -1] = xsorted[:, -1]
-    valid = ((nl >= min_samples_leaf) & (nr >= min_samples_leaf))[None, :] & (
-        nxt > xsorted + FEATURE_THRESHOLD)
+    valid = size_ok[None, :] & (nxt > xsorted + FEATURE_THRESHOLD)
     L2, R2 = left.reshape(-1, c + 1), right.reshape(-1, c + 1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        proxy = _proxy(criterion, L2[:, :c], L2[:, c], R2[:, :c], R2[:, c]).reshape(d, n_act)
+        proxy = _proxy(criterion, L2[:, :c], L2[:, c], R2[:, :c], R2[:, c]).reshape(valid.shape)
     proxy = np.where(valid, proxy, -np.inf)
-    seg_max = np.maximum.reduceat(proxy, starts, axis=1)                       # (d, m)
+    seg_max = np.maximum.reduceat(proxy, starts, axis=1)
     best_t = np.minimum.reduceat(
         np.where(proxy >= _tie_floor(seg_max)[:, node_of], np.arange(n_act), n_act),
         starts, axis=1)
+    best_t = np.minimum(best_t, n_act - 1)
+    rows = np.arange(order.shape[0])[:, None]
+    return seg_max, best_t, left[rows, best_t], seg_tot
+
+
+def _best_splits_all(xsorted, SW, order, starts, counts, act, criterion, min_samples_leaf, rng):
+    """Same result as :func:`_best_splits` when every feature is searched, without gathering
+    segments: each row of ``order`` already lists every node's samples sorted by that feature,
+    so whole (features, samples) blocks are scored at once and each node picks its first best
+    feature in a random feature order (the same draws as the general path)."""
+    d, n_act = order.shape
+    c = SW.shape[1] - 1
+    m = len(starts)
+    node_of = np.repeat(np.arange(m), counts)
+    nl = np.arange(n_act) - starts[node_of] + 1
+    size_ok = (nl >= min_samples_leaf) & (counts[node_of] - nl >= min_samples_leaf)
+    step = max(1, _BLOCK_CELLS // (n_act * (c + 1)))
+    blocks = [_score_block(xsorted[f:f + step], SW, order[f:f + step], starts, node_of, size_ok,
+                           criterion) for f in range(0, d, step)]
+    seg_max, best_t, left_best, seg_tot = (np.concatenate(parts) for parts in zip(*blocks))
     perm = np.argsort(rng.random_sample((len(act), d)), axis=1)
     in_order = np.take_along_axis(seg_max[:, act].T, perm, axis=1)
     j = np.argmax(in_order >= _tie_floor(in_order.max(axis=1))[:, None], axis=1)
@@ -264,7 +280,8 @@ def _best_splits_all(xsorted, SW, order, starts, counts, act, criterion, min_sam
     b = b.astype(np.float64)
     thr = a / 2.0 + b / 2.0
     thr = np.where((thr == b) | np.isinf(thr), a, thr)
-    lsel, rsel = left[feat, t], right[feat, t]
+    lsel = left_best[feat, act]
+    rsel = seg_tot[feat, act] - lsel
     return (found, np.where(found, feat, TREE_UNDEFINED), np.where(found, thr, TREE_UNDEFINED),
             lsel[:, :c], rsel[:, :c], lsel[:, c], rsel[:, c], nl[t])
 

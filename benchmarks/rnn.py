@@ -1,0 +1,116 @@
+"""Recurrent layer speed: LSTM(64→128) (and GRU, RNN of the same size), sequence 32, batch 64,
+forward + backward of output.sum() — gradbook's hand-written BPTT against torch.nn on CPU.
+
+Each measurement runs in its own subprocess, gradbook and PyTorch alternated, with the same
+thread count (OpenBLAS's and PyTorch's thread pools in one process contend and distort the
+ratio). Same sizes, float32, the median step time over ``--steps`` steps after warm-up.
+
+    python benchmarks/rnn.py [--repeats 3] [--threads 2] [--steps 20]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+T, N, I, H = 32, 64, 64, 128
+
+
+def _time(step, steps: int) -> float:
+    for _ in range(3):
+        step()
+    times = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _gradbook(kind: str, steps: int) -> float:
+    import numpy as np
+
+    import gradbook as gb
+    import gradbook.nn as nn
+
+    gb.manual_seed(0)
+    layer = getattr(nn, kind)(I, H)
+    x = gb.tensor(np.random.default_rng(0).standard_normal((T, N, I)).astype(np.float32), requires_grad=True)
+
+    def step():
+        layer.zero_grad()
+        x.grad = None
+        out, _ = layer(x)
+        out.sum().backward()
+
+    return _time(step, steps)
+
+
+def _torch(kind: str, steps: int) -> float:
+    import numpy as np
+    import torch
+
+    torch.manual_seed(0)
+    layer = getattr(torch.nn, kind)(I, H)
+    x = torch.tensor(np.random.default_rng(0).standard_normal((T, N, I)).astype(np.float32), requires_grad=True)
+
+    def step():
+        layer.zero_grad()
+        x.grad = None
+        out, _ = layer(x)
+        out.sum().backward()
+
+    return _time(step, steps)
+
+
+def _run(lib: str, kind: str, steps: int, threads: int) -> float:
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads))
+    out = subprocess.run([sys.executable, __file__, "--child", "--lib", lib, "--kind", kind, "--steps", str(steps),
+                          "--threads", str(threads)], capture_output=True, text=True, env=env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--steps", type=int, default=20)
+    p.add_argument("--kinds", default="LSTM,GRU,RNN")
+    p.add_argument("--child", action="store_true")
+    p.add_argument("--lib")
+    p.add_argument("--kind", default="LSTM")
+    args = p.parse_args()
+    if args.child:
+        if args.lib == "torch":
+            import torch
+
+            torch.set_num_threads(args.threads)
+            value = _torch(args.kind, args.steps)
+        else:
+            value = _gradbook(args.kind, args.steps)
+        print(json.dumps({"seconds": value}))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{I}→{H}, sequence {T}, batch {N}, forward+backward; {args.threads}-thread CPU, "
+                        f"median of {args.repeats} alternated runs")
+    for col in ("layer", "gradbook (ms)", "PyTorch (ms)", "ratio (gradbook / PyTorch)"):
+        table.add_column(col, justify="right" if col != "layer" else "left")
+    for kind in args.kinds.split(","):
+        ours, theirs = [], []
+        for _ in range(args.repeats):
+            ours.append(_run("gradbook", kind, args.steps, args.threads))
+            theirs.append(_run("torch", kind, args.steps, args.threads))
+        a, b = statistics.median(ours), statistics.median(theirs)
+        table.add_row(f"{kind}({I}, {H})", f"{a * 1e3:.1f}", f"{b * 1e3:.1f}", f"{a / b:.2f}x")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()

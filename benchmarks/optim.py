@@ -1,0 +1,113 @@
+"""Optimizer step time: gradbook.optim against torch.optim (CPU, its default single-tensor path),
+on LeNet-5's parameters (61,706) and on a 784-2048-2048-10 MLP's (5.8 M).
+
+Each measurement runs in its own subprocess, gradbook and PyTorch alternated, with the same
+thread count. Gradients are fixed random arrays set once; the timed region is ``step()`` only.
+
+    python benchmarks/optim.py [--repeats 3] [--threads 2] [--steps 50]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+SHAPES = {
+    "LeNet-5": [(6, 1, 5, 5), (6,), (16, 6, 5, 5), (16,), (120, 400), (120,), (84, 120), (84,), (10, 84), (10,)],
+    "MLP 784-2048-2048-10": [(2048, 784), (2048,), (2048, 2048), (2048,), (10, 2048), (10,)],
+}
+OPTIMIZERS = {
+    "SGD momentum=0.9": ("SGD", dict(lr=0.01, momentum=0.9)),
+    "SGD nesterov, weight_decay": ("SGD", dict(lr=0.01, momentum=0.9, nesterov=True, weight_decay=1e-4)),
+    "Adam": ("Adam", dict(lr=1e-3)),
+    "AdamW amsgrad": ("AdamW", dict(lr=1e-3, amsgrad=True)),
+}
+
+
+def _arrays(model: str):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    return [(rng.standard_normal(s).astype(np.float32), rng.standard_normal(s).astype(np.float32))
+            for s in SHAPES[model]]
+
+
+def _time(step, steps: int) -> float:
+    for _ in range(3):
+        step()
+    times = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _child(args) -> None:
+    name, opts = OPTIMIZERS[args.opt]
+    pairs = _arrays(args.model)
+    if args.lib == "torch":
+        import torch
+
+        torch.set_num_threads(args.threads)
+        params = [torch.nn.Parameter(torch.from_numpy(w)) for w, _ in pairs]
+        for p, (_, g) in zip(params, pairs):
+            p.grad = torch.from_numpy(g)
+        opt = getattr(torch.optim, name)(params, **opts)
+    else:
+        import gradbook as gb
+        from gradbook import nn, optim
+
+        params = [nn.Parameter(w) for w, _ in pairs]
+        for p, (_, g) in zip(params, pairs):
+            p.grad = gb.tensor(g)
+        opt = getattr(optim, name)(params, **opts)
+    print(json.dumps({"seconds": _time(opt.step, args.steps)}))
+
+
+def _run(lib: str, model: str, opt: str, steps: int, threads: int) -> float:
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads))
+    out = subprocess.run([sys.executable, __file__, "--child", "--lib", lib, "--model", model, "--opt", opt,
+                          "--steps", str(steps), "--threads", str(threads)],
+                         capture_output=True, text=True, env=env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--steps", type=int, default=50)
+    p.add_argument("--child", action="store_true")
+    p.add_argument("--lib")
+    p.add_argument("--model")
+    p.add_argument("--opt")
+    args = p.parse_args()
+    if args.child:
+        _child(args)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"optimizer step, gradbook vs PyTorch {args.threads}-thread CPU, "
+                        f"median of {args.repeats} alternated runs")
+    for col in ("parameters", "optimizer", "gradbook", "PyTorch", "ratio (gradbook / PyTorch)"):
+        table.add_column(col, justify="left" if col in ("parameters", "optimizer") else "right")
+    for model in SHAPES:
+        for opt in OPTIMIZERS:
+            times = {"gradbook": [], "torch": []}
+            for _ in range(args.repeats):
+                for lib in ("gradbook", "torch"):
+                    times[lib].append(_run(lib, model, opt, args.steps, args.threads))
+            g, t = statistics.median(times["gradbook"]), statistics.median(times["torch"])
+            table.add_row(model, opt, f"{g * 1e3:.3f} ms", f"{t * 1e3:.3f} ms", f"{g / t:.2f}x")
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()

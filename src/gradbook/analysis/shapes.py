@@ -11,7 +11,6 @@ Transposed convolution:
 """
 from __future__ import annotations
 
-import math
 from typing import Iterable
 
 __all__ = ["conv_output_shape", "pool_output_shape", "conv_transpose_output_shape"]

@@ -56,7 +56,7 @@ def _params_table(kind: str, sizes: List[int], layers: int, bidirectional: bool,
             raise typer.BadParameter("conv needs IN OUT K (square) or IN OUT KH KW, e.g. `gradbook params conv 1 3 2`")
         cin, cout, *ks = sizes
         kernel = ks * 2 if len(ks) == 1 else ks
-        with_bias = bias not in ("none", "single-none")
+        with_bias = bias != "none"
         n = analysis.conv_params(cin, cout, kernel, groups=groups, bias=with_bias)
         t.add_row(f"Conv {cin}→{cout}, {kernel[0]}x{kernel[1]}" + (f", groups={groups}" if groups > 1 else ""),
                   f"{cout}·({cin}/{groups})·{kernel[0]}·{kernel[1]}" + (f" + {cout}" if with_bias else ""),
@@ -96,8 +96,9 @@ def register(app: typer.Typer) -> None:
         layers: int = typer.Option(1, "--layers", "-l", help="stacked recurrent layers"),
         bidirectional: bool = typer.Option(False, "--bidirectional", "-b", help="two directions per layer"),
         groups: int = typer.Option(1, "--groups", help="convolution groups"),
-        bias: str = typer.Option("all", "--bias", help="recurrent bias convention: double (PyTorch), single "
-                                                       "(textbook), keras, none, or all; for conv, none drops the bias"),
+        bias: str = typer.Option("all", "--bias",
+                                 help="recurrent bias convention: double (PyTorch), single (textbook), keras, "
+                                      "none, or all; for conv, none drops the bias"),
     ) -> None:
         """Count parameters by formula or of a built model.
 
@@ -138,8 +139,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("rf")
     def rf(
-        layers: Optional[List[str]] = typer.Argument(None, help="layer specs: conv3, conv3s2p1, conv3d2, pool2, "
-                                                                 "maxpool3s2p1 (k=kernel, s=stride, p=padding, d=dilation)"),
+        layers: Optional[List[str]] = typer.Argument(
+            None, help="layer specs: conv3, conv3s2p1, conv3d2, pool2, maxpool3s2p1 "
+                       "(k=kernel, s=stride, p=padding, d=dilation)"),
         input: str = typer.Option("64,64", "--input", "-i", help="input size H,W (or C,H,W)"),
         model: Optional[str] = typer.Option(None, "--model", "-m", help="read the layers of a gradbook model instead"),
     ) -> None:

@@ -132,8 +132,8 @@ class RNNBase(Module):
         else:
             given = tuple(hx) if isinstance(hx, (tuple, list)) else (hx,)
             if len(given) != len(names):
-                raise ValueError(f"{self!r}: expected hx as " + ("a tuple (h0, c0)" if len(names) == 2 else "one tensor h0")
-                                 + f", got {len(given)} tensors")
+                want = "a tuple (h0, c0)" if len(names) == 2 else "one tensor h0"
+                raise ValueError(f"{self!r}: expected hx as {want}, got {len(given)} tensors")
             states = [self._check_state(h, w, shape, dtype) for h, w in zip(given, names)]
             if not batched:
                 states = [s.unsqueeze(1) for s in states]

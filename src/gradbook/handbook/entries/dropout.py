@@ -78,7 +78,7 @@ def compute(quick: bool) -> Result:
     data = digits_arrays()
     Xtr, ytr, Xte, yte = data
     n = 50
-    steps = 150 if quick else 300
+    steps = 60 if quick else 300
     seeds = [0] if quick else [0, 1, 2]
     rates = [0.0, 0.5] if quick else [0.0, 0.3, 0.5]
     rows, gaps, models = [], {}, {}

@@ -25,5 +25,9 @@ def test_bn_running_stats_match_torch_and_closed_form():
     assert abs(r.numbers["biased_ratio"] - (BATCH - 1) / BATCH) < 1e-3
     assert r.numbers["eval_std_biased"] / r.numbers["eval_std"] > 1.1   # ≈ √(4/3)
     assert r.numbers["eval_err_vs_formula"] < 1e-12
+    # nn.BatchNorm1d fed the same batches: the same buffers, one tracked batch per step, eval = the formula
+    assert r.numbers["err_layer_vs_functional"] < 1e-12
+    assert r.numbers["num_batches_tracked"] == steps
+    assert r.numbers["eval_err_layer"] < 1e-12
     assert r.verdicts == {"running-var-unbiased": "confirmed", "biased-underestimates": "confirmed",
                           "eval-uses-running": "confirmed", "whole-dataset-stats": "depends"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import backend
-from ...autograd import Tensor
+from ... import backend, nn
+from ...autograd import Tensor, no_grad
 from ...nn import functional as F
 from ..entry import Entry
 from ..result import Result
@@ -42,6 +42,16 @@ def compute(quick: bool) -> Result:
         hand_var = (1 - MOMENTUM) * hand_var + MOMENTUM * data[t].var(axis=0, ddof=1)
         hand_var_biased = (1 - MOMENTUM) * hand_var_biased + MOMENTUM * data[t].var(axis=0)
         trace.append((running_mean[0], running_var[0], running_mean.mean(), running_var.mean()))
+    # the layer does the same: nn.BatchNorm1d keeps the buffers and switches on train()/eval()
+    layer = nn.BatchNorm1d(channels, momentum=MOMENTUM, eps=EPS, affine=False, dtype=np.float64)
+    layer.train()
+    with no_grad():
+        for t in range(steps):
+            layer(Tensor(data[t]))
+    r.number("err_layer_vs_functional", float(max(np.abs(layer.running_mean.data - running_mean).max(),
+                                                  np.abs(layer.running_var.data - running_var).max())),
+             "nn.BatchNorm1d buffers after the same batches vs F.batch_norm's")
+    r.number("num_batches_tracked", int(layer.num_batches_tracked.item()), "layer.num_batches_tracked")
     r.condition(f"{steps} steps of batches of {BATCH} from N({MU}, {SIGMA}²), momentum {MOMENTUM}, "
                 f"{channels} independent channels (averaged to estimate expectations)")
     r.number("steps", steps)
@@ -67,6 +77,10 @@ def compute(quick: bool) -> Result:
     by_hand = (test - running_mean) / np.sqrt(running_var + EPS)
     r.number("eval_err_vs_formula", float(np.abs(y_eval - by_hand).max()),
              "F.batch_norm(x, rm, rv, training=False) vs (x − rm)/√(rv + ε)")
+    layer.eval()
+    with no_grad():
+        r.number("eval_err_layer", float(np.abs(layer(Tensor(test)).data - by_hand).max()),
+                 "nn.BatchNorm1d after .eval() vs (x − rm)/√(rv + ε)")
     y_eval_biased = (test - running_mean) / np.sqrt(hand_var_biased + EPS)
     r.number("eval_std", float(y_eval.std()), "std of the evaluation outputs (unbiased running var)")
     r.number("eval_std_biased", float(y_eval_biased.std()), "std of the evaluation outputs (biased running var)")
@@ -98,7 +112,8 @@ def compute(quick: bool) -> Result:
             and abs(r.numbers["avg_running_var"] - exp_var) < tol)
     r.check("biased-underestimates", abs(r.numbers["biased_ratio"] - (BATCH - 1) / BATCH) < 0.05
             and r.numbers["eval_std_biased"] > r.numbers["eval_std"])
-    r.check("eval-uses-running", r.numbers["eval_err_vs_formula"] < 1e-12 and r.numbers["train_output_shift"] > 0.1)
+    r.check("eval-uses-running", r.numbers["eval_err_vs_formula"] < 1e-12 and r.numbers["eval_err_layer"] < 1e-12
+            and r.numbers["train_output_shift"] > 0.1)
     r.verdict("whole-dataset-stats", "depends")
     r.condition("Test-time statistics: the BN paper averages all training batches after training; PyTorch, "
                 "TensorFlow and gradbook keep an exponential moving average during training instead")
@@ -157,9 +172,10 @@ averaged over many channels the running variance is {=avg_running_var:.3f} again
 (ratio {=biased_ratio:.3f}, close to $(n-1)/n$ for batches of 4), and evaluation outputs would have
 standard deviation {=eval_std_biased:.3f} instead of {=eval_std:.3f}.
 
-In evaluation mode (`model.eval()`) the buffers replace the batch statistics, so BN becomes a
-fixed affine map: the output equals $(x-\hat{\mu})/\sqrt{\hat{\sigma}^2+\epsilon}$ to
-{=eval_err_vs_formula:.1e}, while in training the same sample's output moved by
+`nn.BatchNorm1d` fed the same batches holds the same buffers (difference {=err_layer_vs_functional:.1e},
+{=num_batches_tracked} batches tracked). In evaluation mode (`model.eval()`) the buffers replace the batch
+statistics, so BN becomes a fixed affine map: the output equals $(x-\hat{\mu})/\sqrt{\hat{\sigma}^2+\epsilon}$ to
+{=eval_err_layer:.1e}, while in training the same sample's output moved by
 {=train_output_shift:.3f} when its batch-mates changed.
 
 "Statistics of the whole training set" is the BN paper's recipe (average every batch after
@@ -176,8 +192,9 @@ $$\hat{\mu} \leftarrow (1-m)\hat{\mu} + m\mu_B, \qquad \hat{\sigma}^2 \leftarrow
 {=avg_running_var:.3f}，理论期望为 {=expected_var:.3f}。若使用有偏方差则为 {=avg_running_var_biased:.3f}
 （比值 {=biased_ratio:.3f}，接近批大小为 4 时的 $(n-1)/n$），测试输出的标准差会是 {=eval_std_biased:.3f} 而不是 {=eval_std:.3f}。
 
+用同样的批次训练 `nn.BatchNorm1d`，缓冲区完全相同（差 {=err_layer_vs_functional:.1e}，共记录 {=num_batches_tracked} 个批次）。
 测试模式（`model.eval()`）下用缓冲区代替批统计量，BN 变成固定的仿射变换：输出与 $(x-\hat{\mu})/\sqrt{\hat{\sigma}^2+\epsilon}$
-相差 {=eval_err_vs_formula:.1e}；而训练模式下，同一个样本换了同批样本后输出变化了 {=train_output_shift:.3f}。
+相差 {=eval_err_layer:.1e}；而训练模式下，同一个样本换了同批样本后输出变化了 {=train_output_shift:.3f}。
 
 "使用整个训练集的统计量" 是 BN 原论文的做法（训练结束后对所有批次取平均）；主流框架改用滑动平均，只反映最近约 $1/m$
 个批次。本实验中全体平均的方差 RMSE 为 {=pop_var_rmse:.3f}，滑动平均为 {=ema_var_rmse:.3f}。

@@ -82,15 +82,12 @@ class RNNLayer(Function):
 
     def backward(ctx, gout, gh):
         out, w_hh = ctx.out, ctx.w_hh
-        dpre = np.empty_like(out)
+        dpre = 1 - out * out if ctx.nonlinearity == "tanh" else (out > 0).astype(out.dtype)  # act'
         dh = gh.copy()
         for t in _steps(out.shape[0], not ctx.reverse):
             dh += gout[t]
             d = dpre[t]
-            if ctx.nonlinearity == "tanh":
-                np.multiply(dh, 1 - out[t] * out[t], out=d)
-            else:
-                np.multiply(dh, out[t] > 0, out=d)
+            d *= dh
             dh = d @ w_hh
         gx, gw_ih, gw_hh, gb_ih, gb_hh = _param_grads(ctx, ctx.x, dpre, dpre, ctx.hprev, ctx.w_ih)
         return gx, dh, gw_ih, gw_hh, gb_ih, gb_hh
@@ -138,21 +135,25 @@ class GRULayer(Function):
 
     def backward(ctx, gout, gh):
         gates, hprev, w_hh = ctx.gates, ctx.hprev, ctx.w_hh
-        H = w_hh.shape[1]
-        dpre_x = np.empty_like(gates)
+        T, N, G = gates.shape
+        H = G // 3
+        r, z, n = (gates[..., k * H:(k + 1) * H] for k in range(3))
+        # the local derivatives of every step at once; the loop only chains them
+        dpre_x = np.empty_like(gates)  # first δr/δn, δz/∂h', δn/∂h', then the gradients
+        np.multiply(ctx.hn_part, r * (1 - r), out=dpre_x[..., :H])
+        np.multiply(hprev - n, z * (1 - z), out=dpre_x[..., H:2 * H])
+        np.multiply(1 - z, 1 - n * n, out=dpre_x[..., 2 * H:])
+        per_gate = dpre_x.reshape(T, N, 3, H)
         dpre_h = np.empty_like(gates)
         dh = gh.copy()
-        for t in _steps(gates.shape[0], not ctx.reverse):
+        for t in _steps(T, not ctx.reverse):
             dh += gout[t]
-            r, z, n = gates[t, :, :H], gates[t, :, H:2 * H], gates[t, :, 2 * H:]
-            dx, dhp = dpre_x[t], dpre_h[t]
-            dn = dx[:, 2 * H:]
-            np.multiply(dh * (1 - z), 1 - n * n, out=dn)
-            np.multiply(dh * (hprev[t] - n), z * (1 - z), out=dx[:, H:2 * H])
-            np.multiply(dn * ctx.hn_part[t], r * (1 - r), out=dx[:, :H])
-            dhp[:, :2 * H] = dx[:, :2 * H]
-            np.multiply(dn, r, out=dhp[:, 2 * H:])
-            dh = dh * z + dhp @ w_hh
+            per_gate[t, :, 1:] *= dh[:, None, :]
+            per_gate[t, :, 0] *= per_gate[t, :, 2]
+            dhp = dpre_h[t]
+            dhp[:, :2 * H] = dpre_x[t, :, :2 * H]
+            np.multiply(dpre_x[t, :, 2 * H:], r[t], out=dhp[:, 2 * H:])
+            dh = dh * z[t] + dhp @ w_hh
         gx, gw_ih, gw_hh, gb_ih, gb_hh = _param_grads(ctx, ctx.x, dpre_x, dpre_h, hprev, ctx.w_ih)
         return gx, dh, gw_ih, gw_hh, gb_ih, gb_hh
 
@@ -191,21 +192,26 @@ class LSTMLayer(Function):
         return out, h.copy(), c
 
     def backward(ctx, gout, gh, gc):
-        gates, w_hh = ctx.gates, ctx.w_hh
-        H = w_hh.shape[1]
-        dpre = np.empty_like(gates)
+        gates, w_hh, tc = ctx.gates, ctx.w_hh, ctx.tanh_c
+        T, N, G = gates.shape
+        H = G // 4
+        i, f, g, o = (gates[..., k * H:(k + 1) * H] for k in range(4))
+        # the local derivatives of every step at once; the loop only chains them
+        dpre = np.empty_like(gates)  # first δi/∂c', δf/∂c', δg/∂c', δo/∂h', then the gradients
+        np.multiply(g, i * (1 - i), out=dpre[..., :H])
+        np.multiply(ctx.cprev, f * (1 - f), out=dpre[..., H:2 * H])
+        np.multiply(i, 1 - g * g, out=dpre[..., 2 * H:3 * H])
+        np.multiply(tc, o * (1 - o), out=dpre[..., 3 * H:])
+        dtanh = o * (1 - tc * tc)  # ∂h'/∂c'
+        per_gate = dpre.reshape(T, N, 4, H)
         dh, dc = gh.copy(), gc.copy()
-        for t in _steps(gates.shape[0], not ctx.reverse):
+        for t in _steps(T, not ctx.reverse):
             dh += gout[t]
-            g, d, tc = gates[t], dpre[t], ctx.tanh_c[t]
-            i, f, gg, o = g[:, :H], g[:, H:2 * H], g[:, 2 * H:3 * H], g[:, 3 * H:]
-            dc += dh * o * (1 - tc * tc)
-            np.multiply(dc * gg, i * (1 - i), out=d[:, :H])
-            np.multiply(dc * ctx.cprev[t], f * (1 - f), out=d[:, H:2 * H])
-            np.multiply(dc * i, 1 - gg * gg, out=d[:, 2 * H:3 * H])
-            np.multiply(dh * tc, o * (1 - o), out=d[:, 3 * H:])
-            dc *= f
-            dh = d @ w_hh
+            dc += dh * dtanh[t]
+            per_gate[t, :, :3] *= dc[:, None, :]
+            per_gate[t, :, 3] *= dh
+            dc *= f[t]
+            dh = dpre[t] @ w_hh
         gx, gw_ih, gw_hh, gb_ih, gb_hh = _param_grads(ctx, ctx.x, dpre, dpre, ctx.hprev, ctx.w_ih)
         return gx, dh, dc, gw_ih, gw_hh, gb_ih, gb_hh
 

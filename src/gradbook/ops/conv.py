@@ -33,22 +33,15 @@ def _weight_grad(g: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return np.matmul(g, cols.transpose(0, 1, 3, 2)).sum(axis=0)
 
 
-def channel_major(n: int, positions: int, groups: int) -> bool:
-    """Which column layout conv2d uses, chosen by measurement (benchmarks/layers.py shapes and
-    LeNet-5's): one (C·KH·KW, N·OH·OW) matrix per group (a single large product, at the price of
-    transposing y, dy and dx) pays when the per-sample products are small: few output positions,
-    or grouped/depthwise weights. Large dense feature maps keep the batch-major
-    (N, C·KH·KW, OH·OW) layout, which needs no transposes."""
-    return n > 1 and (positions < CHANNEL_MAJOR_BELOW or groups > 1)
-
-
-CHANNEL_MAJOR_BELOW = 512  # output positions per sample (OH·OW)
-
-
 class Conv2d(Function):
     """y[n, o, p, q] = b[o] + Σ_{c∈group(o), i, j} W[o, c, i, j] · xp[n, c, p·sh + i·dh, q·sw + j·dw]
 
-    Backward:  dW = Σₙ dy[n] colsᵀ,  dcols = Wᵀ dy → dx = col2im(dcols) cropped,  db = Σ dy.
+    With channel-major columns cols (G, C/G·KH·KW, N·OH·OW) the whole batch is one product per
+    group, y = W cols, and
+        dW = dy cols ᵀ,  dcols = Wᵀ dy → dx = col2im(dcols) cropped,  db = Σ dy
+    (dy read as (G, O/G, N·OH·OW)). Measured against per-sample products (N, C·KH·KW, OH·OW):
+    as fast single-threaded, and one large BLAS call instead of N small ones keeps both threads
+    busy (and stays fast when the machine is shared), at the cost of transposing y, dy and dx.
     Shapes: x (N, C, H, W), W (O, C/G, KH, KW), b (O,), y (N, O, OH, OW).
     """
 
@@ -59,52 +52,34 @@ class Conv2d(Function):
         ow = out_size(wd, kw, stride[1], pads[2] + pads[3], dilation[1])
         xp = pad2d(x, pads)
         wg = w.reshape(groups, o // groups, cg * kh * kw)
-        flat = channel_major(n, oh * ow, groups)
-        if flat:  # cols (G, C/G·KH·KW, N·L); y comes out as (O, N, OH, OW)
-            cols = im2col(xp, (kh, kw), stride, dilation, (oh, ow), True).reshape(groups, -1, n * oh * ow)
-            y_t = _group_matmul(wg, cols).reshape(o, n, oh, ow).transpose(1, 0, 2, 3)
-            y = np.empty((n, o, oh, ow), dtype=y_t.dtype)
-            if b is None:
-                np.copyto(y, y_t)
-            else:
-                np.add(y_t, b.reshape(o, 1, 1), out=y)
-        else:  # cols (N, G, C/G·KH·KW, L)
-            cols = im2col(xp, (kh, kw), stride, dilation, (oh, ow)).reshape(n, groups, -1, oh * ow)
-            y = _group_matmul(wg, cols).reshape(n, o, oh, ow)
-            if b is not None:
-                y += b.reshape(o, 1, 1)
+        cols = im2col(xp, (kh, kw), stride, dilation, (oh, ow), channel_major=True).reshape(groups, -1, n * oh * ow)
+        y_t = _group_matmul(wg, cols).reshape(o, n, oh, ow).transpose(1, 0, 2, 3)
+        y = np.empty((n, o, oh, ow), dtype=y_t.dtype)
+        if b is None:
+            np.copyto(y, y_t)
+        else:
+            np.add(y_t, b.reshape(o, 1, 1), out=y)
         needs = getattr(ctx, "needs_input_grad", None)
         if needs is not None:
             ctx.cols = cols if needs[1] else None
             ctx.wg = wg if needs[0] else None
-            ctx.geom = (x.shape, xp.shape[2:], pads, (kh, kw), stride, dilation, groups, (oh, ow), flat)
+            ctx.geom = (x.shape, xp.shape[2:], pads, (kh, kw), stride, dilation, groups, (oh, ow))
         return y
 
     def backward(ctx, dy):
-        x_shape, grid, pads, kernel, stride, dilation, groups, out_hw, flat = ctx.geom
+        x_shape, grid, pads, kernel, stride, dilation, groups, out_hw = ctx.geom
         n, o = dy.shape[:2]
-        c = x_shape[1]
-        top, left = pads[0], pads[2]
-        crop = (slice(None), slice(None), slice(top, top + x_shape[2]), slice(left, left + x_shape[3]))
-        if flat:
-            g = np.ascontiguousarray(dy.transpose(1, 0, 2, 3)).reshape(groups, o // groups, -1)
-        else:
-            g = dy.reshape(n, groups, o // groups, out_hw[0] * out_hw[1])
+        g = np.ascontiguousarray(dy.transpose(1, 0, 2, 3)).reshape(groups, o // groups, -1)
         dx = dw = db = None
         if ctx.needs_input_grad[0]:
-            dcols = _group_matmul(ctx.wg.transpose(0, 2, 1), g)
-            if flat:  # (C·KH·KW, N·L) → windows (C, N, KH, KW, OH, OW) → grid (C, N, Hp, Wp)
-                cols6 = dcols.reshape(c, *kernel, n, *out_hw).transpose(0, 3, 1, 2, 4, 5)
-                dx = np.ascontiguousarray(col2im(cols6, grid, stride, dilation)[crop].transpose(1, 0, 2, 3))
-            else:
-                cols6 = dcols.reshape(n, c, *kernel, *out_hw)
-                dx = col2im(cols6, grid, stride, dilation)[crop]
+            dcols = _group_matmul(ctx.wg.transpose(0, 2, 1), g)  # (G, C/G·KH·KW, N·L)
+            # as windows (C, N, KH, KW, OH, OW) summed onto a (C, N, Hp, Wp) grid
+            cols6 = dcols.reshape(x_shape[1], *kernel, n, *out_hw).transpose(0, 3, 1, 2, 4, 5)
+            top, left = pads[0], pads[2]
+            dxp = col2im(cols6, grid, stride, dilation)[:, :, top:top + x_shape[2], left:left + x_shape[3]]
+            dx = np.ascontiguousarray(dxp.transpose(1, 0, 2, 3))
         if ctx.needs_input_grad[1]:
-            if flat:
-                dw = np.matmul(g, ctx.cols.transpose(0, 2, 1))
-            else:
-                dw = _weight_grad(g, ctx.cols)
-            dw = dw.reshape(o, -1, *kernel)
+            dw = np.matmul(g, ctx.cols.transpose(0, 2, 1)).reshape(o, -1, *kernel)
         if ctx.needs_input_grad[2]:
             db = dy.sum(axis=(0, 2, 3))
         return dx, dw, db

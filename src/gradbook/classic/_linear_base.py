@@ -25,10 +25,8 @@ def _validate(est, *args, **kw):
         raise ValueError(f"{name}: {err}") from err
 
 
-def fit_data(est, X, y=None, *, dtype=FLOATS, **kw):
-    """Validate (X, y) at fit time and record n_features_in_ (and feature_names_in_)."""
-    if y is None:
-        return _validate(est, X, dtype=dtype, reset=True, **kw)
+def fit_data(est, X, y="no_validation", *, dtype=FLOATS, **kw):
+    """Validate X (and y, when given; None is an error) at fit time and record n_features_in_."""
     return _validate(est, X, y, dtype=dtype, reset=True, **kw)
 
 

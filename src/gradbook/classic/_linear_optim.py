@@ -83,15 +83,25 @@ def newton(fg: FG, fgh: Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarr
             return x, it - 1, True
         if null_proj is not None:
             H = H + null_proj
-        try:
-            d = -linalg.cho_solve(linalg.cho_factor(H, check_finite=False), g, check_finite=False)
-        except linalg.LinAlgError:
-            d = -linalg.lstsq(H, g, check_finite=False, lapack_driver="gelsy")[0]
+        d = -_solve_psd(H, g)
         t, x_new, _, g_new = _backtrack(fg, x, f, g, d, 1.0)
         if t == 0.0:
             return x, it, False
         x, g = x_new, g_new
     return x, max_iter, np.max(np.abs(g), initial=0.0) <= tol
+
+
+def _solve_psd(H: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """H⁻¹g by Cholesky; a singular H (a kernel with near-duplicate points) gets the smallest
+    Levenberg damping μI, μ = 10⁻¹², 10⁻¹⁰, ... × max Hᵢᵢ, that makes it factorise."""
+    mu, scale = 0.0, max(float(np.max(np.diag(H), initial=0.0)), 1e-300)
+    for _ in range(7):
+        try:
+            Hd = H if mu == 0 else H + mu * np.eye(len(H))
+            return linalg.cho_solve(linalg.cho_factor(Hd, check_finite=False), g, check_finite=False)
+        except linalg.LinAlgError:
+            mu = 1e-12 * scale if mu == 0 else mu * 100
+    return linalg.lstsq(H, g, check_finite=False, lapack_driver="gelsy")[0]
 
 
 def l1_optimality(x: np.ndarray, g: np.ndarray, lam: np.ndarray) -> float:

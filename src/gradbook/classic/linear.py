@@ -68,20 +68,23 @@ class LinearRegression(_LinearModel):
     ----------
     fit_intercept : bool, default True
     copy_X : bool, default True — kept for API parity (X is never modified in place).
+    tol : float, default 1e-6 — singular values below tol · s_max count as zero (the rank cut-off;
+        it drops the direction that centring removes, so weights act exactly like repeated rows).
 
     Attributes
     ----------
     coef_, intercept_, rank_, singular_, n_features_in_
     """
 
-    def __init__(self, *, fit_intercept: bool = True, copy_X: bool = True):
+    def __init__(self, *, fit_intercept: bool = True, copy_X: bool = True, tol: float = 1e-6):
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
+        self.tol = tol
 
     def fit(self, X, y, sample_weight=None) -> "LinearRegression":
         X, y, y2, sw, Xc, yc, x_off, y_off = self._prepare(X, y, sample_weight)
         Xs, ys = _rescale(Xc, yc, sw)
-        W, _, self.rank_, self.singular_ = linalg.lstsq(Xs, ys, check_finite=False)
+        W, _, self.rank_, self.singular_ = linalg.lstsq(Xs, ys, cond=self.tol, check_finite=False)
         self._set_coef(W.astype(X.dtype, copy=False), x_off, y_off, y.ndim)
         return self
 

@@ -1,0 +1,68 @@
+"""Every linear-family estimator passes scikit-learn's check_estimator.
+
+Checks that fail on purpose are listed in EXPECTED_FAILED with the reason; a test below proves
+each listed check really fails (so the list cannot go stale) and nothing else is skipped.
+"""
+from __future__ import annotations
+
+import pytest
+from sklearn.base import clone
+from sklearn.utils import estimator_checks
+from sklearn.utils.estimator_checks import parametrize_with_checks
+from threadpoolctl import threadpool_limits
+
+from gradbook.classic import (PCA, SVC, KernelLogisticRegression, KMeans, Lasso, LinearDiscriminantAnalysis,
+                              LinearRegression, LogisticRegression, Ridge)
+
+ESTIMATORS = [
+    LinearRegression(), Ridge(), Ridge(solver="svd"), Lasso(),
+    LogisticRegression(), LogisticRegression(solver="newton"), LogisticRegression(solver="gd"),
+    LogisticRegression("l1", solver="gd"), LogisticRegression(None),
+    KernelLogisticRegression(), KernelLogisticRegression("poly", solver="lbfgs"),
+    # SVC(kernel='poly') is left out: on check_fit_idempotent's data (features ≈ 100, so K ≈ 1e12)
+    # even libsvm needs 2.3 million SMO steps; that is minutes of Python, not a compatibility issue.
+    SVC(), SVC(kernel="linear"),
+    PCA(), PCA(whiten=True),
+    LinearDiscriminantAnalysis(), LinearDiscriminantAnalysis(solver="eigen", shrinkage=0.1),
+    KMeans(n_clusters=3),
+]
+
+_SW = "check_sample_weight_equivalence_on_dense_data"
+EXPECTED_FAILED = {
+    "KernelLogisticRegression": {
+        _SW: "gamma='scale' is 1 / (d · Var X) of the rows as given, so repeating rows changes γ "
+             "(with a float gamma the check passes; see test_kernel_logistic_weights_with_fixed_gamma)",
+    },
+    "KMeans": {
+        _SW: "k-means++ draws depend on the number of rows, so repeated rows give other random "
+             "starting centres (scikit-learn's KMeans lists the same expected failure)",
+    },
+}
+
+
+def expected_failed_checks(estimator) -> dict[str, str]:
+    return EXPECTED_FAILED.get(type(estimator).__name__, {})
+
+
+@pytest.fixture(autouse=True)
+def _one_blas_thread():
+    with threadpool_limits(1):      # tiny matrices: BLAS threads only add contention
+        yield
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("name, check_name", [(e, c) for e, cs in EXPECTED_FAILED.items() for c in cs])
+def test_expected_failures_are_real_and_explained(name, check_name):
+    estimator = next(e for e in ESTIMATORS if type(e).__name__ == name)
+    assert len(EXPECTED_FAILED[name][check_name]) > 20
+    with pytest.raises(AssertionError):
+        getattr(estimator_checks, check_name)(name, clone(estimator))
+
+
+def test_kernel_logistic_weights_with_fixed_gamma():
+    estimator_checks.check_sample_weight_equivalence_on_dense_data(
+        "KernelLogisticRegression", KernelLogisticRegression(gamma=1.0))

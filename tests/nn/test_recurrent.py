@@ -182,6 +182,8 @@ def test_errors_name_the_layer():
         m(gb.randn(5, 2, 3), gb.randn(2, 2, 4))
     with pytest.raises(ValueError, match="dtype"):
         m(gb.randn(5, 2, 3, dtype="float64"))
+    with pytest.raises(ValueError, match="sequence of length >= 1"):
+        m(gb.randn(0, 2, 3))
     with pytest.raises(ValueError, match="proj_size"):
         nn.LSTM(3, 4, proj_size=2)
     with pytest.raises(ValueError, match="nonlinearity"):

@@ -118,6 +118,8 @@ class RNNBase(Module):
         dtype = self.weight_ih_l0.dtype
         if x.dtype != dtype:
             raise ValueError(f"{self!r}: expected input of dtype {dtype} (the weights'), got {x.dtype}")
+        if x.shape[1 if x.ndim == 3 and self.batch_first else 0] == 0:
+            raise ValueError(f"{self!r}: expected a sequence of length >= 1, got shape {tuple(x.shape)}")
         batched = x.ndim == 3
         if not batched:
             x = x.unsqueeze(1)

@@ -15,7 +15,7 @@ def test_batchnorm_numbers_match_torch_and_verdicts():
     np.testing.assert_allclose(r.numbers["dx_fused_first"], x.grad.numpy()[0, :, 0, 0], atol=2e-6)
     np.testing.assert_allclose(r.numbers["dgamma"], w.grad.numpy(), rtol=1e-10)
     np.testing.assert_allclose(r.numbers["dbeta"], g.sum(axis=(0, 2, 3)), rtol=1e-10)  # ∂L/∂β = Σ g
-    assert r.numbers["err_dx"] < 1e-10 and r.numbers["err_forward"] < 1e-10
+    assert r.numbers["err_dx"] < 1e-10 and r.numbers["err_forward"] < 1e-10 and r.numbers["err_layer"] < 1e-10
     # step 3 by hand: var(x̂) = σ²/(σ²+ε) with σ² the biased batch variance of channel 0
     var0 = x0[:, 0].var()
     assert np.isclose(r.numbers["var_c0"], var0, rtol=1e-12)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import backend
+from ... import backend, nn
 from ...autograd import Tensor
 from ...nn import functional as F
 from ..entry import Entry
@@ -64,6 +64,13 @@ def compute(quick: bool) -> Result:
     r.number("err_dx", float(np.abs(dx_f - dx_c).max()), "x.grad, fused vs composed")
     r.number("err_dgamma", float(np.abs(dg_f - dg_c).max()), "weight.grad, fused vs composed")
     r.number("err_dbeta", float(np.abs(db_f - db_c).max()), "bias.grad, fused vs composed")
+    layer = nn.BatchNorm2d(x0.shape[1], eps=EPS, dtype=np.float64)
+    layer.weight.data[...] = gamma0
+    layer.bias.data[...] = beta0
+    xl = Tensor(x0, requires_grad=True)
+    dx_l, = _grads(layer(xl), g, xl)
+    r.number("err_layer", float(max(np.abs(layer(Tensor(x0)).data - y_fused.data).max(), np.abs(dx_l - dx_f).max())),
+             "nn.BatchNorm2d(3) with weight γ, bias β (train mode) vs F.batch_norm: output and x.grad")
     r.number("dx_fused_first", [round(float(v), 6) for v in dx_f[0, :, 0, 0]], "x.grad[0, :, 0, 0]")
     r.number("dgamma", [float(v) for v in dg_f], "weight.grad")
     r.number("dbeta", [float(v) for v in db_f], "bias.grad")
@@ -98,7 +105,8 @@ def compute(quick: bool) -> Result:
     r.number("skew_in", skew_in, "skewness of channel 2 of x")
     r.number("skew_out", skew_out, "skewness of channel 2 of the BN output")
 
-    r.check("fused-equals-composed", max(r.numbers[k] for k in ("err_forward", "err_dx", "err_dgamma", "err_dbeta")) < 1e-10)
+    r.check("fused-equals-composed",
+            max(r.numbers[k] for k in ("err_forward", "err_dx", "err_dgamma", "err_dbeta", "err_layer")) < 1e-10)
     r.check("identity-recoverable", r.numbers["identity_err"] < 1e-10)
     r.check("output-is-standard-normal", abs(skew_out) < 0.5 * abs(skew_in))
 
@@ -150,7 +158,7 @@ The backward pass, derived by hand, is
 $$\frac{\partial L}{\partial x_i} = \frac{\gamma}{m\sqrt{\sigma^2+\epsilon}}\left(m g_i - \sum_j g_j - \hat{x}_i \sum_j g_j \hat{x}_j\right),$$
 $\partial L/\partial\gamma = \sum_i g_i \hat{x}_i$, $\partial L/\partial\beta = \sum_i g_i$. gradbook's fused op
 agrees with the same four steps run through autograd to {=err_dx:.1e} (input gradient) and
-{=err_forward:.1e} (output). The input gradient sums to zero per channel ({=max_sum_dx:.1e}):
+{=err_forward:.1e} (output); the layer `nn.BatchNorm2d` gives the same to {=err_layer:.1e}. The input gradient sums to zero per channel ({=max_sum_dx:.1e}):
 shifting a whole channel cannot change the loss.
 
 **Not a Gaussian.** BN fixes the first two moments only. A skewed channel keeps its shape:
@@ -171,7 +179,7 @@ BN 在小批量上（图像还包括所有空间位置）对每个通道做标�
 手推的反向传播为
 $$\frac{\partial L}{\partial x_i} = \frac{\gamma}{m\sqrt{\sigma^2+\epsilon}}\left(m g_i - \sum_j g_j - \hat{x}_i \sum_j g_j \hat{x}_j\right),$$
 $\partial L/\partial\gamma = \sum_i g_i \hat{x}_i$，$\partial L/\partial\beta = \sum_i g_i$。gradbook 的融合实现与用自动微分逐步计算的四个步骤相比，
-输入梯度相差 {=err_dx:.1e}，输出相差 {=err_forward:.1e}。每个通道的输入梯度之和为零（{=max_sum_dx:.1e}）：
+输入梯度相差 {=err_dx:.1e}，输出相差 {=err_forward:.1e}；`nn.BatchNorm2d` 层与之相差 {=err_layer:.1e}。每个通道的输入梯度之和为零（{=max_sum_dx:.1e}）：
 对通道整体平移不会改变损失。
 
 **并不是正态分布。** BN 只固定了一阶和二阶矩，偏斜的通道形状不变：偏度变换前为 {=skew_in:.3f}，变换后为

@@ -77,3 +77,12 @@ def test_bad_input(data):
         BaggingClassifier(max_samples=1000).fit(X, y)
     with pytest.raises(ValueError, match="BaggingClassifier: out-of-bag"):
         BaggingClassifier(oob_score=True, bootstrap=False).fit(X, y)
+
+
+def test_draws_of_only_zero_weight_rows_are_redrawn():
+    # one class weighted out: every estimator must still see a positive-weight row
+    rnd = np.random.RandomState(0)
+    X, y = rnd.uniform(size=(10, 4)), np.arange(10) % 2
+    for seed in range(30):
+        bag = BaggingClassifier(random_state=seed).fit(X, y, sample_weight=y.astype(float))
+        np.testing.assert_array_equal(bag.predict(X), 1)

@@ -83,13 +83,21 @@ class BaggingClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"{name}: the estimator {type(base).__name__} does not support "
                              "sample_weight")
         rng = check_random_state(self.random_state)
+
+        def draw_rows(draw):
+            return draw.randint(0, n, n_rows) if self.bootstrap else draw.permutation(n)[:n_rows]
+
         self.estimators_, self.estimators_samples_, self.estimators_features_ = [], [], []
         for _ in range(self.n_estimators):
             seed = int(rng.randint(_MAX_INT))
             draw = np.random.RandomState(seed)
             cols = (draw.randint(0, d, n_cols) if self.bootstrap_features
                     else np.sort(draw.permutation(d)[:n_cols]))
-            rows = draw.randint(0, n, n_rows) if self.bootstrap else draw.permutation(n)[:n_rows]
+            rows = draw_rows(draw)
+            for _ in range(100):  # a draw of only zero-weight rows teaches nothing: draw again
+                if not weighted or np.any(sw[rows] > 0):
+                    break
+                rows = draw_rows(draw)
             est = clone(base)
             if "random_state" in est.get_params():
                 est.set_params(random_state=seed)

@@ -96,6 +96,9 @@ class _BaseTree(BaseEstimator):
             raise ValueError(f"{name}: min_impurity_decrease must be a float >= 0; "
                              f"got {self.min_impurity_decrease!r}")
         n, d = X.shape
+        if not w.sum() > 0:
+            raise ValueError(f"{name}: the sample weights sum to {w.sum()}; there is nothing to "
+                             "fit (at least one sample needs a positive weight)")
         max_depth, mss, msl = resolve_sizes(self, n)
         self.max_features_ = resolve_max_features(self.max_features, d, name)
         self.tree_ = build_tree(

@@ -3,8 +3,9 @@
 ``RNNCell``, ``GRUCell``, ``LSTMCell``.
 
 Each layer and direction runs as ONE Function over the whole sequence with a hand-written
-backward through time (:mod:`gradbook.ops.recurrent`); this module only stacks layers, joins
-directions, applies inter-layer dropout and handles layouts. A PyTorch ``state_dict`` converted
+backward through time (:mod:`gradbook.ops.recurrent`); a stacked layer is one graph node
+(``RNNStack``) that chains those kernels, joins directions and applies inter-layer dropout on
+arrays. This module holds the parameters, checks inputs and handles layouts. A PyTorch ``state_dict`` converted
 to arrays loads unchanged (``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0``,
 ``..._reverse``; gates LSTM i, f, g, o and GRU r, z, n).
 """

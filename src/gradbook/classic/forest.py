@@ -24,10 +24,16 @@ from .tree import DecisionTreeClassifier, DecisionTreeRegressor, validate
 _MAX_INT = np.iinfo(np.int32).max
 
 
-def bootstrap_counts(seed: int, n_samples: int, n_draws: int) -> np.ndarray:
-    """How often each sample is drawn in a bootstrap of ``n_draws`` (scikit-learn's recipe)."""
-    idx = check_random_state(seed).randint(0, n_samples, n_draws)
-    return np.bincount(idx, minlength=n_samples)
+def bootstrap_counts(seed: int, n_samples: int, n_draws: int,
+                     sample_weight: np.ndarray | None = None) -> np.ndarray:
+    """How often each sample is drawn in a bootstrap of ``n_draws`` (scikit-learn's recipe).
+    A draw holding only zero-weight samples teaches nothing and is drawn again."""
+    rs = check_random_state(seed)
+    for _ in range(100):
+        counts = np.bincount(rs.randint(0, n_samples, n_draws), minlength=n_samples)
+        if sample_weight is None or np.any(sample_weight[counts > 0] > 0):
+            break
+    return counts
 
 
 def n_draws(max_samples, n_samples: int, owner: str) -> int:
@@ -80,7 +86,7 @@ class _BaseForest(BaseEstimator):
         counts = []
         for tree in self.estimators_:
             if self.bootstrap:
-                c = bootstrap_counts(tree.random_state, n, draws)
+                c = bootstrap_counts(tree.random_state, n, draws, sample_weight)
                 counts.append(c)
                 w = sample_weight * c
             else:

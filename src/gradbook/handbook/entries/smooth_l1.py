@@ -105,7 +105,7 @@ def compute(quick: bool) -> Result:
     xs = np.array([0.0, 1.0])
     for (n, key), c in zip(zip(LOSSES, ("l2", "l1", "sl1")), ("C0", "C1", "C2")):
         axs[2].plot(xs, fits[key][0] * xs + fits[key][1], color=c, label=n)
-    axs[2].set(xlabel="x", ylabel="y", title="Line fit with outliers", ylim=(-1, 12))
+    axs[2].set(xlabel="x", ylabel="y", title="Line fit with outliers", ylim=(-1, 45))
     axs[2].legend(fontsize=7)
     r.figure("smooth_l1", fig, "Smooth L1: quadratic near 0, linear (gradient ±1) beyond beta; robust line fit.")
     return r

@@ -33,7 +33,7 @@ def resample_indices(n: int, n_boot: int, seed: int) -> np.ndarray:
 
 def compute(quick: bool) -> Result:
     r = Result()
-    n, n_boot = (50, 100) if quick else (50, 1000)
+    n, n_boot = (50, 60) if quick else (50, 1000)
     r.number("n_samples", n)
     r.number("n_boot", n_boot)
     r.number("ridge_alpha", RIDGE_ALPHA)

@@ -3,6 +3,8 @@ names, arguments, defaults and reprs. ``inplace`` is accepted and shown in the r
 the computation itself never writes into its input."""
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from .. import backend
@@ -17,7 +19,7 @@ __all__ = ["CELU", "ELU", "GELU", "Hardsigmoid", "Hardswish", "Hardtanh", "Leaky
 class _Inplace(Module):
     """An activation without parameters whose only option is ``inplace``; subclasses name ``fn``."""
 
-    fn = staticmethod(lambda x: x)
+    fn: Callable[[Tensor], Tensor]
 
     def __init__(self, inplace: bool = False):
         super().__init__()
@@ -63,7 +65,7 @@ class Hardswish(_Inplace):
 class _Plain(Module):
     """An activation without options; subclasses name ``fn``."""
 
-    fn = staticmethod(lambda x: x)
+    fn: Callable[[Tensor], Tensor]
 
     def forward(self, input: Tensor) -> Tensor:
         return type(self).fn(input)
@@ -198,7 +200,9 @@ class PReLU(Module):
 
 
 class _SoftmaxLike(Module):
-    fn = staticmethod(F.softmax)
+    """A normalisation along ``dim``; subclasses name ``fn(input, dim)``."""
+
+    fn: Callable[[Tensor, int | None], Tensor]
 
     def __init__(self, dim: int | None = None):
         super().__init__()

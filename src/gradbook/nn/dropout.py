@@ -1,6 +1,8 @@
 """Dropout layers: active in training mode, the identity in evaluation mode (``model.eval()``)."""
 from __future__ import annotations
 
+from typing import Callable
+
 from ..autograd.tensor import Tensor
 from ..ops import dropout as F
 from .module import Module
@@ -9,7 +11,9 @@ __all__ = ["AlphaDropout", "Dropout", "Dropout1d", "Dropout2d"]
 
 
 class _DropoutNd(Module):
-    fn = staticmethod(F.dropout)
+    """Stores ``p`` (checked) and ``inplace``; subclasses name ``fn(input, p, training)``."""
+
+    fn: Callable[[Tensor, float, bool], Tensor]
 
     def __init__(self, p: float = 0.5, inplace: bool = False):
         super().__init__()

@@ -12,13 +12,13 @@ from gradbook import models, nn
 
 def test_layout_and_parameter_count():
     m = models.MLP([10, 8, 6, 3])
-    assert [l._get_name() for l in m] == ["Linear", "ReLU", "Linear", "ReLU", "Linear"]
+    assert [type(l).__name__ for l in m] == ["Linear", "ReLU", "Linear", "ReLU", "Linear"]
     assert sum(p.numel() for p in m.parameters()) == 10 * 8 + 8 + 8 * 6 + 6 + 6 * 3 + 3
     assert list(m.state_dict())[:2] == ["0.weight", "0.bias"]
     d = models.MLP([10, 8, 3], activation="tanh", dropout=0.3)
-    assert [l._get_name() for l in d] == ["Linear", "Tanh", "Dropout", "Linear"]
+    assert [type(l).__name__ for l in d] == ["Linear", "Tanh", "Dropout", "Linear"]
     assert d[2].p == 0.3
-    assert [l._get_name() for l in models.MLP([4, 2])] == ["Linear"]
+    assert [type(l).__name__ for l in models.MLP([4, 2])] == ["Linear"]
 
 
 def test_matches_torch_sequential_forward_and_backward():

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from ..autograd.tensor import Tensor
-from ..nn import Conv2d, Flatten, Linear, MaxPool2d, Module, Sequential
-from ._layers import activation
+from ..nn import Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential
 
 __all__ = ["LeNet5"]
 
@@ -29,12 +28,12 @@ class LeNet5(Module):
                              f"num_classes={num_classes}, in_channels={in_channels}")
         self.num_classes, self.in_channels = num_classes, in_channels
         self.features = Sequential(
-            Conv2d(in_channels, 6, 5, padding=2), activation("relu", "LeNet5"), MaxPool2d(2),
-            Conv2d(6, 16, 5), activation("relu", "LeNet5"), MaxPool2d(2))
+            Conv2d(in_channels, 6, 5, padding=2), ReLU(), MaxPool2d(2),
+            Conv2d(6, 16, 5), ReLU(), MaxPool2d(2))
         self.flatten = Flatten()
         self.classifier = Sequential(
-            Linear(16 * 5 * 5, 120), activation("relu", "LeNet5"),
-            Linear(120, 84), activation("relu", "LeNet5"),
+            Linear(16 * 5 * 5, 120), ReLU(),
+            Linear(120, 84), ReLU(),
             Linear(84, num_classes))
 
     def forward(self, x: Tensor) -> Tensor:

@@ -4,9 +4,8 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from ..autograd.tensor import Tensor
-from ..nn import Linear, Sequential
+from ..nn import Dropout, Linear, Sequential
 from ._layers import activation as make_activation
-from ._layers import dropout as make_dropout
 
 __all__ = ["MLP"]
 
@@ -34,7 +33,7 @@ class MLP(Sequential):
             if i < len(sizes) - 2:
                 layers.append(make_activation(activation, "MLP"))
                 if dropout > 0:
-                    layers.append(make_dropout(dropout))
+                    layers.append(Dropout(dropout))
         super().__init__(*layers)
         object.__setattr__(self, "sizes", tuple(sizes))
 

@@ -36,7 +36,7 @@ def decompose(predictions: np.ndarray, truth: np.ndarray) -> tuple[float, float]
 
 def compute(quick: bool) -> Result:
     r = Result()
-    n, resamples, n_bagged, n_boosted = (150, 6, 10, 50) if quick else (300, 100, 100, 100)
+    n, resamples, n_bagged, n_boosted = (150, 6, 10, 50) if quick else (300, 30, 50, 100)
     grid = np.linspace(0, 1, 200)[:, None]
     truth = target(grid[:, 0])
     r.number("n_train", n)

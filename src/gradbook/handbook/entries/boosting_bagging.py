@@ -42,7 +42,7 @@ def domingos(predictions: np.ndarray, clean: np.ndarray) -> tuple[float, float]:
 
 def compute(quick: bool) -> Result:
     r = Result()
-    n, members, resamples = (300, 10, 5) if quick else (1000, 100, 30)
+    n, members, resamples = (300, 10, 5) if quick else (600, 30, 15)
     X, y, _ = problem(n, seed=0)
     Xt, yt, clean_t = problem(3000, seed=1)
     r.number("n_train", n)

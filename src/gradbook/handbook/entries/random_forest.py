@@ -29,7 +29,7 @@ def sub_forest_accuracy(forest, k: int, X, y) -> float:
 
 def compute(quick: bool) -> Result:
     r = Result()
-    n_train, n_trees = (300, 25) if quick else (1000, 200)
+    n_train, n_trees = (300, 25) if quick else (600, 100)
     X, y = noisy(n_train, seed=1)
     Xt, yt = noisy(2000, seed=2)
     r.number("n_train", n_train)

@@ -92,17 +92,27 @@ def im2col(xp: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair, out_hw: P
     return cols.reshape(n, c * kernel[0] * kernel[1], out_hw[0] * out_hw[1])
 
 
-def col2im(cols6: np.ndarray, grid_hw: Pair, stride: Pair, dilation: Pair) -> np.ndarray:
-    """Adjoint of :func:`im2col`: sum the window values ``cols6`` (A, B, KH, KW, OH, OW) (any
-    strides; A, B are N, C or C, N) back onto a zero grid ``(A, B, *grid_hw)``, one strided add
-    per kernel offset."""
-    a, b, kh, kw, oh, ow = cols6.shape
-    grid = np.zeros((a, b, *grid_hw), dtype=cols6.dtype)
+def col2im(cols6: np.ndarray, grid_hw: Pair, stride: Pair, dilation: Pair,
+           batch_inner: bool = False) -> np.ndarray:
+    """Adjoint of :func:`im2col`: sum window values back onto a zero grid, one strided add per
+    kernel offset. ``cols6`` is (A, B, KH, KW, OH, OW) (any strides; A, B are N, C or C, N) and the
+    grid (A, B, *grid_hw); with ``batch_inner`` it is (C, KH, KW, OH, OW, N) and the grid
+    (C, *grid_hw, N)."""
+    if batch_inner:
+        c, kh, kw, oh, ow, n = cols6.shape
+        grid = np.zeros((c, *grid_hw, n), dtype=cols6.dtype)
+    else:
+        a, b, kh, kw, oh, ow = cols6.shape
+        grid = np.zeros((a, b, *grid_hw), dtype=cols6.dtype)
     for i in range(kh):
         for j in range(kw):
             rows, columns = offset_slice((i, j), stride, dilation, (oh, ow))
-            target = grid[:, :, rows, columns]
-            np.add(target, cols6[:, :, i, j], out=target)
+            if batch_inner:
+                target = grid[:, rows, columns]
+                np.add(target, cols6[:, i, j], out=target)
+            else:
+                target = grid[:, :, rows, columns]
+                np.add(target, cols6[:, :, i, j], out=target)
     return grid
 
 

@@ -43,6 +43,14 @@ def test_depthwise_gradcheck_and_unbatched_input():
     assert gb.gradcheck(lambda x, w: F.conv2d(x, w, groups=3, padding=1), [x, w])
 
 
+def test_gradcheck_with_the_sample_innermost_input_gradient():
+    """N >= 16 and narrow maps take conv2d's (C, H, W, N) col2im path."""
+    rng = np.random.default_rng(3)
+    x = gb.tensor(rng.standard_normal((16, 4, 7, 6)), requires_grad=True)
+    w = gb.tensor(rng.standard_normal((6, 2, 3, 2)), requires_grad=True)
+    assert gb.gradcheck(lambda x, w: F.conv2d(x, w, stride=(2, 1), padding=1, dilation=(1, 2), groups=2), [x, w])
+
+
 def test_float32_stays_float32():
     x = gb.randn(2, 4, 7, 7, requires_grad=True)
     w = gb.randn(6, 2, 3, 3, requires_grad=True)

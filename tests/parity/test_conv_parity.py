@@ -3,6 +3,8 @@ on random shapes, strides, paddings, dilations and groups: tight in float64, flo
 in float32."""
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
 import torch
@@ -11,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gradbook.nn import functional as F
+from gradbook.ops import conv as conv_ops
 from parity.harness import assert_matches_torch
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same'")
@@ -48,6 +51,18 @@ def test_conv2d_matches_torch(c):
     inputs = _inputs(c, (c["groups"] * c["og"], c["cg"], *c["kernel"]))
     assert_matches_torch(lambda *a: F.conv2d(*a, **opts), lambda *a: TF.conv2d(*a, **opts), inputs,
                          **TOL[c["dtype"]])
+
+
+@given(conv_cases())
+def test_conv2d_sample_innermost_input_gradient_matches_torch(c):
+    """conv2d sums dx back in a (C, H, W, N) layout for narrow maps at larger batches; force that
+    path on every drawn shape (and check the rule picks it for a LeNet's second conv)."""
+    assert conv_ops._batch_inner(256, 10) and not conv_ops._batch_inner(64, 32)
+    opts = dict(stride=c["stride"], padding=c["padding"], dilation=c["dilation"], groups=c["groups"])
+    inputs = _inputs(c, (c["groups"] * c["og"], c["cg"], *c["kernel"]))
+    with mock.patch.object(conv_ops, "_batch_inner", lambda n, out_w: True):
+        assert_matches_torch(lambda *a: F.conv2d(*a, **opts), lambda *a: TF.conv2d(*a, **opts), inputs,
+                             **TOL[c["dtype"]])
 
 
 @given(conv_cases(), st.data())

@@ -130,6 +130,13 @@ def _file_mode(path: Path) -> int:
     return 0o666 & ~umask
 
 
+def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:
+    """Write ``data`` (text is UTF-8 encoded) to ``path`` atomically: a reader sees the old file or
+    the whole new one, never a half-written one. Used for reports and caches as well as models."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    _atomic_write(Path(path), lambda f: f.write(payload))
+
+
 def _atomic_write(path: Path, write: Callable[[Any], None]) -> None:
     """Write through ``write(file)`` into a temp file beside ``path``, fsync, then rename over it."""
     mode = _file_mode(path)

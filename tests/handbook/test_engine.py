@@ -1,4 +1,5 @@
 """The handbook engine: registry, search, placeholders, verdicts, renderers and the CLI."""
+import os
 import re
 
 import pytest
@@ -86,6 +87,14 @@ def test_html_report_is_self_contained():
     assert "维数灾难" in html and "The curse of dimensionality" in html
 
 
+def test_inline_maths_adds_no_space_before_punctuation():
+    from gradbook.handbook import mathtext
+
+    body, formulas = mathtext.extract("at $\\rho=0$) done")
+    html = mathtext.restore(body, formulas)
+    assert re.search(r"</svg></span>\) done", html), html[-80:]
+
+
 def test_cli_list_ask_run_report(tmp_path, monkeypatch):
     monkeypatch.setenv("GRADBOOK_CACHE", str(tmp_path / "cache"))
     runner = CliRunner()
@@ -100,6 +109,12 @@ def test_cli_list_ask_run_report(tmp_path, monkeypatch):
     bad = runner.invoke(app, ["run", "no-such-entry"])
     assert bad.exit_code == 1
     report = tmp_path / "hb.html"
-    made = runner.invoke(app, ["report", "-o", str(report), "--quick", "--ids", "curse-of-dimensionality"])
+    old_umask = os.umask(0o022)
+    try:
+        made = runner.invoke(app, ["report", "-o", str(report), "--quick", "--ids", "curse-of-dimensionality"])
+    finally:
+        os.umask(old_umask)
     assert made.exit_code == 0, made.output
     assert report.read_text(encoding="utf-8").startswith("<!doctype html>")
+    assert report.stat().st_mode & 0o777 == 0o644  # an ordinary file to share, not mkstemp's 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from typing import List, Optional
 
 import typer
@@ -105,6 +104,7 @@ def register(app: typer.Typer) -> None:
 
         from .. import handbook
         from ..handbook import cache, render_html
+        from ..io import write_atomic
 
         lang = _lang(lang, allow_both=True)
         chosen = []
@@ -128,9 +128,6 @@ def register(app: typer.Typer) -> None:
         html = render_html.render(runs, lang)
         folder = os.path.dirname(os.path.abspath(output))
         os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html)
-        os.replace(tmp, output)
+        write_atomic(output, html)
         Console().print(f"wrote [bold]{output}[/bold] ({len(runs)} entries, {len(html) // 1024} KiB)")
         sys.stdout.flush()

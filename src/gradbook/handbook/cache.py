@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+
+from ..io import write_atomic
 
 
 def _path() -> str:
@@ -28,9 +29,6 @@ def remember(entry_id: str, verdicts: dict[str, str]) -> None:
     path = _path()
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1))
     except OSError:
         pass

@@ -27,7 +27,8 @@ def to_svg(tex: str, display: bool = False) -> str | None:
         return None
     svg = buf.getvalue().decode("utf-8")
     svg = svg[svg.index("<svg"):]
-    return re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
+    # no trailing newline: whitespace inside the inline span would show as a space before ")"
+    return re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S).strip()
 
 
 def extract(markdown: str) -> tuple[str, list[tuple[str, bool]]]:

@@ -289,6 +289,17 @@ class Tensor:
         return _sh.permute(self, *reversed(range(self.ndim)))
 
 
+def zero_grads(params: Iterable["Tensor"], set_to_none: bool = True) -> None:
+    """Reset the ``.grad`` of each tensor: drop it (``None``), or fill it with zeros in place."""
+    for p in params:
+        if p.grad is None:
+            continue
+        if set_to_none:
+            p.grad = None
+        else:
+            p.grad.data[...] = 0
+
+
 def _topological_nodes(root_node) -> list:
     """Nodes reachable from ``root_node``, each after every node that consumes it (iterative DFS)."""
     order, seen = [], {id(root_node)}

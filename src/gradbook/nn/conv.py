@@ -2,7 +2,6 @@
 defaults, weight layouts, initialisation and ``repr``)."""
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
@@ -77,11 +76,7 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-            init.uniform_(self.bias, -bound, bound)
+        init._layer_default_(self.weight, self.bias)
 
     def _check(self, x) -> None:
         layout = "(N, C, H, W) or (C, H, W)" if self._dims == 2 else "(N, C, L) or (C, L)"

@@ -174,6 +174,16 @@ def kaiming_normal_(tensor: Any, a: float = 0.0, mode: str = "fan_in", nonlinear
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan), generator)
 
 
+def _layer_default_(weight: Any, bias: Any = None) -> None:
+    """PyTorch's default for Linear and Conv layers: W ~ kaiming_uniform(a=√5), i.e.
+    U(−1/√fan_in, 1/√fan_in), and the bias from the same range."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        uniform_(bias, -bound, bound)
+
+
 def lecun_uniform_(tensor: Any, generator: np.random.Generator | None = None):
     """LeCun et al. (1998): U(-b, b), b = √(3 / fan_in), so Var = 1 / fan_in."""
     fan_in, _ = _calculate_fan_in_and_fan_out(tensor)

@@ -1,7 +1,6 @@
 """Fully connected and shape layers: ``Linear``, ``Identity``, ``Flatten``, ``Unflatten``."""
 from __future__ import annotations
 
-import math
 from typing import Any, Sequence
 
 import numpy as np
@@ -38,11 +37,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in = self.in_features
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
-            init.uniform_(self.bias, -bound, bound)
+        init._layer_default_(self.weight, self.bias)
 
     def forward(self, input: Tensor) -> Tensor:
         self.check_input(input, dim=-1, size=self.in_features, what="last dimension {size}",

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator, Mapping
 import numpy as np
 
 from .. import backend
-from ..autograd.tensor import Tensor
+from ..autograd.tensor import Tensor, zero_grads
 from ._checks import check_input
 
 __all__ = ["Module", "Parameter", "IncompatibleKeys"]
@@ -308,13 +308,7 @@ class Module:
         return self
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-            else:
-                p.grad.data[...] = 0
+        zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn: Callable[["Module"], Any]) -> "Module":
         """Call ``fn`` on every child (recursively) and then on this module, as PyTorch does."""

@@ -187,9 +187,14 @@ def _max_pool2d(op: object, input, kernel_size, stride, padding, dilation, ceil_
     sink = [] if return_indices else None
     y = MaxPool2d.apply(x, kernel=kernel, stride=stride, padding=padding, dilation=dilation,
                         out_hw=out_hw, sink=sink)
+    return _with_indices(y, sink, unbatched)
+
+
+def _with_indices(y: Tensor, sink: list | None, unbatched: bool):
+    """A max pooling's output, and with ``return_indices`` the int64 arg-max indices it recorded."""
     if unbatched:
         y = y.squeeze(0)
-    if not return_indices:
+    if sink is None:
         return y
     idx = sink[0].astype(np.int64)
     return y, Tensor._wrap(idx[0] if unbatched else idx)
@@ -274,9 +279,4 @@ def adaptive_max_pool2d(input, output_size, return_indices: bool = False):
         grids.append(np.minimum(start[:, None] + np.arange(k), end[:, None] - 1))
     sink = [] if return_indices else None
     y = AdaptiveMaxPool2d.apply(x, rows=grids[0], cols=grids[1], sink=sink)
-    if unbatched:
-        y = y.squeeze(0)
-    if not return_indices:
-        return y
-    idx = sink[0].astype(np.int64)
-    return y, Tensor._wrap(idx[0] if unbatched else idx)
+    return _with_indices(y, sink, unbatched)

@@ -18,22 +18,13 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, check_random_state,
                                       has_fit_parameter)
 
-from .tree import DecisionTreeClassifier, validate
+from ._proba import ProbaClassifier
+from .tree import DecisionTreeClassifier, count_or_fraction, validate
 
 _MAX_INT = np.iinfo(np.int32).max
 
 
-def _count(value, total: int, what: str, owner: str) -> int:
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        if 1 <= value <= total:
-            return int(value)
-    elif isinstance(value, numbers.Real) and 0.0 < value <= 1.0:
-        return max(1, int(value * total))
-    raise ValueError(f"{owner}: {what} must be an int in [1, {total}] or a float in (0, 1]; "
-                     f"got {value!r}")
-
-
-class BaggingClassifier(ClassifierMixin, BaseEstimator):
+class BaggingClassifier(ProbaClassifier, ClassifierMixin, BaseEstimator):
     """Bagging of a base classifier.
 
     Parameters
@@ -75,8 +66,8 @@ class BaggingClassifier(ClassifierMixin, BaseEstimator):
         self.classes_, y_enc = np.unique(y, return_inverse=True)
         self.n_classes_ = len(self.classes_)
         n, d = X.shape
-        n_rows = _count(self.max_samples, n, "max_samples", name)
-        n_cols = _count(self.max_features, d, "max_features", name)
+        n_rows = count_or_fraction(self.max_samples, n, "max_samples", name)
+        n_cols = count_or_fraction(self.max_features, d, "max_features", name)
         base = DecisionTreeClassifier() if self.estimator is None else self.estimator
         weighted = has_fit_parameter(base, "sample_weight")
         if sample_weight is not None and not weighted:
@@ -146,10 +137,3 @@ class BaggingClassifier(ClassifierMixin, BaseEstimator):
                     for est, cols in zip(self.estimators_, self.estimators_features_))
         return total / len(self.estimators_)
 
-    def predict_log_proba(self, X) -> np.ndarray:
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-    def predict(self, X) -> np.ndarray:
-        proba = self.predict_proba(X)
-        return self.classes_.take(np.argmax(proba, axis=1))

@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, check_random_state
 
+from ._proba import ProbaClassifier
 from ._splitter import ensemble_leaves, presort, stack_nodes
 from .tree import DecisionTreeClassifier, DecisionTreeRegressor, validate
 
@@ -116,7 +117,7 @@ class _BaseForest(BaseEstimator):
         return mean / mean.sum()
 
 
-class RandomForestClassifier(ClassifierMixin, _BaseForest):
+class RandomForestClassifier(ProbaClassifier, ClassifierMixin, _BaseForest):
     """Random forest of CART classification trees.
 
     Parameters
@@ -189,14 +190,6 @@ class RandomForestClassifier(ClassifierMixin, _BaseForest):
         fractions = [t.tree_.value[:, 0, :] / t.tree_.value[:, 0, :].sum(1, keepdims=True)
                      for t in self.estimators_]
         return _mean_over_trees(self.estimators_, fractions, X, self.n_classes_)
-
-    def predict_log_proba(self, X) -> np.ndarray:
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-    def predict(self, X) -> np.ndarray:
-        proba = self.predict_proba(X)
-        return self.classes_.take(np.argmax(proba, axis=1))
 
 
 class RandomForestRegressor(RegressorMixin, _BaseForest):

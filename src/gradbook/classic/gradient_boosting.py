@@ -22,6 +22,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, check_random_state
 
+from ._proba import ProbaClassifier
 from ._splitter import ensemble_leaves, presort, stack_nodes
 from .tree import DecisionTreeRegressor, validate
 
@@ -170,7 +171,7 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
             yield F[:, 0]
 
 
-class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
+class GradientBoostingClassifier(ProbaClassifier, ClassifierMixin, _BaseGradientBoosting):
     __doc__ = ("Gradient boosting for classification with the log-loss (one tree per stage for\n"
                "    two classes, one per class and stage otherwise).\n"
                + _PARAMS_DOC.format(loss="'log_loss'")
@@ -251,13 +252,6 @@ class GradientBoostingClassifier(ClassifierMixin, _BaseGradientBoosting):
     def predict_proba(self, X) -> np.ndarray:
         return self._proba(self._raw(X))
 
-    def predict_log_proba(self, X) -> np.ndarray:
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-    def predict(self, X) -> np.ndarray:
-        proba = self.predict_proba(X)
-        return self.classes_.take(np.argmax(proba, axis=1))
 
     def staged_predict_proba(self, X):
         for F in self._raw_stages(X):

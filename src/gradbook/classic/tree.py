@@ -19,7 +19,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, check_random_state,
                                       validate_data)
 
-from ._splitter import Tree, build_tree, presort
+from ._proba import ProbaClassifier
+from ._splitter import build_tree
 
 _MAX_DEPTH = np.iinfo(np.int32).max
 
@@ -35,22 +36,29 @@ def validate(est, *args, **kwargs):
         raise ValueError(f"{name}: {err}") from err
 
 
+def count_or_fraction(value, total: int, what: str, owner: str) -> int:
+    """An int in [1, total] as is, or a float fraction in (0, 1] of ``total`` (at least 1)."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        if 1 <= value <= total:
+            return int(value)
+    elif isinstance(value, numbers.Real) and 0.0 < value <= 1.0:
+        return max(1, int(value * total))
+    raise ValueError(f"{owner}: {what} must be an int in [1, {total}] or a float in (0, 1]; "
+                     f"got {value!r}")
+
+
 def resolve_max_features(max_features, n_features: int, owner: str) -> int:
     """Number of features drawn per split: None -> all, 'sqrt', 'log2', int, or float fraction."""
     if max_features is None:
         return n_features
+    if max_features == "sqrt":
+        return max(1, int(np.sqrt(n_features)))
+    if max_features == "log2":
+        return max(1, int(np.log2(n_features)))
     if isinstance(max_features, str):
-        if max_features == "sqrt":
-            return max(1, int(np.sqrt(n_features)))
-        if max_features == "log2":
-            return max(1, int(np.log2(n_features)))
-    elif isinstance(max_features, numbers.Integral) and not isinstance(max_features, bool):
-        if 1 <= max_features <= n_features:
-            return int(max_features)
-    elif isinstance(max_features, numbers.Real) and 0.0 < max_features <= 1.0:
-        return max(1, int(max_features * n_features))
-    raise ValueError(f"{owner}: max_features must be None, 'sqrt', 'log2', an int in "
-                     f"[1, n_features={n_features}] or a float in (0, 1]; got {max_features!r}")
+        raise ValueError(f"{owner}: max_features must be None, 'sqrt', 'log2', an int in "
+                         f"[1, n_features={n_features}] or a float in (0, 1]; got {max_features!r}")
+    return count_or_fraction(max_features, n_features, "max_features", owner)
 
 
 def resolve_sizes(est, n_samples: int) -> tuple[int, int, int]:
@@ -132,7 +140,7 @@ class _BaseTree(BaseEstimator):
         return self.tree_.compute_feature_importances(self.n_features_in_)
 
 
-class DecisionTreeClassifier(ClassifierMixin, _BaseTree):
+class DecisionTreeClassifier(ProbaClassifier, ClassifierMixin, _BaseTree):
     """CART classification tree.
 
     Parameters
@@ -186,14 +194,6 @@ class DecisionTreeClassifier(ClassifierMixin, _BaseTree):
         X = self._validate_X_predict(X)
         p = self.tree_.predict(X)[:, 0, :]
         return p / p.sum(axis=1, keepdims=True)
-
-    def predict_log_proba(self, X) -> np.ndarray:
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
-
-    def predict(self, X) -> np.ndarray:
-        proba = self.predict_proba(X)
-        return self.classes_.take(np.argmax(proba, axis=1))
 
 
 class DecisionTreeRegressor(RegressorMixin, _BaseTree):

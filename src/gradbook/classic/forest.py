@@ -20,7 +20,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, chec
 
 from ._proba import ProbaClassifier
 from ._splitter import ensemble_leaves, presort, stack_nodes
-from .tree import DecisionTreeClassifier, DecisionTreeRegressor, validate
+from .tree import DecisionTreeClassifier, DecisionTreeRegressor, count_or_fraction, validate
 
 _MAX_INT = np.iinfo(np.int32).max
 
@@ -40,13 +40,7 @@ def bootstrap_counts(seed: int, n_samples: int, n_draws: int,
 def n_draws(max_samples, n_samples: int, owner: str) -> int:
     if max_samples is None:
         return n_samples
-    if isinstance(max_samples, numbers.Integral) and not isinstance(max_samples, bool):
-        if 1 <= max_samples <= n_samples:
-            return int(max_samples)
-    elif isinstance(max_samples, numbers.Real) and 0.0 < max_samples <= 1.0:
-        return max(1, round(n_samples * max_samples))
-    raise ValueError(f"{owner}: max_samples must be None, an int in [1, n_samples={n_samples}] "
-                     f"or a float in (0, 1]; got {max_samples!r}")
+    return count_or_fraction(max_samples, n_samples, "max_samples", owner, rounded=True)
 
 
 def _mean_over_trees(trees, node_values, X, width) -> np.ndarray:

@@ -36,13 +36,14 @@ def validate(est, *args, **kwargs):
         raise ValueError(f"{name}: {err}") from err
 
 
-def count_or_fraction(value, total: int, what: str, owner: str) -> int:
-    """An int in [1, total] as is, or a float fraction in (0, 1] of ``total`` (at least 1)."""
+def count_or_fraction(value, total: int, what: str, owner: str, rounded: bool = False) -> int:
+    """An int in [1, total] as is, or a float fraction in (0, 1] of ``total``, truncated (or
+    ``rounded``, as scikit-learn's forests draw ``max_samples``), at least 1."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         if 1 <= value <= total:
             return int(value)
     elif isinstance(value, numbers.Real) and 0.0 < value <= 1.0:
-        return max(1, int(value * total))
+        return max(1, round(value * total) if rounded else int(value * total))
     raise ValueError(f"{owner}: {what} must be an int in [1, {total}] or a float in (0, 1]; "
                      f"got {value!r}")
 

@@ -108,6 +108,9 @@ def _torch(kind: str, batch_size: int, steps: int) -> float:
 
 
 def _child(args) -> None:
+    from gradbook.backend import retain_freed_memory
+
+    retain_freed_memory()  # in both libraries' processes: the allocator setting gradbook's fit() makes
     if args.lib == "torch":
         import torch
 

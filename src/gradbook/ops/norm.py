@@ -23,9 +23,9 @@ def _standardize(x: np.ndarray, axes: tuple[int, ...], eps: float):
     """x̂, μ, biased σ², 1/σ over ``axes`` (statistics keep their axes so they broadcast)."""
     mean = x.mean(axis=axes, keepdims=True)
     centered = x - mean
-    var = (centered * centered).mean(axis=axes, keepdims=True)
+    var = np.square(centered).mean(axis=axes, keepdims=True)
     invstd = 1 / np.sqrt(var + eps)
-    return centered * invstd, mean, var, invstd
+    return np.multiply(centered, invstd, out=centered), mean, var, invstd
 
 
 def _standardize_backward(ghat: np.ndarray, xhat: np.ndarray, invstd: np.ndarray, axes) -> np.ndarray:
@@ -35,8 +35,10 @@ def _standardize_backward(ghat: np.ndarray, xhat: np.ndarray, invstd: np.ndarray
 
 
 def _affine(xhat, weight, bias, shape):
-    y = xhat if weight is None else xhat * weight.reshape(shape)
-    return y if bias is None else y + bias.reshape(shape)
+    if weight is None:
+        return xhat if bias is None else xhat + bias.reshape(shape)
+    y = xhat * weight.reshape(shape)
+    return y if bias is None else np.add(y, bias.reshape(shape), out=y)
 
 
 def _affine_grads(ctx, g, xhat, param_axes, shape):
@@ -66,13 +68,33 @@ class BatchNorm(Function):
         return _affine(ctx.xhat, weight, bias, ctx.cshape)
 
     def backward(ctx, g):
-        ghat = g if ctx.weight is None else g * ctx.weight.reshape(ctx.cshape)
+        if ctx.training:
+            return (*_batch_norm_train_backward(ctx, g), None, None, None, None, None)
         gx = None
         if ctx.needs_input_grad[0]:
-            gx = (_standardize_backward(ghat, ctx.xhat, ctx.invstd, ctx.axes) if ctx.training
-                  else ghat * ctx.invstd)
+            gx = g * ctx.invstd if ctx.weight is None else g * (ctx.invstd * ctx.weight.reshape(ctx.cshape))
         gw, gb = _affine_grads(ctx, g, ctx.xhat, ctx.axes, (-1,))
         return gx, gw, gb, None, None, None, None, None
+
+
+def _batch_norm_train_backward(ctx, g: np.ndarray):
+    """The per-channel sums Σdy and Σdy·x̂ are taken once and serve dγ, dβ and
+        dx = γ/σ · (dy − Σdy/n − x̂·Σ(dy·x̂)/n),
+    built in one scratch array (a third of the passes of the general standardisation backward)."""
+    n = g.size // g.shape[1]
+    scratch = g * ctx.xhat
+    sum_gx = scratch.sum(axis=ctx.axes, keepdims=True)
+    sum_g = g.sum(axis=ctx.axes, keepdims=True)
+    gx = None
+    if ctx.needs_input_grad[0]:
+        scale = ctx.invstd if ctx.weight is None else ctx.invstd * ctx.weight.reshape(ctx.cshape)
+        gx = np.multiply(ctx.xhat, sum_gx / n, out=scratch)
+        np.subtract(g, gx, out=gx)
+        gx -= sum_g / n
+        gx *= scale
+    gw = sum_gx.reshape(-1) if ctx.needs_input_grad[1] else None
+    gb = sum_g.reshape(-1) if ctx.needs_input_grad[2] else None
+    return gx, gw, gb
 
 
 class GroupNorm(Function):

@@ -14,7 +14,8 @@ import os
 import statistics
 import subprocess
 import sys
-import time
+
+from _timing import median_time
 
 SHAPES = {
     "LeNet-5": [(6, 1, 5, 5), (6,), (16, 6, 5, 5), (16,), (120, 400), (120,), (84, 120), (84,), (10, 84), (10,)],
@@ -36,15 +37,7 @@ def _arrays(model: str):
             for s in SHAPES[model]]
 
 
-def _time(step, steps: int) -> float:
-    for _ in range(3):
-        step()
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+_time = median_time
 
 
 def _child(args) -> None:

@@ -15,20 +15,13 @@ import os
 import statistics
 import subprocess
 import sys
-import time
+
+from _timing import median_time
 
 T, N, I, H = 32, 64, 64, 128
 
 
-def _time(step, steps: int) -> float:
-    for _ in range(3):
-        step()
-    times = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+_time = median_time
 
 
 def _gradbook(kind: str, steps: int) -> float:

@@ -1,0 +1,99 @@
+"""Splitting a batch over threads (ops._parallel): the pieces cover the batch in order, results come
+back in order whatever the thread timing, the BLAS thread count is restored, a nested split runs in
+order on its own thread, and a split conv2d equals PyTorch's."""
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as TF
+
+from gradbook.nn import functional as F
+from gradbook.ops import _parallel
+from parity.harness import assert_matches_torch
+
+
+@pytest.fixture
+def two_workers(monkeypatch):
+    """Two workers and tiny pieces, whatever this machine has."""
+    monkeypatch.setitem(_parallel._state, "workers", 2)
+    monkeypatch.setattr(_parallel, "MIN_SPLIT_BYTES", 0)
+    monkeypatch.setattr(_parallel, "PIECE_BYTES", 1)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 64])
+def test_batch_pieces_cover_the_batch_in_order(two_workers, n):
+    pieces = _parallel.batch_pieces(n, 1000)
+    assert pieces[0][0] == 0 and pieces[-1][1] == n
+    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:]))
+    assert all(stop > start for start, stop in pieces)
+    assert len(pieces) == (1 if n == 1 else n)  # PIECE_BYTES=1: one sample per piece
+
+
+def test_batch_pieces_size(monkeypatch):
+    monkeypatch.setitem(_parallel._state, "workers", 2)
+    small = _parallel.MIN_SPLIT_BYTES // 64
+    assert _parallel.batch_pieces(64, small - 1) == [(0, 64)]
+    pieces = _parallel.batch_pieces(64, 75 << 20 >> 6)  # 75 MiB in all: 6 pieces of 12.5 MiB
+    assert len(pieces) == 6 and max(b - a for a, b in pieces) * (75 << 20 >> 6) <= _parallel.PIECE_BYTES
+    monkeypatch.setitem(_parallel._state, "workers", 1)
+    assert _parallel.batch_pieces(64, 75 << 20 >> 6) == [(0, 64)]
+
+
+def test_map_pieces_keeps_order_and_uses_threads(two_workers):
+    names = set()
+
+    def slow_first(start, stop):
+        names.add(threading.current_thread().name)
+        time.sleep(0.05 if start == 0 else 0.0)  # the first piece finishes last
+        return start
+
+    assert _parallel.map_pieces(slow_first, [(0, 1), (1, 2), (2, 3), (3, 4)]) == [0, 1, 2, 3]
+    assert len(names) == 2 and all(name.startswith("gradbook-piece") for name in names)
+
+
+def test_map_pieces_restores_blas_threads(two_workers):
+    ctl = _parallel._controller()
+    if ctl is None or not ctl.select(user_api="blas").lib_controllers:
+        pytest.skip("no BLAS that threadpoolctl drives")
+    before = [lib.num_threads for lib in ctl.select(user_api="blas").lib_controllers]
+    inside = _parallel.map_pieces(lambda a, b: [lib.get_num_threads() for lib in
+                                                ctl.select(user_api="blas").lib_controllers], [(0, 1), (1, 2)])
+    assert inside == [[1] * len(before)] * 2
+    assert [lib.get_num_threads() for lib in ctl.select(user_api="blas").lib_controllers] == before
+
+
+def test_nested_split_runs_in_order_on_its_thread(two_workers):
+    def outer(start, stop):
+        me = threading.current_thread().name
+        inner = _parallel.map_pieces(lambda a, b: threading.current_thread().name, [(0, 1), (1, 2)])
+        return inner == [me, me]
+
+    assert _parallel.map_pieces(outer, [(0, 1), (1, 2)]) == [True, True]
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 2e-4)])
+@pytest.mark.parametrize("stride,padding,dilation,groups", [
+    (1, 1, 1, 1), (1, "same", 2, 2), (2, 1, 1, 1), (1, 0, 1, 4)])
+def test_split_conv2d_matches_torch(two_workers, dtype, tol, stride, padding, dilation, groups):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((5, 4, 9, 8)).astype(dtype)
+    w = rng.standard_normal((8, 4 // groups, 3, 3)).astype(dtype)
+    b = rng.standard_normal(8).astype(dtype)
+    opts = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    assert len(_parallel.batch_pieces(5, 1)) == 5
+    assert_matches_torch(lambda *a: F.conv2d(*a, **opts), lambda *a: TF.conv2d(*a, **opts), [x, w, b],
+                         atol=tol, rtol=tol)
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_split_conv2d_gradcheck(two_workers, stride):
+    import gradbook as gb
+
+    rng = np.random.default_rng(8)
+    x, w, b = (gb.tensor(rng.standard_normal(s), dtype="float64", requires_grad=True)
+               for s in [(3, 4, 5, 6), (6, 2, 3, 2), (6,)])
+    assert gb.gradcheck(lambda x, w, b: F.conv2d(x, w, b, stride, 1, 1, 2), [x, w, b])

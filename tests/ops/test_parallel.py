@@ -25,22 +25,23 @@ def two_workers(monkeypatch):
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 64])
-def test_batch_pieces_cover_the_batch_in_order(two_workers, n):
-    pieces = _parallel.batch_pieces(n, 1000)
-    assert pieces[0][0] == 0 and pieces[-1][1] == n
-    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:]))
-    assert all(stop > start for start, stop in pieces)
-    assert len(pieces) == (1 if n == 1 else n)  # PIECE_BYTES=1: one sample per piece
+def test_pieces_cover_the_batch_in_order(two_workers, n):
+    cut = _parallel.pieces(n, 1000)
+    assert cut[0][0] == 0 and cut[-1][1] == n
+    assert all(a[1] == b[0] for a, b in zip(cut, cut[1:]))
+    assert all(stop > start for start, stop in cut)
+    assert len(cut) == (1 if n == 1 else n)  # PIECE_BYTES=1: one sample per piece
 
 
-def test_batch_pieces_size(monkeypatch):
+def test_pieces_size(monkeypatch):
     monkeypatch.setitem(_parallel._state, "workers", 2)
     small = _parallel.MIN_SPLIT_BYTES // 64
-    assert _parallel.batch_pieces(64, small - 1) == [(0, 64)]
-    pieces = _parallel.batch_pieces(64, 75 << 20 >> 6)  # 75 MiB in all: 6 pieces of 12.5 MiB
-    assert len(pieces) == 6 and max(b - a for a, b in pieces) * (75 << 20 >> 6) <= _parallel.PIECE_BYTES
+    assert _parallel.pieces(64, small - 1) == [(0, 64)]
+    cut = _parallel.pieces(64, 75 << 20 >> 6)  # 75 MiB in all: 6 pieces of 12.5 MiB
+    assert len(cut) == 6 and max(b - a for a, b in cut) * (75 << 20 >> 6) <= _parallel.PIECE_BYTES
+    assert _parallel.pieces(64, 1 << 10, min_bytes=1 << 16) == [(0, 32), (32, 64)]
     monkeypatch.setitem(_parallel._state, "workers", 1)
-    assert _parallel.batch_pieces(64, 75 << 20 >> 6) == [(0, 64)]
+    assert _parallel.pieces(64, 75 << 20 >> 6) == [(0, 64)]
 
 
 def test_map_pieces_keeps_order_and_uses_threads(two_workers):
@@ -84,7 +85,7 @@ def test_split_conv2d_matches_torch(two_workers, dtype, tol, stride, padding, di
     w = rng.standard_normal((8, 4 // groups, 3, 3)).astype(dtype)
     b = rng.standard_normal(8).astype(dtype)
     opts = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
-    assert len(_parallel.batch_pieces(5, 1)) == 5
+    assert len(_parallel.pieces(5, 1)) == 5
     assert_matches_torch(lambda *a: F.conv2d(*a, **opts), lambda *a: TF.conv2d(*a, **opts), [x, w, b],
                          atol=tol, rtol=tol)
 
@@ -97,3 +98,30 @@ def test_split_conv2d_gradcheck(two_workers, stride):
     x, w, b = (gb.tensor(rng.standard_normal(s), dtype="float64", requires_grad=True)
                for s in [(3, 4, 5, 6), (6, 2, 3, 2), (6,)])
     assert gb.gradcheck(lambda x, w, b: F.conv2d(x, w, b, stride, 1, 1, 2), [x, w, b])
+
+
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("shape", [(4, 5, 3, 6), (6, 7)])
+def test_split_batch_norm_matches_torch(two_workers, monkeypatch, affine, shape):
+    """Training-mode batch norm worked on in pieces of channels: output, every gradient and the
+    running statistics equal PyTorch's."""
+    from gradbook.ops import norm
+
+    monkeypatch.setattr(norm, "BN_MIN_SPLIT_BYTES", 0)
+    assert len(norm._channel_pieces(np.zeros(shape))) == shape[1]
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal(shape)
+    params = [rng.standard_normal(shape[1]), rng.standard_normal(shape[1])] if affine else []
+    stats = {lib: (np.zeros(shape[1]), np.ones(shape[1])) for lib in ("gb", "torch")}
+
+    def ours(x, *p):
+        return F.batch_norm(x, *stats["gb"], *(p or (None, None)), training=True, momentum=0.3)
+
+    def twin(x, *p):
+        mean, var = (torch.from_numpy(a) for a in stats["torch"])
+        return TF.batch_norm(x, mean, var, *(p or (None, None)), training=True, momentum=0.3)
+
+    assert_matches_torch(ours, twin, [x, *params], atol=1e-10, rtol=1e-9)
+    assert np.abs(stats["gb"][0]).max() > 0.01  # the running mean moved
+    for a, b in zip(stats["gb"], stats["torch"]):
+        np.testing.assert_allclose(a, b, rtol=1e-12)

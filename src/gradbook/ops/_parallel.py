@@ -1,4 +1,4 @@
-"""Work on a batch in pieces, one thread per BLAS thread.
+"""Work on a batch (or its channels) in pieces, one thread per BLAS thread.
 
 NumPy runs its element-wise work (copies, transposes, strided adds) on one core; only matrix
 products use the BLAS threads. For a large convolution those single-threaded passes are about a
@@ -59,13 +59,13 @@ def workers() -> int:
     return _state["workers"]
 
 
-def batch_pieces(n: int, bytes_per_sample: int) -> list[tuple[int, int]]:
-    """Cut ``n`` samples into consecutive ``(start, stop)`` pieces: one piece when the work is small
-    or there is one worker, else a multiple of the worker count with at most :data:`PIECE_BYTES`
-    of scratch each (and at least one sample)."""
-    total = n * bytes_per_sample
+def pieces(n: int, bytes_each: int, min_bytes: int | None = None) -> list[tuple[int, int]]:
+    """Cut ``n`` items (samples, channels) into consecutive ``(start, stop)`` pieces: one piece when
+    the work is under ``min_bytes`` (default :data:`MIN_SPLIT_BYTES`) or there is one worker, else
+    a multiple of the worker count with at most :data:`PIECE_BYTES` each (and at least one item)."""
+    total = n * bytes_each
     k = workers()
-    if k < 2 or n < 2 or total < MIN_SPLIT_BYTES:
+    if k < 2 or n < 2 or total < (MIN_SPLIT_BYTES if min_bytes is None else min_bytes):
         return [(0, n)]
     count = min(n, k * -(-total // (k * PIECE_BYTES)))
     bounds = [round(i * n / count) for i in range(count + 1)]

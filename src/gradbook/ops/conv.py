@@ -18,7 +18,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ._util import operand, shape_of
-from ._parallel import batch_pieces, map_pieces
+from ._parallel import map_pieces, pieces
 from ._windows import Pads, col2im, im2col, out_size, pad2d, pair, same_padding
 
 __all__ = ["conv1d", "conv2d", "conv_transpose2d"]
@@ -75,13 +75,13 @@ class Conv2d(Function):
                 np.add(y_t, b.reshape(o, 1, 1), out=y[start:stop])
             return cols
 
-        pieces = batch_pieces(n, c * kh * kw * oh * ow * x.itemsize)
-        cols = map_pieces(piece, pieces)
+        samples = pieces(n, c * kh * kw * oh * ow * x.itemsize)
+        cols = map_pieces(piece, samples)
         needs = getattr(ctx, "needs_input_grad", None)
         if needs is not None:
             ctx.cols = cols if needs[1] else None
             ctx.wg = wg if needs[0] else None
-            ctx.pieces = pieces
+            ctx.pieces = samples
             ctx.geom = (x.shape, xp.shape[2:], pads, (kh, kw), stride, dilation, groups, (oh, ow))
         return y
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from ._parallel import map_pieces, pieces
 
 __all__ = ["batch_norm", "group_norm", "instance_norm", "layer_norm", "local_response_norm"]
 
@@ -50,22 +51,26 @@ def _affine_grads(ctx, g, xhat, param_axes, shape):
 
 class BatchNorm(Function):
     """y = γ·(x − μ_c)/√(σ²_c + eps) + β over axes (0, 2, 3, ...); statistics from the batch when
-    ``training``, else the given running ones (then dx = γ·dy/σ, an affine map)."""
+    ``training``, else the given running ones (then dx = γ·dy/σ, an affine map).
+
+    In training a channel's statistics and gradients need only its own values, so a large input is
+    worked on in pieces of channels, one thread each (``_parallel``): BatchNorm2d(32) on
+    64x32x32x32, forward + backward, 16 → 7.5 ms on 2 cores."""
 
     def forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
         axes = (0,) + tuple(range(2, x.ndim))
         ctx.cshape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
         ctx.axes, ctx.training, ctx.weight = axes, training, weight
-        if training:
-            ctx.xhat, mean, var, ctx.invstd = _standardize(x, axes, eps)
-            if running_mean is not None:
-                n = x.size // x.shape[1]
-                _update_running(running_mean, mean.reshape(-1), momentum)
-                _update_running(running_var, var.reshape(-1) * (n / (n - 1)), momentum)
-        else:
+        if not training:
             ctx.invstd = (1 / np.sqrt(running_var + eps)).astype(x.dtype, copy=False).reshape(ctx.cshape)
             ctx.xhat = (x - running_mean.astype(x.dtype, copy=False).reshape(ctx.cshape)) * ctx.invstd
-        return _affine(ctx.xhat, weight, bias, ctx.cshape)
+            return _affine(ctx.xhat, weight, bias, ctx.cshape)
+        y, ctx.xhat, mean, var, ctx.invstd = _batch_norm_train_forward(x, weight, bias, axes, eps)
+        if running_mean is not None:
+            n = x.size // x.shape[1]
+            _update_running(running_mean, mean.reshape(-1), momentum)
+            _update_running(running_var, var.reshape(-1) * (n / (n - 1)), momentum)
+        return y
 
     def backward(ctx, g):
         if ctx.training:
@@ -77,21 +82,66 @@ class BatchNorm(Function):
         return gx, gw, gb, None, None, None, None, None
 
 
+BN_MIN_SPLIT_BYTES = 2 << 20  # measured: 2 MB inputs gain 15%, 8 MB ones 2x; 0.5 MB ones lose
+
+
+def _channel_pieces(x: np.ndarray) -> list[tuple[int, int]]:
+    return pieces(x.shape[1], x.nbytes // max(x.shape[1], 1), min_bytes=BN_MIN_SPLIT_BYTES)
+
+
+def _channels(start: int, stop: int) -> tuple[slice, slice]:
+    return slice(None), slice(start, stop)
+
+
+def _batch_norm_train_forward(x: np.ndarray, weight, bias, axes, eps: float):
+    """y, x̂ and the per-channel μ, σ² (biased), 1/σ, each channel piece standardised in place."""
+    xhat, y = np.empty_like(x), np.empty_like(x)
+    cshape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    mean, var, invstd = (np.empty(cshape, dtype=x.dtype) for _ in range(3))
+
+    def piece(start: int, stop: int) -> None:
+        part = _channels(start, stop)
+        xh = xhat[part]
+        mean[part] = x[part].mean(axis=axes, keepdims=True)
+        np.subtract(x[part], mean[part], out=xh)
+        var[part] = np.square(xh).mean(axis=axes, keepdims=True)
+        invstd[part] = 1 / np.sqrt(var[part] + eps)
+        xh *= invstd[part]
+        shape = (1, -1) + (1,) * (x.ndim - 2)
+        if weight is None:
+            np.copyto(y[part], xh)
+        else:
+            np.multiply(xh, weight[start:stop].reshape(shape), out=y[part])
+        if bias is not None:
+            y[part] += bias[start:stop].reshape(shape)
+
+    map_pieces(piece, _channel_pieces(x))
+    return y, xhat, mean, var, invstd
+
+
 def _batch_norm_train_backward(ctx, g: np.ndarray):
     """The per-channel sums Σdy and Σdy·x̂ are taken once and serve dγ, dβ and
         dx = γ/σ · (dy − Σdy/n − x̂·Σ(dy·x̂)/n),
-    built in one scratch array (a third of the passes of the general standardisation backward)."""
+    built in one scratch array per channel piece (a third of the passes of the general
+    standardisation backward)."""
     n = g.size // g.shape[1]
-    scratch = g * ctx.xhat
-    sum_gx = scratch.sum(axis=ctx.axes, keepdims=True)
-    sum_g = g.sum(axis=ctx.axes, keepdims=True)
-    gx = None
-    if ctx.needs_input_grad[0]:
-        scale = ctx.invstd if ctx.weight is None else ctx.invstd * ctx.weight.reshape(ctx.cshape)
-        gx = np.multiply(ctx.xhat, sum_gx / n, out=scratch)
-        np.subtract(g, gx, out=gx)
-        gx -= sum_g / n
-        gx *= scale
+    need_dx = ctx.needs_input_grad[0]
+    gx = np.empty_like(g) if need_dx else None
+    sum_gx, sum_g = np.empty(ctx.cshape, dtype=g.dtype), np.empty(ctx.cshape, dtype=g.dtype)
+    scale = ctx.invstd if ctx.weight is None else ctx.invstd * ctx.weight.reshape(ctx.cshape)
+
+    def piece(start: int, stop: int) -> None:
+        part = _channels(start, stop)
+        scratch = g[part] * ctx.xhat[part]
+        sum_gx[part] = scratch.sum(axis=ctx.axes, keepdims=True)
+        sum_g[part] = g[part].sum(axis=ctx.axes, keepdims=True)
+        if need_dx:
+            np.multiply(ctx.xhat[part], sum_gx[part] / n, out=scratch)
+            np.subtract(g[part], scratch, out=scratch)
+            scratch -= sum_g[part] / n
+            np.multiply(scratch, scale[part], out=gx[part])
+
+    map_pieces(piece, _channel_pieces(g))
     gw = sum_gx.reshape(-1) if ctx.needs_input_grad[1] else None
     gb = sum_g.reshape(-1) if ctx.needs_input_grad[2] else None
     return gx, gw, gb

@@ -125,3 +125,22 @@ def test_split_batch_norm_matches_torch(two_workers, monkeypatch, affine, shape)
     assert np.abs(stats["gb"][0]).max() > 0.01  # the running mean moved
     for a, b in zip(stats["gb"], stats["torch"]):
         np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 2e-4)])
+@pytest.mark.parametrize("padding,dilation,multiplier", [(1, 1, 1), ("same", 2, 2), (0, (1, 2), 3)])
+def test_split_depthwise_conv2d_matches_torch(two_workers, monkeypatch, dtype, tol, padding, dilation, multiplier):
+    from gradbook.ops import conv
+
+    monkeypatch.setattr(conv, "_DEPTHWISE_PIECE", 1)
+    calls = []
+    monkeypatch.setattr(conv.DepthwiseConv2d, "apply", classmethod(
+        lambda cls, *a, **k: calls.append(1) or conv.Function.apply.__func__(cls, *a, **k)))
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal((5, 3, 7, 8)).astype(dtype)
+    w = rng.standard_normal((3 * multiplier, 1, 3, 2)).astype(dtype)
+    b = rng.standard_normal(3 * multiplier).astype(dtype)
+    opts = dict(padding=padding, dilation=dilation, groups=3)
+    assert_matches_torch(lambda *a: F.conv2d(*a, **opts), lambda *a: TF.conv2d(*a, **opts), [x, w, b],
+                         atol=tol, rtol=tol)
+    assert calls  # the depthwise path ran

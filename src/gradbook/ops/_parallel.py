@@ -59,15 +59,17 @@ def workers() -> int:
     return _state["workers"]
 
 
-def pieces(n: int, bytes_each: int, min_bytes: int | None = None) -> list[tuple[int, int]]:
+def pieces(n: int, bytes_each: int, min_bytes: int | None = None,
+           piece_bytes: int | None = None) -> list[tuple[int, int]]:
     """Cut ``n`` items (samples, channels) into consecutive ``(start, stop)`` pieces: one piece when
     the work is under ``min_bytes`` (default :data:`MIN_SPLIT_BYTES`) or there is one worker, else
-    a multiple of the worker count with at most :data:`PIECE_BYTES` each (and at least one item)."""
+    a multiple of the worker count with at most ``piece_bytes`` (default :data:`PIECE_BYTES`) each
+    (and at least one item)."""
     total = n * bytes_each
     k = workers()
     if k < 2 or n < 2 or total < (MIN_SPLIT_BYTES if min_bytes is None else min_bytes):
         return [(0, n)]
-    count = min(n, k * -(-total // (k * PIECE_BYTES)))
+    count = min(n, k * -(-total // (k * (PIECE_BYTES if piece_bytes is None else piece_bytes))))
     bounds = [round(i * n / count) for i in range(count + 1)]
     return list(zip(bounds[:-1], bounds[1:]))
 

@@ -139,26 +139,119 @@ def _input_grad(dy, wg, x_shape, grid, pads: Pads, kernel, stride, dilation, out
 def _flat_sum(dy, wg, c: int, grid, kernel, dilation) -> np.ndarray:
     """Stride-1 col2im on flattened grids: the (C, N, Hp, Wp) sum of Wᵀ dy over the windows.
 
-    dy is laid out on the padded grid itself, (O, N·Hp·Wp) with zeros outside its (OH, OW) corner.
+    dy is laid out on the padded grid itself (:func:`_onto_grids`, zeros outside its (OH, OW) corner).
     Output position (p, q) and window offset (i, j) land on grid element (p + i·dh, q + j·dw) of
     the same sample, flat index (p·Wp + q) + (i·dh·Wp + j·dw): one constant shift per offset, so each
     of the KH·KW adds runs over one contiguous row per channel (NumPy pays per row, not per element:
     rows of OW would cost 2.4x). The zero positions make the shifted rows spill only zeros; the
     product grows by (Hp·Wp)/(OH·OW), 13% for 32x32 maps with padding 1."""
-    n, o, oh, ow = dy.shape
-    (hp, wp), (kh, kw), (dh, dw) = grid, kernel, dilation
+    n, o = dy.shape[:2]
     groups = wg.shape[0]
-    g = np.zeros((o, n, hp, wp), dtype=dy.dtype)
-    g[:, :, :oh, :ow] = dy.transpose(1, 0, 2, 3)
-    size = n * hp * wp
-    dcols = _group_matmul(wg.transpose(0, 2, 1), g.reshape(groups, o // groups, size)).reshape(c, kh, kw, size)
-    flat = np.zeros((c, size + (kh - 1) * dh * wp + (kw - 1) * dw), dtype=dy.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            shift = i * dh * wp + j * dw
-            target = flat[:, shift:shift + size]
-            np.add(target, dcols[:, i, j], out=target)
-    return flat[:, :size].reshape(c, n, hp, wp)
+    shifts = _shifts(grid, kernel, dilation)
+    size = n * grid[0] * grid[1]
+    g = _onto_grids(dy, grid, (0, 0))
+    dcols = _group_matmul(wg.transpose(0, 2, 1), g.reshape(groups, o // groups, size)).reshape(c, len(shifts), size)
+    flat = np.zeros((c, size + shifts[-1]), dtype=dy.dtype)
+    for k, shift in enumerate(shifts):
+        target = flat[:, shift:shift + size]
+        np.add(target, dcols[:, k], out=target)
+    return flat[:, :size].reshape(c, n, *grid)
+
+
+def _shifts(grid, kernel, dilation) -> list[int]:
+    """Flat offsets i·dh·Wp + j·dw of the kernel taps on a row-major grid of width Wp."""
+    return [i * dilation[0] * grid[1] + j * dilation[1] for i in range(kernel[0]) for j in range(kernel[1])]
+
+
+def _onto_grids(a: np.ndarray, grid, corner, spill: int = 0) -> np.ndarray:
+    """``a`` (N, C, h, w) laid channel by channel on zero grids: (C, N·Hp·Wp + spill) with each
+    sample's map at ``corner`` = (top, left) of its Hp×Wp grid, the grids one after another."""
+    n, c, h, w = a.shape
+    (hp, wp), (top, left) = grid, corner
+    flat = np.zeros((c, n * hp * wp + spill), dtype=a.dtype)
+    flat[:, :n * hp * wp].reshape(c, n, hp, wp)[:, :, top:top + h, left:left + w] = a.transpose(1, 0, 2, 3)
+    return flat
+
+
+def _from_grids(flat: np.ndarray, n: int, grid, corner, hw) -> np.ndarray:
+    """The (N, C, h, w) view of the maps at ``corner`` of ``flat``'s grids (:func:`_onto_grids`)."""
+    (hp, wp), (top, left), (h, w) = grid, corner, hw
+    grids = flat[:, :n * hp * wp].reshape(flat.shape[0], n, hp, wp)
+    return grids[:, :, top:top + h, left:left + w].transpose(1, 0, 2, 3)
+
+
+class DepthwiseConv2d(Function):
+    """Depthwise convolution, stride 1: one input channel per group, m = O/C filters per channel,
+
+        y[n, c·m + r, p, q] = b[c·m + r] + Σ_{i,j} W[c·m + r, 0, i, j] · xp[n, c, p + i·dh, q + j·dw]
+
+    done as KH·KW multiply-adds of shifted inputs on flat grids (:func:`_onto_grids`: one long row per
+    channel, a tap is a constant shift). A grouped product would have M = 1 and read KH·KW copies
+    of the input. Backward: dW[·, i, j] = Σ dy·shift(xp) (one dot per channel and tap), and dx is
+    the sum of the taps' W·dy shifted back. Worked on in pieces of a few samples so that the rows
+    stay in cache, one thread each (64x64x32x32, 3x3, forward + backward: 82 → 30 ms on 2 cores).
+    Shapes: x (N, C, H, W), W (C·m, 1, KH, KW), b (C·m,), y (N, C·m, OH, OW).
+    """
+
+    def forward(ctx, x, w, b, pads: Pads, dilation):
+        n, c, h, wd = x.shape
+        o, _, kh, kw = w.shape
+        m = o // c
+        grid = (h + pads[0] + pads[1], wd + pads[2] + pads[3])
+        out_hw = (grid[0] - dilation[0] * (kh - 1), grid[1] - dilation[1] * (kw - 1))
+        shifts = _shifts(grid, (kh, kw), dilation)
+        taps = w.reshape(c, m, kh * kw)
+        y = np.empty((n, o, *out_hw), dtype=np.result_type(x, w))
+
+        def piece(start: int, stop: int) -> np.ndarray:
+            size = (stop - start) * grid[0] * grid[1]
+            xs = _onto_grids(x[start:stop], grid, (pads[0], pads[2]), spill=shifts[-1])
+            acc, product = np.empty((c, m, size), dtype=y.dtype), np.empty((c, m, size), dtype=y.dtype)
+            for k, shift in enumerate(shifts):
+                np.multiply(xs[:, None, shift:shift + size], taps[:, :, k, None], out=acc if k == 0 else product)
+                if k:
+                    acc += product
+            y[start:stop] = _from_grids(acc.reshape(o, size), stop - start, grid, (0, 0), out_hw)
+            if b is not None:
+                y[start:stop] += b.reshape(o, 1, 1)
+            return xs
+
+        samples = pieces(n, o * grid[0] * grid[1] * y.itemsize, min_bytes=_DEPTHWISE_PIECE, piece_bytes=_DEPTHWISE_PIECE)
+        inputs = map_pieces(piece, samples)
+        needs = getattr(ctx, "needs_input_grad", None)
+        if needs is not None:
+            ctx.grids = inputs if needs[1] else [None] * len(samples)
+            ctx.taps, ctx.samples = taps, samples
+            ctx.geom = (x.shape, grid, pads, shifts, out_hw, (kh, kw))
+        return y
+
+    def backward(ctx, dy):
+        x_shape, grid, pads, shifts, out_hw, kernel = ctx.geom
+        c, m, taps = x_shape[1], ctx.taps.shape[1], ctx.taps
+        need_dx, need_dw = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        dx = np.empty(x_shape, dtype=dy.dtype) if need_dx else None
+
+        def piece(start: int, stop: int, xs):
+            size = (stop - start) * grid[0] * grid[1]
+            g = _onto_grids(dy[start:stop], grid, (0, 0)).reshape(c, m, size)
+            if need_dx:
+                flat, product = np.zeros((c, size + shifts[-1]), dtype=dy.dtype), np.empty((c, size), dtype=dy.dtype)
+                for k, shift in enumerate(shifts):
+                    target = flat[:, shift:shift + size]
+                    for r in range(m):
+                        target += np.multiply(g[:, r], taps[:, r, k, None], out=product)
+                dx[start:stop] = _from_grids(flat, stop - start, grid, (pads[0], pads[2]), x_shape[2:])
+            if not need_dw:
+                return None
+            return np.stack([np.matmul(g, xs[:, shift:shift + size, None])[..., 0] for shift in shifts], axis=-1)
+
+        parts = map_pieces(piece, [(start, stop, xs) for (start, stop), xs in zip(ctx.samples, ctx.grids)])
+        dw = sum(parts[1:], parts[0]).reshape(c * m, 1, *kernel) if need_dw else None
+        db = dy.sum(axis=(0, 2, 3)) if ctx.needs_input_grad[2] else None
+        return dx, dw, db
+
+
+_DEPTHWISE_PIECE = 1 << 20  # a few samples per piece: measured best for 64 channels on 32x32 maps
 
 
 class ConvTranspose2d(Function):
@@ -292,8 +385,16 @@ def _conv2d(op: object, input, weight, bias, stride, padding, dilation, groups) 
         raise ValueError(f"{op}: the kernel ({kh}x{kw}, dilation {dilation}) is larger than the padded "
                          f"input ({h + pads[0] + pads[1]}x{w + pads[2] + pads[3]}) of shape "
                          f"{tuple(shape_of(input))}")
-    y = Conv2d.apply(x, weight, bias, stride=stride, pads=pads, dilation=dilation, groups=groups)
+    if _depthwise(groups, c, cg, stride):
+        y = DepthwiseConv2d.apply(x, weight, bias, pads=pads, dilation=dilation)
+    else:
+        y = Conv2d.apply(x, weight, bias, stride=stride, pads=pads, dilation=dilation, groups=groups)
     return y.squeeze(0) if unbatched else y
+
+
+def _depthwise(groups: int, in_channels: int, in_per_group: int, stride) -> bool:
+    """Whether conv2d takes :class:`DepthwiseConv2d` (one input channel per group, stride 1)."""
+    return groups == in_channels and in_per_group == 1 and groups > 1 and stride == (1, 1)
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups: int = 1,

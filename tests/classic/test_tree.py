@@ -169,8 +169,8 @@ def test_all_features_fast_path_equals_general_path(cls_data, monkeypatch, crite
     X, y = cls_data
     fast = DecisionTreeClassifier(criterion=criterion, random_state=0).fit(X, y).tree_
 
-    def general(xsorted, SW, order, starts, counts, act, crit, msl, rng):
-        return sp._best_splits(xsorted, SW, order, starts[act], counts[act], crit, msl,
+    def general(xsorted, SW, order, starts, counts, act, crit, tol, msl, rng):
+        return sp._best_splits(xsorted, SW, order, starts[act], counts[act], crit, tol, msl,
                                order.shape[0], rng)
 
     monkeypatch.setattr(sp, "_best_splits_all", general)

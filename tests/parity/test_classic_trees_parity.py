@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sklearn import ensemble as ske
 from sklearn import tree as skt
@@ -241,6 +241,9 @@ def test_randomized_ensembles_accuracy_within_2_points_of_sklearn(data, kind):
 
 
 @settings(max_examples=30, deadline=None)
+# two splits tied in exact arithmetic, an ulp apart in scikit-learn's rounding: it keeps the larger
+@example(n=87, n_classes=2, seed=0, criterion="gini", max_depth=None, min_samples_leaf=2)
+@example(n=88, n_classes=3, seed=88, criterion="entropy", max_depth=None, min_samples_leaf=3)
 @given(n=st.integers(5, 120), n_classes=st.integers(2, 4), seed=st.integers(0, 2**16),
        criterion=st.sampled_from(["gini", "entropy", "squared_error"]),
        max_depth=st.sampled_from([None, 1, 2, 4]), min_samples_leaf=st.integers(1, 6))

@@ -9,8 +9,9 @@ node, so for every (node, feature) pair drawn a contiguous segment holds that no
 sorted order. All segments of a level are gathered into one flat array, the class counts / target
 sums are cumulated along it, and every threshold of every pair is scored at once with the proxy
 
-    gini, squared error:  sum_k L_k^2 / w_L + sum_k R_k^2 / w_R
-    entropy:              sum_k L_k log L_k - w_L log w_L + (same for R)
+    gini:                 -w_L (1 - sum_k L_k^2 / w_L^2) - (same for R)   (scikit-learn's rounding)
+    squared error:        sum_k L_k^2 / w_L + sum_k R_k^2 / w_R
+    entropy:              -w_L i_L - w_R i_R,  i = -sum_k p_k log2 p_k  (scikit-learn's rounding)
 
 (``L_k``/``R_k``: weighted class counts or target sums left/right of the threshold), which ranks
 splits exactly as the impurity decrease does. The first best pair in a node's random feature order
@@ -127,17 +128,40 @@ def node_impurity(criterion: str, S: np.ndarray, W: np.ndarray,
 
 def _proxy(criterion: str, L: np.ndarray, wl: np.ndarray, R: np.ndarray,
            wr: np.ndarray) -> np.ndarray:
+    # gini and entropy: scikit-learn's own expression and rounding, −w_R·i_R − w_L·i_L
     if criterion == "entropy":
-        return (xlogy(L, L).sum(1) - xlogy(wl, wl)) + (xlogy(R, R).sum(1) - xlogy(wr, wr))
+        return -wr * _entropy_bits(R, wr) - wl * _entropy_bits(L, wl)
+    if criterion == "gini":
+        gini_l = 1.0 - np.einsum("tc,tc->t", L, L) / (wl * wl)
+        gini_r = 1.0 - np.einsum("tc,tc->t", R, R) / (wr * wr)
+        return -wr * gini_r - wl * gini_l
     return np.einsum("tc,tc->t", L, L) / wl + np.einsum("tc,tc->t", R, R) / wr
 
 
-def _tie_floor(best: np.ndarray) -> np.ndarray:
-    """Scores this close to the best count as ties, so the first candidate wins as in exact
-    arithmetic (scikit-learn keeps the first of equal scores; cumulative sums round differently
-    from its running sums, so equal scores can differ in the last bits here)."""
+def _entropy_bits(counts: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """−Σ_c p_c·log2 p_c summed class by class in order, log2 as ln(p)/ln 2 (as scikit-learn)."""
+    total = np.zeros(len(w))
+    for c in range(counts.shape[1]):
+        p = counts[:, c] / w
+        with np.errstate(divide="ignore", invalid="ignore"):
+            total -= np.where(counts[:, c] > 0.0, p * (np.log(p) / np.log(2.0)), 0.0)
+    return total
+
+
+def tie_tolerance(criterion: str, w: np.ndarray) -> float:
+    """How close to the best a split's score must be to count as a tie (the first one wins, as
+    scikit-learn keeps the first of equal scores). The gini and entropy proxies are scikit-learn's
+    own expressions, so with whole sample weights (plain class counts, bootstrap counts) their
+    sums are exact and the last bits decide as they do in scikit-learn: two splits tied in exact
+    arithmetic can differ by an ulp, and it keeps the strictly larger (tolerance 0). Otherwise our
+    cumulative sums round differently from its running sums, and scores within 1e-10 are ties."""
+    return 0.0 if criterion in ("gini", "entropy") and np.array_equal(w, np.round(w)) else 1e-10
+
+
+def _tie_floor(best: np.ndarray, tol: float) -> np.ndarray:
+    """Scores at or above this count as ties with ``best``."""
     with np.errstate(invalid="ignore"):
-        return best - 1e-10 * np.abs(best)
+        return best - tol * np.abs(best) if tol else best
 
 
 def _draw_features(xsorted, starts, counts, max_features, rng):
@@ -158,7 +182,7 @@ def _draw_features(xsorted, starts, counts, max_features, rng):
     return node, perm[node, rank]
 
 
-def _best_splits(xsorted, SW, order, starts, counts, criterion, min_samples_leaf,
+def _best_splits(xsorted, SW, order, starts, counts, criterion, tol, min_samples_leaf,
                  max_features, rng):
     """Best split of every node of a level. ``SW`` (n, c+1) holds each sample's weighted stats
     and, last, its weight. Returns per node: found, feature, threshold, left and right stats
@@ -202,14 +226,14 @@ def _best_splits(xsorted, SW, order, starts, counts, criterion, min_samples_leaf
     # best position per pair (first of the maxima), then best pair per node (first in draw order)
     seg_max = np.maximum.reduceat(proxy, seg_off)
     best_t = np.minimum.reduceat(
-        np.where(proxy >= np.repeat(_tie_floor(seg_max), L), np.arange(T), T), seg_off)
+        np.where(proxy >= np.repeat(_tie_floor(seg_max, tol), L), np.arange(T), T), seg_off)
     n_pairs = np.bincount(pnode, minlength=m)
     has = np.flatnonzero(n_pairs)
     poff = (np.cumsum(n_pairs) - n_pairs)[has]
     node_max = np.maximum.reduceat(seg_max, poff)
     P = len(pnode)
     best_p = np.minimum.reduceat(
-        np.where(seg_max >= np.repeat(_tie_floor(node_max), n_pairs[has]), np.arange(P), P), poff)
+        np.where(seg_max >= np.repeat(_tie_floor(node_max, tol), n_pairs[has]), np.arange(P), P), poff)
     found = np.isfinite(node_max)
     nodes, bp = has[found], best_p[found]
     t = best_t[bp]
@@ -227,7 +251,7 @@ def _best_splits(xsorted, SW, order, starts, counts, criterion, min_samples_leaf
 _BLOCK_CELLS = 1 << 22  # (features x samples x stats) scored at once; bounds the memory
 
 
-def _score_block(xsorted, SW, order, starts, node_of, size_ok, criterion):
+def _score_block(xsorted, SW, order, starts, node_of, size_ok, criterion, tol):
     """Best admissible position of every (feature, node) of a block of rows of ``order``:
     its score (db, m), position (db, m), left stats there (db, m, c+1), node totals."""
     n_act = order.shape[1]
@@ -247,14 +271,14 @@ def _score_block(xsorted, SW, order, starts, node_of, size_ok, criterion):
     proxy = np.where(valid, proxy, -np.inf)
     seg_max = np.maximum.reduceat(proxy, starts, axis=1)
     best_t = np.minimum.reduceat(
-        np.where(proxy >= _tie_floor(seg_max)[:, node_of], np.arange(n_act), n_act),
+        np.where(proxy >= _tie_floor(seg_max, tol)[:, node_of], np.arange(n_act), n_act),
         starts, axis=1)
     best_t = np.minimum(best_t, n_act - 1)
     rows = np.arange(order.shape[0])[:, None]
     return seg_max, best_t, left[rows, best_t], seg_tot
 
 
-def _best_splits_all(xsorted, SW, order, starts, counts, act, criterion, min_samples_leaf, rng):
+def _best_splits_all(xsorted, SW, order, starts, counts, act, criterion, tol, min_samples_leaf, rng):
     """Same result as :func:`_best_splits` when every feature is searched, without gathering
     segments: each row of ``order`` already lists every node's samples sorted by that feature,
     so whole (features, samples) blocks are scored at once and each node picks its first best
@@ -267,11 +291,11 @@ def _best_splits_all(xsorted, SW, order, starts, counts, act, criterion, min_sam
     size_ok = (nl >= min_samples_leaf) & (counts[node_of] - nl >= min_samples_leaf)
     step = max(1, _BLOCK_CELLS // (n_act * (c + 1)))
     blocks = [_score_block(xsorted[f:f + step], SW, order[f:f + step], starts, node_of, size_ok,
-                           criterion) for f in range(0, d, step)]
+                           criterion, tol) for f in range(0, d, step)]
     seg_max, best_t, left_best, seg_tot = (np.concatenate(parts) for parts in zip(*blocks))
     perm = np.argsort(rng.random_sample((len(act), d)), axis=1)
     in_order = np.take_along_axis(seg_max[:, act].T, perm, axis=1)
-    j = np.argmax(in_order >= _tie_floor(in_order.max(axis=1))[:, None], axis=1)
+    j = np.argmax(in_order >= _tie_floor(in_order.max(axis=1), tol)[:, None], axis=1)
     rows = np.arange(len(act))
     feat = perm[rows, j]
     found = np.isfinite(in_order[rows, j])
@@ -309,6 +333,7 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
     xsorted = np.take_along_axis(X.T, order, axis=1)     # feature values in ``order``
     is_reg = SQ is not None
     SW = np.column_stack([S, w])
+    tol = tie_tolerance(criterion, w)
     root_S = S[keep].sum(axis=0)[None, :]
     root_W = np.array([w[keep].sum()])
     root_SQ = np.array([SQ[keep].sum()]) if is_reg else None
@@ -335,10 +360,10 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
         all_starts = np.cumsum(lv_N) - lv_N            # ``order`` holds every node of the level
         if max_features >= d:
             found, f, th, LS, RS, WL, WR, NL = _best_splits_all(
-                xsorted, SW, order, all_starts, lv_N, act, criterion, min_samples_leaf, rng)
+                xsorted, SW, order, all_starts, lv_N, act, criterion, tol, min_samples_leaf, rng)
         else:
             found, f, th, LS, RS, WL, WR, NL = _best_splits(
-                xsorted, SW, order, all_starts[act], lv_N[act], criterion, min_samples_leaf,
+                xsorted, SW, order, all_starts[act], lv_N[act], criterion, tol, min_samples_leaf,
                 max_features, rng)
         if not found.any():
             break

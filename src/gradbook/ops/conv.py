@@ -61,12 +61,13 @@ class Conv2d(Function):
         o, cg, kh, kw = w.shape
         oh = out_size(h, kh, stride[0], pads[0] + pads[1], dilation[0])
         ow = out_size(wd, kw, stride[1], pads[2] + pads[3], dilation[1])
-        xp = pad2d(x, pads)
+        grid = (h + pads[0] + pads[1], wd + pads[2] + pads[3])
         wg = w.reshape(groups, o // groups, cg * kh * kw)
         y = np.empty((n, o, oh, ow), dtype=np.result_type(x, w))
 
         def piece(start: int, stop: int) -> np.ndarray:
-            cols = im2col(xp[start:stop], (kh, kw), stride, dilation, (oh, ow), channel_major=True)
+            xp = pad2d(x[start:stop], pads)
+            cols = im2col(xp, (kh, kw), stride, dilation, (oh, ow), channel_major=True)
             cols = cols.reshape(groups, -1, (stop - start) * oh * ow)
             y_t = _group_matmul(wg, cols).reshape(o, stop - start, oh, ow).transpose(1, 0, 2, 3)
             if b is None:
@@ -82,7 +83,7 @@ class Conv2d(Function):
             ctx.cols = cols if needs[1] else None
             ctx.wg = wg if needs[0] else None
             ctx.pieces = samples
-            ctx.geom = (x.shape, xp.shape[2:], pads, (kh, kw), stride, dilation, groups, (oh, ow))
+            ctx.geom = (x.shape, grid, pads, (kh, kw), stride, dilation, groups, (oh, ow))
         return y
 
     def backward(ctx, dy):
@@ -95,16 +96,20 @@ class Conv2d(Function):
             dy_k = dy[start:stop]
             if need_dx:
                 dx[start:stop] = _input_grad(dy_k, ctx.wg, x_shape, grid, pads, kernel, stride, dilation, out_hw)
-            if need_dw:
-                g = np.ascontiguousarray(dy_k.transpose(1, 0, 2, 3)).reshape(groups, o // groups, -1)
-                return np.matmul(g, cols.transpose(0, 2, 1))
-            return None
+            if not need_dw:
+                return None, dy_k.sum(axis=(0, 2, 3))
+            g = np.ascontiguousarray(dy_k.transpose(1, 0, 2, 3)).reshape(groups, o // groups, -1)
+            return np.matmul(g, cols.transpose(0, 2, 1)), g.sum(axis=-1).reshape(-1)
 
         cols = ctx.cols if need_dw else [None] * len(ctx.pieces)
-        parts = map_pieces(piece, [(start, stop, c) for (start, stop), c in zip(ctx.pieces, cols)])
-        dw = sum(parts[1:], parts[0]).reshape(o, -1, *kernel) if need_dw else None
-        db = dy.sum(axis=(0, 2, 3)) if ctx.needs_input_grad[2] else None
-        return dx, dw, db
+        dw, db = _totals(map_pieces(piece, [(start, stop, c) for (start, stop), c in zip(ctx.pieces, cols)]))
+        dw = dw.reshape(o, -1, *kernel) if need_dw else None
+        return dx, dw, db if ctx.needs_input_grad[2] else None
+
+
+def _totals(parts: list[tuple]) -> list:
+    """Per-piece partial sums added up, element by element of the tuples (None stays None)."""
+    return [None if first is None else sum(rest, first) for first, *rest in zip(*parts)]
 
 
 def _input_grad(dy, wg, x_shape, grid, pads: Pads, kernel, stride, dilation, out_hw) -> np.ndarray:
@@ -241,14 +246,14 @@ class DepthwiseConv2d(Function):
                     for r in range(m):
                         target += np.multiply(g[:, r], taps[:, r, k, None], out=product)
                 dx[start:stop] = _from_grids(flat, stop - start, grid, (pads[0], pads[2]), x_shape[2:])
+            db = g.sum(axis=-1).reshape(-1)
             if not need_dw:
-                return None
-            return np.stack([np.matmul(g, xs[:, shift:shift + size, None])[..., 0] for shift in shifts], axis=-1)
+                return None, db
+            return np.stack([np.matmul(g, xs[:, shift:shift + size, None])[..., 0] for shift in shifts], axis=-1), db
 
-        parts = map_pieces(piece, [(start, stop, xs) for (start, stop), xs in zip(ctx.samples, ctx.grids)])
-        dw = sum(parts[1:], parts[0]).reshape(c * m, 1, *kernel) if need_dw else None
-        db = dy.sum(axis=(0, 2, 3)) if ctx.needs_input_grad[2] else None
-        return dx, dw, db
+        dw, db = _totals(map_pieces(piece, [(start, stop, xs) for (start, stop), xs in zip(ctx.samples, ctx.grids)]))
+        dw = dw.reshape(c * m, 1, *kernel) if need_dw else None
+        return dx, dw, db if ctx.needs_input_grad[2] else None
 
 
 _DEPTHWISE_PIECE = 1 << 20  # a few samples per piece: measured best for 64 channels on 32x32 maps

@@ -1,7 +1,11 @@
 """Timing shared by the benchmark scripts."""
 from __future__ import annotations
 
+import json
+import os
 import statistics
+import subprocess
+import sys
 import time
 
 
@@ -15,3 +19,13 @@ def median_time(step, steps: int, warmup: int = 3) -> float:
         step()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def run_child(argv: list[str], threads: int) -> dict:
+    """Run ``python *argv`` with every BLAS/OpenMP pool held to ``threads`` threads and return the
+    JSON object on its last line of output (each library is timed in a process of its own: in one
+    process OpenBLAS's and PyTorch's thread pools contend and distort the ratio). A failed child
+    raises ``subprocess.CalledProcessError`` with its stderr."""
+    env = dict(os.environ, **{v: str(threads) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")})
+    out = subprocess.run([sys.executable, *argv], capture_output=True, text=True, env=env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
+
+from _timing import run_child
 
 # name -> (constructor keyword arguments, task)
 ESTIMATORS = {
@@ -61,10 +61,7 @@ print(json.dumps({"fit": min(fit_t), "predict": min(pred_t), "score": score}))
 
 def _run(lib: str, name: str, repeat: int) -> dict:
     kw, task = ESTIMATORS[name]
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    out = subprocess.run([sys.executable, "-c", _CHILD, lib, name, json.dumps(kw), task,
-                          str(repeat)], capture_output=True, text=True, env=env, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child(["-c", _CHILD, lib, name, json.dumps(kw), task, str(repeat)], threads=1)
 
 
 def main() -> None:

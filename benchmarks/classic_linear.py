@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
+
+from _timing import run_child
 
 # name -> (dataset, gradbook constructor, scikit-learn constructor, method timed after fit)
 CASES = {
@@ -92,11 +91,7 @@ def _child(args) -> None:
 
 
 def _run(case: str, lib: str, args) -> dict:
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads),
-               MKL_NUM_THREADS=str(args.threads))
-    out = subprocess.run([sys.executable, __file__, "--child", "--case", case, "--lib", lib,
-                          "--runs", str(args.runs)], capture_output=True, text=True, env=env, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child([__file__, "--child", "--case", case, "--lib", lib, "--runs", str(args.runs)], args.threads)
 
 
 def _fmt(seconds: float) -> str:

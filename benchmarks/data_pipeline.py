@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
+
+from _timing import run_child
 
 
 def _mnist_arrays():
@@ -111,10 +110,7 @@ def _worker(spec: dict) -> None:
 
 
 def _run(spec: dict, threads: int) -> float:
-    env = dict(os.environ, **{v: str(threads) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")})
-    out = subprocess.run([sys.executable, __file__, "--worker", json.dumps({**spec, "threads": threads})],
-                         check=True, capture_output=True, text=True, env=env).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return run_child([__file__, "--worker", json.dumps({**spec, "threads": threads})], threads)
 
 
 def main() -> None:

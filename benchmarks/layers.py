@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
-import sys
 import time
+
+from _timing import run_child
 
 # name: (label, conv FLOPs of one forward or None, iterations timed in a child)
 ROWS = {
@@ -160,13 +160,10 @@ def _child(lib: str, row: str, threads: int) -> None:
 
 
 def _run(lib: str, row: str, threads: int) -> dict:
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
-               MKL_NUM_THREADS=str(threads))
-    out = subprocess.run([sys.executable, __file__, "--child", lib, "--row", row, "--threads", str(threads)],
-                         capture_output=True, text=True, env=env)
-    if out.returncode:
-        return {"skip": f"{lib} child failed: {out.stderr.strip().splitlines()[-1] if out.stderr else '?'}"}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    try:
+        return run_child([__file__, "--child", lib, "--row", row, "--threads", str(threads)], threads)
+    except subprocess.CalledProcessError as exc:
+        return {"skip": f"{lib} child failed: {exc.stderr.strip().splitlines()[-1] if exc.stderr else '?'}"}
 
 
 def main() -> None:

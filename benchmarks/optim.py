@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 
-from _timing import median_time
+from _timing import median_time, run_child
 
 SHAPES = {
     "LeNet-5": [(6, 1, 5, 5), (6,), (16, 6, 5, 5), (16,), (120, 400), (120,), (84, 120), (84,), (10, 84), (10,)],
@@ -63,12 +60,8 @@ def _child(args) -> None:
 
 
 def _run(lib: str, model: str, opt: str, steps: int, threads: int) -> float:
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
-               MKL_NUM_THREADS=str(threads))
-    out = subprocess.run([sys.executable, __file__, "--child", "--lib", lib, "--model", model, "--opt", opt,
-                          "--steps", str(steps), "--threads", str(threads)],
-                         capture_output=True, text=True, env=env, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+    return run_child([__file__, "--child", "--lib", lib, "--model", model, "--opt", opt, "--steps", str(steps),
+                      "--threads", str(threads)], threads)["seconds"]
 
 
 def main() -> None:

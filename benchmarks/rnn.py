@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 
-from _timing import median_time
+from _timing import median_time, run_child
 
 T, N, I, H = 32, 64, 64, 128
 
@@ -61,11 +58,8 @@ def _torch(kind: str, steps: int) -> float:
 
 
 def _run(lib: str, kind: str, steps: int, threads: int) -> float:
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
-               MKL_NUM_THREADS=str(threads))
-    out = subprocess.run([sys.executable, __file__, "--child", "--lib", lib, "--kind", kind, "--steps", str(steps),
-                          "--threads", str(threads)], capture_output=True, text=True, env=env, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+    return run_child([__file__, "--child", "--lib", lib, "--kind", kind, "--steps", str(steps),
+                      "--threads", str(threads)], threads)["seconds"]
 
 
 def main() -> None:

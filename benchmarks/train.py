@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
+
+from _timing import run_child
 
 
 def _batches(batch_size: int, count: int):
@@ -122,12 +121,8 @@ def _child(args) -> None:
 
 
 def _run(lib: str, kind: str, batch: int, steps: int, threads: int) -> float:
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
-               MKL_NUM_THREADS=str(threads))
-    out = subprocess.run([sys.executable, __file__, "--child", "--lib", lib, "--kind", kind, "--batch", str(batch),
-                          "--steps", str(steps), "--threads", str(threads)],
-                         capture_output=True, text=True, env=env, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])["seconds"]
+    return run_child([__file__, "--child", "--lib", lib, "--kind", kind, "--batch", str(batch),
+                      "--steps", str(steps), "--threads", str(threads)], threads)["seconds"]
 
 
 def main() -> None:

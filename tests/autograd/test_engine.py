@@ -158,3 +158,33 @@ def test_detach_cuts_the_graph():
     y = x.detach() * x
     y.sum().backward()
     assert x.grad.item() == 2.0
+
+
+def test_fresh_gradient_taken_without_copy_and_safe_to_change_in_place(monkeypatch):
+    """A Function that declares fresh gradients (conv2d) hands its input gradient to the leaf as it
+    is; one that passes the upstream gradient through (add) still gets copies, so changing one leaf's
+    .grad in place touches nothing else."""
+    from gradbook.autograd import tensor as engine
+    from gradbook.nn import functional as F
+
+    owned = []
+    real = engine._accumulate_leaf
+    monkeypatch.setattr(engine, "_accumulate_leaf", lambda leaf, g, own=False: owned.append(own) or real(leaf, g, own))
+    rng = np.random.default_rng(0)
+    x = gb.tensor(rng.standard_normal((2, 3, 5, 5)), requires_grad=True)
+    w = gb.tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True)
+    g = rng.standard_normal((2, 4, 3, 3))
+    y = F.conv2d(x, w)
+    y.backward(gb.tensor(g), retain_graph=True)
+    assert owned == [True, False]  # dx is conv2d's own new array; dW is a reshaped view: copied
+    first = x.grad.numpy().copy()
+    x.grad.data *= 0  # an optimizer changing .grad in place
+    y.backward(gb.tensor(g))
+    np.testing.assert_array_equal(x.grad.numpy(), first)
+
+    a, b = gb.tensor(rng.standard_normal(3), requires_grad=True), gb.tensor(rng.standard_normal(3), requires_grad=True)
+    upstream = gb.tensor(rng.standard_normal(3))
+    (a + b).backward(upstream)
+    a.grad.data += 1
+    np.testing.assert_array_equal(b.grad.numpy(), upstream.numpy())
+    np.testing.assert_array_equal(a.grad.numpy(), upstream.numpy() + 1)

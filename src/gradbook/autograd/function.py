@@ -27,7 +27,13 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 class Function:
-    """Base of every differentiable operation; call ``MyOp.apply(*inputs, **options)``."""
+    """Base of every differentiable operation; call ``MyOp.apply(*inputs, **options)``.
+
+    A subclass whose backward always returns newly allocated arrays that it keeps nowhere sets
+    ``fresh_grads = True``: a leaf's first gradient is then taken as it is instead of copied (as
+    PyTorch's gradient accumulation steals a gradient nothing else holds)."""
+
+    fresh_grads = False
 
     def forward(ctx, *arrays, **options):  # pragma: no cover - abstract
         raise TypeError(f"{type(ctx).__name__} does not define forward")

@@ -323,11 +323,11 @@ def _topological_nodes(root_node) -> list:
     return order
 
 
-def _accumulate_leaf(leaf: Tensor, grad: np.ndarray) -> None:
+def _accumulate_leaf(leaf: Tensor, grad: np.ndarray, owned: bool = False) -> None:
     if leaf.grad is None:
-        # a copy: backward may hand the same array to several inputs, and optimizers and
-        # clipping change .grad in place
-        leaf.grad = Tensor._wrap(np.array(grad, dtype=leaf.dtype))
+        # a copy unless ``grad`` is ``owned`` (nothing else holds it): backward may hand the same
+        # array to several inputs, and optimizers and clipping change .grad in place
+        leaf.grad = Tensor._wrap(grad if owned and grad.dtype == leaf.dtype else np.array(grad, dtype=leaf.dtype))
     else:
         leaf.grad = Tensor._wrap(leaf.grad.data + grad)
 
@@ -362,7 +362,8 @@ def _run_backward(root: Tensor, grad: np.ndarray, retain_graph: bool) -> None:
             if g.dtype != x.dtype:
                 g = g.astype(x.dtype)
             if x._node is None:
-                _accumulate_leaf(x, g)
+                owned = node.fresh_grads and g.base is None and sum(o is g for o in in_grads) == 1
+                _accumulate_leaf(x, g, owned)
                 continue
             slots = pending.setdefault(id(x._node), [None] * x._node.n_outputs)
             slots[x._index] = g if slots[x._index] is None else slots[x._index] + g

@@ -56,6 +56,8 @@ class Conv2d(Function):
     Shapes: x (N, C, H, W), W (O, C/G, KH, KW), b (O,), y (N, O, OH, OW).
     """
 
+    fresh_grads = True
+
     def forward(ctx, x, w, b, stride, pads: Pads, dilation, groups):
         n, c, h, wd = x.shape
         o, cg, kh, kw = w.shape
@@ -197,6 +199,8 @@ class DepthwiseConv2d(Function):
     stay in cache, one thread each (64x64x32x32, 3x3, forward + backward: 82 → 30 ms on 2 cores).
     Shapes: x (N, C, H, W), W (C·m, 1, KH, KW), b (C·m,), y (N, C·m, OH, OW).
     """
+
+    fresh_grads = True
 
     def forward(ctx, x, w, b, pads: Pads, dilation):
         n, c, h, wd = x.shape

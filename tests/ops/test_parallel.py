@@ -144,3 +144,21 @@ def test_split_depthwise_conv2d_matches_torch(two_workers, monkeypatch, dtype, t
     assert_matches_torch(lambda *a: F.conv2d(*a, **opts), lambda *a: TF.conv2d(*a, **opts), [x, w, b],
                          atol=tol, rtol=tol)
     assert calls  # the depthwise path ran
+
+
+@pytest.mark.parametrize("op", ["relu", "max_pool2d", "max_pool2d_overlapping"])
+def test_split_elementwise_and_pooling_match_torch(two_workers, monkeypatch, op):
+    """ReLU (flat pieces) and max pooling (pieces of samples) split over threads equal PyTorch."""
+    monkeypatch.setattr(_parallel, "ELEMENTWISE_MIN_BYTES", 0)
+    from gradbook.ops import pool
+
+    monkeypatch.setattr(pool, "ELEMENTWISE_MIN_BYTES", 0)
+    assert len(_parallel.pieces(5, 8, min_bytes=0)) == 5
+    x = np.random.default_rng(11).standard_normal((5, 3, 7, 6))
+    ours, twin = {
+        "relu": (F.relu, TF.relu),
+        "max_pool2d": (lambda a: F.max_pool2d(a, 2), lambda a: TF.max_pool2d(a, 2)),
+        "max_pool2d_overlapping": (lambda a: F.max_pool2d(a, 3, stride=2, padding=1, ceil_mode=True),
+                                   lambda a: TF.max_pool2d(a, 3, stride=2, padding=1, ceil_mode=True)),
+    }[op]
+    assert_matches_torch(ours, twin, [x], atol=1e-12, rtol=1e-12)

@@ -86,3 +86,19 @@ def map_pieces(fn: Callable[..., T], pieces: list[tuple]) -> list[T]:
             return list(_state["pool"].map(lambda p: fn(*p), pieces))
     finally:
         _lock.release()
+
+
+ELEMENTWISE_MIN_BYTES = 4 << 20  # measured: a 1 MB ReLU loses a little from the hand-off, 4 MB gains
+
+
+def elementwise(fn: Callable[..., None], *arrays) -> None:
+    """``fn(*arrays)`` for an element-wise computation that writes its outputs (among ``arrays``)
+    in place, run on matching flat pieces when every array is C-contiguous of one shape and the
+    work is large; otherwise in one call."""
+    first = arrays[0]
+    if not all(a.shape == first.shape and a.flags.c_contiguous for a in arrays):
+        fn(*arrays)
+        return
+    flat = [a.reshape(-1) for a in arrays]
+    cut = pieces(first.size, sum(a.itemsize for a in arrays), min_bytes=ELEMENTWISE_MIN_BYTES)
+    map_pieces(lambda start, stop: fn(*(f[start:stop] for f in flat)), cut)

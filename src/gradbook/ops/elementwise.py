@@ -9,6 +9,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from ._parallel import elementwise
 from ._util import check_broadcast, operand
 
 
@@ -163,12 +164,20 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
+    """y = x·[x > 0]; dx = dy·[x > 0]. Large arrays are worked on in pieces over the BLAS threads."""
+
+    fresh_grads = True
+
     def forward(ctx, a):
-        ctx.mask = a > 0
-        return a * ctx.mask
+        ctx.mask = np.empty(a.shape, dtype=bool)
+        y = np.empty_like(a)
+        elementwise(lambda a, mask, y: np.multiply(a, np.greater(a, 0, out=mask), out=y), a, ctx.mask, y)
+        return y
 
     def backward(ctx, g):
-        return g * ctx.mask
+        dx = np.empty(g.shape, dtype=g.dtype)
+        elementwise(lambda g, mask, dx: np.multiply(g, mask, out=dx), g, ctx.mask, dx)
+        return dx
 
 
 class Clamp(Function):

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from ._parallel import ELEMENTWISE_MIN_BYTES, map_pieces, pieces
 from ._util import operand, shape_of
 from ._windows import offset_slice, out_size, pad2d, pair
 
@@ -27,22 +28,31 @@ def _grid_extra(size: int, pad: int, out: int, kernel: int, stride: int, dilatio
 
 class MaxPool2d(Function):
     """y[n, c, p, q] = max_{i, j} xp[n, c, p·sh + i·dh, q·sw + j·dw]  (xp padded with −∞);
-    dx receives dy at the arg-max of each window (the first one, in row-major order, on ties)."""
+    dx receives dy at the arg-max of each window (the first one, in row-major order, on ties).
+    A large batch is worked on in pieces of samples over the BLAS threads (``_parallel``)."""
+
+    fresh_grads = True
 
     def forward(ctx, x, kernel, stride, padding, dilation, out_hw, sink=None):
         h, w = x.shape[2:]
         extra = tuple(_grid_extra(s, p, o, k, st, d)
                       for s, p, o, k, st, d in zip((h, w), padding, out_hw, kernel, stride, dilation))
-        xp = pad2d(x, (padding[0], padding[0], padding[1], padding[1]), -np.inf, extra)
         offsets = [(i, j) for i in range(kernel[0]) for j in range(kernel[1])]
-        y = xp[(..., *offset_slice(offsets[0], stride, dilation, out_hw))].copy()
+        y = np.empty((*x.shape[:2], *out_hw), dtype=x.dtype)
         arg = np.zeros(y.shape, dtype=np.uint8 if len(offsets) < 256 else np.int32)
-        for k, off in enumerate(offsets[1:], start=1):
-            v = xp[(..., *offset_slice(off, stride, dilation, out_hw))]
-            # k·[v > running max]: offsets come in increasing k, so the max is the last strict winner
-            won = np.greater(v, y).view(np.uint8).astype(arg.dtype, copy=False)
-            np.maximum(arg, np.multiply(won, k, out=won), out=arg)
-            np.maximum(y, v, out=y)  # NaN propagates, as in PyTorch
+
+        def piece(start: int, stop: int) -> None:
+            xp = pad2d(x[start:stop], (padding[0], padding[0], padding[1], padding[1]), -np.inf, extra)
+            y_k, arg_k = y[start:stop], arg[start:stop]
+            np.copyto(y_k, xp[(..., *offset_slice(offsets[0], stride, dilation, out_hw))])
+            for k, off in enumerate(offsets[1:], start=1):
+                v = xp[(..., *offset_slice(off, stride, dilation, out_hw))]
+                # k·[v > running max]: offsets come in increasing k, so the max is the last strict winner
+                won = np.greater(v, y_k).view(np.uint8).astype(arg.dtype, copy=False)
+                np.maximum(arg_k, np.multiply(won, k, out=won), out=arg_k)
+                np.maximum(y_k, v, out=y_k)  # NaN propagates, as in PyTorch
+
+        map_pieces(piece, _sample_pieces(x))
         if sink is not None:  # the flat index into the unpadded H·W plane of every arg-max
             rows = np.arange(out_hw[0]) * stride[0] - padding[0]
             cols = np.arange(out_hw[1]) * stride[1] - padding[1]
@@ -50,24 +60,38 @@ class MaxPool2d(Function):
             dj = np.array([j * dilation[1] for _, j in offsets])
             sink.append((rows[:, None] + di[arg]) * w + cols[None, :] + dj[arg])
         ctx.arg, ctx.offsets = arg, offsets
-        ctx.geom = (x.shape, xp.shape, padding, stride, dilation, out_hw)
+        ctx.geom = (x.shape, (h + 2 * padding[0] + extra[0], w + 2 * padding[1] + extra[1]), padding, stride,
+                    dilation, out_hw)
         return y
 
     def backward(ctx, dy):
-        x_shape, xp_shape, padding, stride, dilation, out_hw = ctx.geom
+        x_shape, grid, padding, stride, dilation, out_hw = ctx.geom
         span = [d * (k - 1) + 1 for d, k in zip(dilation, (ctx.offsets[-1][0] + 1, ctx.offsets[-1][1] + 1))]
         disjoint = all(s >= e for s, e in zip(stride, span))
-        tiled = disjoint and all(s == e and o * s == n for s, e, o, n in zip(stride, span, out_hw, xp_shape[2:]))
-        # windows that tile the grid exactly write every element once: no zero fill needed
-        dxp = np.empty(xp_shape, dtype=dy.dtype) if tiled and dilation == (1, 1) else np.zeros(xp_shape, dy.dtype)
-        for k, off in enumerate(ctx.offsets):
-            target = dxp[(..., *offset_slice(off, stride, dilation, out_hw))]
-            if disjoint:  # each element is in at most one window: write, don't accumulate
-                np.multiply(dy, ctx.arg == k, out=target)
-            else:
-                target += np.where(ctx.arg == k, dy, 0)
+        tiled = disjoint and all(s == e and o * s == n for s, e, o, n in zip(stride, span, out_hw, grid))
         h, w = x_shape[2:]
-        return dxp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w]
+        dx = np.empty(x_shape, dtype=dy.dtype)
+
+        def piece(start: int, stop: int) -> None:
+            shape = (stop - start, x_shape[1], *grid)
+            # windows that tile the grid exactly write every element once: no zero fill needed
+            dxp = np.empty(shape, dtype=dy.dtype) if tiled and dilation == (1, 1) else np.zeros(shape, dy.dtype)
+            dy_k, arg_k = dy[start:stop], ctx.arg[start:stop]
+            for k, off in enumerate(ctx.offsets):
+                target = dxp[(..., *offset_slice(off, stride, dilation, out_hw))]
+                if disjoint:  # each element is in at most one window: write, don't accumulate
+                    np.multiply(dy_k, arg_k == k, out=target)
+                else:
+                    target += np.where(arg_k == k, dy_k, 0)
+            dx[start:stop] = dxp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w]
+
+        map_pieces(piece, _sample_pieces(dx))
+        return dx
+
+
+def _sample_pieces(x: np.ndarray) -> list[tuple[int, int]]:
+    """Pooling works on pieces of samples over the BLAS threads when the input is large."""
+    return pieces(x.shape[0], x[:1].nbytes, min_bytes=ELEMENTWISE_MIN_BYTES)
 
 
 class AvgPool2d(Function):

@@ -162,3 +162,26 @@ def test_split_elementwise_and_pooling_match_torch(two_workers, monkeypatch, op)
                                    lambda a: TF.max_pool2d(a, 3, stride=2, padding=1, ceil_mode=True)),
     }[op]
     assert_matches_torch(ours, twin, [x], atol=1e-12, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name,opts", [
+    ("SGD", dict(lr=0.1, momentum=0.9)), ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01)),
+    ("Adam", dict(lr=0.01, weight_decay=0.1)), ("AdamW", dict(lr=0.01, amsgrad=True))])
+def test_split_optimizer_steps_match_torch(two_workers, monkeypatch, name, opts):
+    """Optimizers update a large parameter in flat pieces over threads: the trajectory equals
+    PyTorch's step by step."""
+    import gradbook as gb
+    from gradbook import optim
+
+    monkeypatch.setattr(_parallel, "ELEMENTWISE_MIN_BYTES", 0)
+    rng = np.random.default_rng(12)
+    start = rng.standard_normal((5, 7))
+    ours = gb.tensor(start.copy(), requires_grad=True)
+    twin = torch.tensor(start.copy(), requires_grad=True)
+    opt, topt = getattr(optim, name)([ours], **opts), getattr(torch.optim, name)([twin], **opts)
+    for _ in range(3):
+        g = rng.standard_normal((5, 7))
+        ours.grad, twin.grad = gb.tensor(g), torch.tensor(g)
+        opt.step()
+        topt.step()
+        np.testing.assert_allclose(ours.numpy(), twin.detach().numpy(), rtol=1e-12, atol=1e-12)

@@ -8,6 +8,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ..ops._parallel import elementwise
 from .optimizer import Optimizer
 
 __all__ = ["Adam", "AdamW"]
@@ -48,31 +49,34 @@ class Adam(Optimizer):
             state["exp_avg_sq"] = np.zeros_like(p.data)
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = np.zeros_like(p.data)
-        if wd != 0:
-            if self._decoupled:
-                p.data *= 1 - lr * wd
-            else:
-                grad = grad + wd * p.data
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        m += (1 - b1) * (grad - m)  # m ← β₁ m + (1 − β₁) g, as torch's lerp
-        g2 = grad * grad
-        g2 *= 1 - b2
-        v *= b2
-        v += g2
         state["step"] += 1
         t = state["step"]
-        if group["amsgrad"]:
-            v_hat = state.setdefault("max_exp_avg_sq", np.zeros_like(p.data))
-            np.maximum(v_hat, v, out=v_hat)
-        else:
-            v_hat = v
-        # reuse g2's buffer for the denominator and the step: no further temporaries
-        denom = np.sqrt(v_hat, out=g2)
-        denom *= 1 / math.sqrt(1 - b2 ** t)
-        denom += eps
-        np.divide(m, denom, out=denom)
-        denom *= lr / (1 - b1 ** t)
-        p.data -= denom
+        decay = wd != 0 and self._decoupled
+        l2 = wd != 0 and not self._decoupled
+
+        def step(theta, g, m, v, v_max=None) -> None:
+            if decay:
+                theta *= 1 - lr * wd
+            if l2:
+                g = g + wd * theta
+            m += (1 - b1) * (g - m)  # m ← β₁ m + (1 − β₁) g, as torch's lerp
+            g2 = g * g
+            g2 *= 1 - b2
+            v *= b2
+            v += g2
+            if v_max is not None:
+                np.maximum(v_max, v, out=v_max)
+            # reuse g2's buffer for the denominator and the step: no further temporaries
+            denom = np.sqrt(v if v_max is None else v_max, out=g2)
+            denom *= 1 / math.sqrt(1 - b2 ** t)
+            denom += eps
+            np.divide(m, denom, out=denom)
+            denom *= lr / (1 - b1 ** t)
+            theta -= denom
+
+        # large parameters are updated in pieces over the BLAS threads (the same arithmetic)
+        extra = [state.setdefault("max_exp_avg_sq", np.zeros_like(p.data))] if group["amsgrad"] else []
+        elementwise(step, p.data, grad, state["exp_avg"], state["exp_avg_sq"], *extra)
 
 
 class AdamW(Adam):

@@ -6,6 +6,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from ..ops._parallel import elementwise
 from .optimizer import Optimizer
 
 __all__ = ["SGD"]
@@ -34,15 +35,23 @@ class SGD(Optimizer):
                                       weight_decay=weight_decay, nesterov=nesterov, maximize=maximize))
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        wd, mu = group["weight_decay"], group["momentum"]
-        if wd != 0:
-            grad = grad + wd * p.data
-        if mu != 0:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = np.array(grad, dtype=p.dtype)
-            else:
-                buf *= mu
-                buf += (1 - group["dampening"]) * grad
-            grad = grad + mu * buf if group["nesterov"] else buf
-        p.data -= group["lr"] * grad
+        wd, mu, lr = group["weight_decay"], group["momentum"], group["lr"]
+        nesterov, keep = group["nesterov"], 1 - group["dampening"]
+        first = mu != 0 and state.get("momentum_buffer") is None
+        if first:
+            state["momentum_buffer"] = np.empty_like(p.data)
+
+        def step(theta: np.ndarray, g: np.ndarray, buf: np.ndarray | None = None) -> None:
+            if wd != 0:
+                g = g + wd * theta
+            if buf is not None:
+                if first:
+                    np.copyto(buf, g)
+                else:
+                    buf *= mu
+                    buf += keep * g
+                g = g + mu * buf if nesterov else buf
+            theta -= lr * g
+
+        # large parameters are updated in pieces over the BLAS threads (the same arithmetic)
+        elementwise(step, p.data, grad, *([state["momentum_buffer"]] if mu != 0 else []))

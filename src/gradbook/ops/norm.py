@@ -55,7 +55,7 @@ class BatchNorm(Function):
 
     In training a channel's statistics and gradients need only its own values, so a large input is
     worked on in pieces of channels, one thread each (``_parallel``): BatchNorm2d(32) on
-    64x32x32x32, forward + backward, 16 → 7.5 ms on 2 cores."""
+    64x32x32x32, forward + backward through the layer, 17 → 11 ms on 2 cores."""
 
     fresh_grads = True
 

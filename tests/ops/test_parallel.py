@@ -152,7 +152,7 @@ def test_split_elementwise_and_pooling_match_torch(two_workers, monkeypatch, op)
     monkeypatch.setattr(_parallel, "ELEMENTWISE_MIN_BYTES", 0)
     from gradbook.ops import pool
 
-    monkeypatch.setattr(pool, "ELEMENTWISE_MIN_BYTES", 0)
+    monkeypatch.setattr(pool, "POOL_MIN_SPLIT_BYTES", 0)
     assert len(_parallel.pieces(5, 8, min_bytes=0)) == 5
     x = np.random.default_rng(11).standard_normal((5, 3, 7, 6))
     ours, twin = {

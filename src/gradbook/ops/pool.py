@@ -14,7 +14,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from ._parallel import ELEMENTWISE_MIN_BYTES, map_pieces, pieces
+from ._parallel import map_pieces, pieces
 from ._util import operand, shape_of
 from ._windows import offset_slice, out_size, pad2d, pair
 
@@ -89,9 +89,12 @@ class MaxPool2d(Function):
         return dx
 
 
+POOL_MIN_SPLIT_BYTES = 8 << 20  # measured: 16.8 MB inputs 1.6x faster split; LeNet-5's 4.8 MB slower
+
+
 def _sample_pieces(x: np.ndarray) -> list[tuple[int, int]]:
     """Pooling works on pieces of samples over the BLAS threads when the input is large."""
-    return pieces(x.shape[0], x[:1].nbytes, min_bytes=ELEMENTWISE_MIN_BYTES)
+    return pieces(x.shape[0], x[:1].nbytes, min_bytes=POOL_MIN_SPLIT_BYTES)
 
 
 class AvgPool2d(Function):

@@ -31,6 +31,33 @@ def _batches(batch_size: int, count: int):
     return out
 
 
+def _trainer(net, opt, lossf):
+    """One training step of ``net`` on a batch: the same calls in both libraries."""
+    def step(x, y) -> None:
+        loss = lossf(net(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return step
+
+
+def _epoch_seconds(step, loader) -> float:
+    start = time.perf_counter()
+    for x, y in loader:
+        step(x, y)
+    return time.perf_counter() - start
+
+
+def _median_step_seconds(step, data, warmup: int = 3) -> float:
+    times = []
+    for i, (x, y) in enumerate(data):
+        start = time.perf_counter()
+        step(x, y)
+        if i >= warmup:
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def _gradbook(kind: str, batch_size: int, steps: int) -> float:
     import gradbook as gb
     from gradbook import models, optim
@@ -38,31 +65,15 @@ def _gradbook(kind: str, batch_size: int, steps: int) -> float:
 
     gb.manual_seed(0)
     net = models.LeNet5()
-    opt = optim.Adam(net.parameters(), lr=2e-3)
+    step = _trainer(net, optim.Adam(net.parameters(), lr=2e-3), F.cross_entropy)
     if kind == "epoch":
         from gradbook.data import DataLoader, mnist_sample
 
         loader = DataLoader(mnist_sample()[0], batch_size=64, shuffle=True, seed=0)
         for x, y in loader:  # warm-up epoch
             pass
-        start = time.perf_counter()
-        for x, y in loader:
-            loss = F.cross_entropy(net(x), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        return time.perf_counter() - start
-    data = [(gb.tensor(x), gb.tensor(y)) for x, y in _batches(batch_size, steps + 3)]
-    times = []
-    for i, (x, y) in enumerate(data):
-        start = time.perf_counter()
-        loss = F.cross_entropy(net(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if i >= 3:
-            times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        return _epoch_seconds(step, loader)
+    return _median_step_seconds(step, [(gb.tensor(x), gb.tensor(y)) for x, y in _batches(batch_size, steps + 3)])
 
 
 def _torch_net():
@@ -78,32 +89,16 @@ def _torch(kind: str, batch_size: int, steps: int) -> float:
 
     torch.manual_seed(0)
     net = _torch_net()
-    opt = torch.optim.Adam(net.parameters(), lr=2e-3)
-    lossf = torch.nn.functional.cross_entropy
+    step = _trainer(net, torch.optim.Adam(net.parameters(), lr=2e-3), torch.nn.functional.cross_entropy)
     if kind == "epoch":
         from gradbook.data import mnist_sample
 
         x_all, y_all = (torch.from_numpy(a.copy()) for a in mnist_sample()[0].tensors)
         loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x_all, y_all), batch_size=64,
                                              shuffle=True, generator=torch.Generator().manual_seed(0))
-        start = time.perf_counter()
-        for x, y in loader:
-            loss = lossf(net(x), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        return time.perf_counter() - start
-    data = [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in _batches(batch_size, steps + 3)]
-    times = []
-    for i, (x, y) in enumerate(data):
-        start = time.perf_counter()
-        loss = lossf(net(x), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if i >= 3:
-            times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        return _epoch_seconds(step, loader)
+    return _median_step_seconds(step, [(torch.from_numpy(x), torch.from_numpy(y))
+                                       for x, y in _batches(batch_size, steps + 3)])
 
 
 def _child(args) -> None:

@@ -17,8 +17,8 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from ._util import operand, shape_of
 from ._parallel import map_pieces, pieces
+from ._util import operand, shape_of
 from ._windows import Pads, col2im, im2col, out_size, pad2d, pair, same_padding
 
 __all__ = ["conv1d", "conv2d", "conv_transpose2d"]
@@ -158,11 +158,17 @@ def _flat_sum(dy, wg, c: int, grid, kernel, dilation) -> np.ndarray:
     size = n * grid[0] * grid[1]
     g = _onto_grids(dy, grid, (0, 0))
     dcols = _group_matmul(wg.transpose(0, 2, 1), g.reshape(groups, o // groups, size)).reshape(c, len(shifts), size)
-    flat = np.zeros((c, size + shifts[-1]), dtype=dy.dtype)
+    return _sum_shifted(lambda k: dcols[:, k], c, size, shifts, dy.dtype)[:, :size].reshape(c, n, *grid)
+
+
+def _sum_shifted(term, c: int, size: int, shifts: list[int], dtype) -> np.ndarray:
+    """Σ_k shift_k(term(k)) on flat grids (C, size + largest shift): tap k's (C, size) values
+    added in at offset ``shifts[k]``, one contiguous row per channel."""
+    flat = np.zeros((c, size + shifts[-1]), dtype=dtype)
     for k, shift in enumerate(shifts):
         target = flat[:, shift:shift + size]
-        np.add(target, dcols[:, k], out=target)
-    return flat[:, :size].reshape(c, n, *grid)
+        np.add(target, term(k), out=target)
+    return flat
 
 
 def _shifts(grid, kernel, dilation) -> list[int]:
@@ -231,7 +237,7 @@ class DepthwiseConv2d(Function):
         needs = getattr(ctx, "needs_input_grad", None)
         if needs is not None:
             ctx.grids = inputs if needs[1] else [None] * len(samples)
-            ctx.taps, ctx.samples = taps, samples
+            ctx.taps, ctx.pieces = taps, samples
             ctx.geom = (x.shape, grid, pads, shifts, out_hw, (kh, kw))
         return y
 
@@ -244,19 +250,23 @@ class DepthwiseConv2d(Function):
         def piece(start: int, stop: int, xs):
             size = (stop - start) * grid[0] * grid[1]
             g = _onto_grids(dy[start:stop], grid, (0, 0)).reshape(c, m, size)
-            if need_dx:
-                flat, product = np.zeros((c, size + shifts[-1]), dtype=dy.dtype), np.empty((c, size), dtype=dy.dtype)
-                for k, shift in enumerate(shifts):
-                    target = flat[:, shift:shift + size]
-                    for r in range(m):
-                        target += np.multiply(g[:, r], taps[:, r, k, None], out=product)
+            if need_dx:  # tap k brings Σ_r W[c·m + r, k]·dy[c·m + r] back to the input grid
+                tap_sum = np.empty((c, size), dtype=dy.dtype)
+
+                def term(k: int) -> np.ndarray:
+                    np.multiply(g[:, 0], taps[:, 0, k, None], out=tap_sum)
+                    for r in range(1, m):
+                        np.add(tap_sum, g[:, r] * taps[:, r, k, None], out=tap_sum)
+                    return tap_sum
+
+                flat = _sum_shifted(term, c, size, shifts, dy.dtype)
                 dx[start:stop] = _from_grids(flat, stop - start, grid, (pads[0], pads[2]), x_shape[2:])
             db = g.sum(axis=-1).reshape(-1)
             if not need_dw:
                 return None, db
             return np.stack([np.matmul(g, xs[:, shift:shift + size, None])[..., 0] for shift in shifts], axis=-1), db
 
-        dw, db = _totals(map_pieces(piece, [(start, stop, xs) for (start, stop), xs in zip(ctx.samples, ctx.grids)]))
+        dw, db = _totals(map_pieces(piece, [(start, stop, xs) for (start, stop), xs in zip(ctx.pieces, ctx.grids)]))
         dw = dw.reshape(c * m, 1, *kernel) if need_dw else None
         return dx, dw, db if ctx.needs_input_grad[2] else None
 

@@ -74,8 +74,10 @@ class MaxPool2d(Function):
 
         def piece(start: int, stop: int) -> None:
             shape = (stop - start, x_shape[1], *grid)
-            # windows that tile the grid exactly write every element once: no zero fill needed
-            dxp = np.empty(shape, dtype=dy.dtype) if tiled and dilation == (1, 1) else np.zeros(shape, dy.dtype)
+            unpadded = tuple(grid) == (h, w)  # the grid is dx itself: write there, no crop copy
+            dxp = dx[start:stop] if unpadded else np.empty(shape, dtype=dy.dtype)
+            if not (tiled and dilation == (1, 1)):  # tiling windows write every element once
+                dxp.fill(0)
             dy_k, arg_k = dy[start:stop], ctx.arg[start:stop]
             for k, off in enumerate(ctx.offsets):
                 target = dxp[(..., *offset_slice(off, stride, dilation, out_hw))]
@@ -83,7 +85,8 @@ class MaxPool2d(Function):
                     np.multiply(dy_k, arg_k == k, out=target)
                 else:
                     target += np.where(arg_k == k, dy_k, 0)
-            dx[start:stop] = dxp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w]
+            if not unpadded:
+                dx[start:stop] = dxp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w]
 
         map_pieces(piece, _sample_pieces(dx))
         return dx

@@ -7,6 +7,7 @@ import pytest
 
 import gradbook as gb
 from gradbook.nn import functional as F
+from gradbook.ops import conv as conv_ops
 
 
 def _t(rng, shape):
@@ -49,6 +50,22 @@ def test_gradcheck_with_the_sample_innermost_input_gradient():
     x = gb.tensor(rng.standard_normal((16, 4, 7, 6)), requires_grad=True)
     w = gb.tensor(rng.standard_normal((6, 2, 3, 2)), requires_grad=True)
     assert gb.gradcheck(lambda x, w: F.conv2d(x, w, stride=(2, 1), padding=1, dilation=(1, 2), groups=2), [x, w])
+
+
+def test_flat_grid_layout_is_chosen_for_wide_stride_one_maps_and_passes_gradcheck():
+    """A 32x32 map with padding 1 carries one spare row and column per sample (33x33 grids: the
+    next sample's top row is this one's bottom padding); a LeNet's first conv (15% spare), a
+    narrow valid conv and any strided conv stay on im2col columns."""
+    assert conv_ops._period((32, 32), (1, 1, 1, 1), (32, 32)) == (33, 33)
+    assert conv_ops._period((8, 8), (3, 3, 0, 0), (12, 6)) == (12, 8)  # as tall as the output
+    assert conv_ops._on_grids((1, 1), (33, 33), (32, 32))
+    assert not conv_ops._on_grids((1, 1), conv_ops._period((28, 28), (2, 2, 2, 2), (28, 28)), (28, 28))
+    assert not conv_ops._on_grids((1, 1), conv_ops._period((14, 14), (0, 0, 0, 0), (10, 10)), (10, 10))
+    assert not conv_ops._on_grids((2, 2), (33, 33), (32, 32))
+    rng = np.random.default_rng(4)
+    x, w, b = _t(rng, (2, 4, 16, 15)), _t(rng, (6, 2, 3, 3)), _t(rng, (6,))
+    assert conv_ops._on_grids((1, 1), conv_ops._period((16, 15), (1, 1, 1, 1), (16, 15)), (16, 15))
+    assert gb.gradcheck(lambda x, w, b: F.conv2d(x, w, b, padding=1, groups=2), [x, w, b])
 
 
 def test_float32_stays_float32():

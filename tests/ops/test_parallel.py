@@ -13,6 +13,7 @@ import torch.nn.functional as TF
 
 from gradbook.nn import functional as F
 from gradbook.ops import _parallel
+from gradbook.ops import conv as conv_ops
 from parity.harness import assert_matches_torch
 
 
@@ -22,6 +23,7 @@ def two_workers(monkeypatch):
     monkeypatch.setitem(_parallel._state, "workers", 2)
     monkeypatch.setattr(_parallel, "MIN_SPLIT_BYTES", 0)
     monkeypatch.setattr(_parallel, "PIECE_BYTES", 1)
+    monkeypatch.setattr(conv_ops, "CONV_PIECE_BYTES", 1)
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 64])
@@ -76,10 +78,16 @@ def test_nested_split_runs_in_order_on_its_thread(two_workers):
     assert _parallel.map_pieces(outer, [(0, 1), (1, 2)]) == [True, True]
 
 
+@pytest.fixture(params=[True, False], ids=["flat-grids", "im2col"])
+def layout(request, monkeypatch):
+    """Stride-1 convs on flat grids or on im2col columns, whatever their shape."""
+    monkeypatch.setattr(conv_ops, "_on_grids", lambda stride, period, out_hw: request.param and stride == (1, 1))
+
+
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 2e-4)])
 @pytest.mark.parametrize("stride,padding,dilation,groups", [
     (1, 1, 1, 1), (1, "same", 2, 2), (2, 1, 1, 1), (1, 0, 1, 4)])
-def test_split_conv2d_matches_torch(two_workers, dtype, tol, stride, padding, dilation, groups):
+def test_split_conv2d_matches_torch(two_workers, layout, dtype, tol, stride, padding, dilation, groups):
     rng = np.random.default_rng(7)
     x = rng.standard_normal((5, 4, 9, 8)).astype(dtype)
     w = rng.standard_normal((8, 4 // groups, 3, 3)).astype(dtype)
@@ -91,7 +99,7 @@ def test_split_conv2d_matches_torch(two_workers, dtype, tol, stride, padding, di
 
 
 @pytest.mark.parametrize("stride", [1, 2])
-def test_split_conv2d_gradcheck(two_workers, stride):
+def test_split_conv2d_gradcheck(two_workers, layout, stride):
     import gradbook as gb
 
     rng = np.random.default_rng(8)

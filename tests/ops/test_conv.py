@@ -52,20 +52,24 @@ def test_gradcheck_with_the_sample_innermost_input_gradient():
     assert gb.gradcheck(lambda x, w: F.conv2d(x, w, stride=(2, 1), padding=1, dilation=(1, 2), groups=2), [x, w])
 
 
-def test_flat_grid_layout_is_chosen_for_wide_stride_one_maps_and_passes_gradcheck():
-    """A 32x32 map with padding 1 carries one spare row and column per sample (33x33 grids: the
-    next sample's top row is this one's bottom padding); a LeNet's first conv (15% spare), a
-    narrow valid conv and any strided conv stay on im2col columns."""
-    assert conv_ops._period((32, 32), (1, 1, 1, 1), (32, 32)) == (33, 33)
-    assert conv_ops._period((8, 8), (3, 3, 0, 0), (12, 6)) == (12, 8)  # as tall as the output
-    assert conv_ops._on_grids((1, 1), (33, 33), (32, 32))
-    assert not conv_ops._on_grids((1, 1), conv_ops._period((28, 28), (2, 2, 2, 2), (28, 28)), (28, 28))
-    assert not conv_ops._on_grids((1, 1), conv_ops._period((14, 14), (0, 0, 0, 0), (10, 10)), (10, 10))
-    assert not conv_ops._on_grids((2, 2), (33, 33), (32, 32))
+@pytest.mark.parametrize("hw, kernel, dilation", [((6, 7), (3, 3), (1, 1)), ((5, 4), (4, 2), (2, 1)),
+                                                    ((2, 3), (5, 5), (1, 2))])
+def test_same_size_columns_by_shifts_equal_im2col(hw, kernel, dilation):
+    """A stride-1 conv with an output as large as its input builds its columns by shifting flat
+    maps and zeroing what hangs over the border; they equal im2col's of the padded input, also
+    for even kernels ('same' puts the odd padding at the bottom/right) and kernels wider than the map."""
+    from gradbook.ops._windows import im2col, pad2d, same_padding
+
+    x = np.random.default_rng(5).standard_normal((3, 2, *hw))
+    pads = same_padding(kernel, dilation)
+    want = im2col(pad2d(x, pads), kernel, (1, 1), dilation, hw, channel_major=True)
+    np.testing.assert_array_equal(conv_ops._ShiftedTaps(hw, pads, kernel, dilation).columns(x), want)
+
+
+def test_same_size_conv_by_shifts_gradcheck():
     rng = np.random.default_rng(4)
-    x, w, b = _t(rng, (2, 4, 16, 15)), _t(rng, (6, 2, 3, 3)), _t(rng, (6,))
-    assert conv_ops._on_grids((1, 1), conv_ops._period((16, 15), (1, 1, 1, 1), (16, 15)), (16, 15))
-    assert gb.gradcheck(lambda x, w, b: F.conv2d(x, w, b, padding=1, groups=2), [x, w, b])
+    x, w, b = _t(rng, (2, 4, 6, 5)), _t(rng, (6, 2, 3, 2)), _t(rng, (6,))
+    assert gb.gradcheck(lambda x, w, b: F.conv2d(x, w, b, padding="same", dilation=(1, 2), groups=2), [x, w, b])
 
 
 def test_float32_stays_float32():

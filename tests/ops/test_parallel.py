@@ -78,10 +78,11 @@ def test_nested_split_runs_in_order_on_its_thread(two_workers):
     assert _parallel.map_pieces(outer, [(0, 1), (1, 2)]) == [True, True]
 
 
-@pytest.fixture(params=[True, False], ids=["flat-grids", "im2col"])
+@pytest.fixture(params=[True, False], ids=["shifts", "im2col"])
 def layout(request, monkeypatch):
-    """Stride-1 convs on flat grids or on im2col columns, whatever their shape."""
-    monkeypatch.setattr(conv_ops, "_on_grids", lambda stride, period, out_hw: request.param and stride == (1, 1))
+    """Same-size stride-1 convs by shifted flat maps (the default) or by im2col."""
+    if not request.param:
+        monkeypatch.setattr(conv_ops, "_ShiftedTaps", lambda *args: None)
 
 
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 2e-4)])
@@ -104,7 +105,7 @@ def test_split_conv2d_gradcheck(two_workers, layout, stride):
 
     rng = np.random.default_rng(8)
     x, w, b = (gb.tensor(rng.standard_normal(s), dtype="float64", requires_grad=True)
-               for s in [(3, 4, 5, 6), (6, 2, 3, 2), (6,)])
+               for s in [(3, 4, 5, 6), (6, 2, 3, 3), (6,)])
     assert gb.gradcheck(lambda x, w, b: F.conv2d(x, w, b, stride, 1, 1, 2), [x, w, b])
 
 

@@ -66,13 +66,12 @@ def test_conv2d_sample_innermost_input_gradient_matches_torch(c):
 
 
 @given(conv_cases(), st.booleans())
-def test_conv2d_on_flat_grids_or_columns_matches_torch(c, on_grids):
-    """Stride-1 conv2d runs on flat grids when they have few spare positions, else on im2col
-    columns: force either layout on every drawn shape (paddings larger than the kernel needs
-    included, where the grid is as tall as the output)."""
-    opts = dict(stride=c["stride"], padding=c["padding"], dilation=c["dilation"], groups=c["groups"])
+def test_same_size_conv2d_by_shifts_or_im2col_matches_torch(c, shifted):
+    """A stride-1 conv2d whose output is as large as its input ('same') builds its columns and
+    sums dx by shifts of flat maps; force that or im2col on every drawn shape."""
+    opts = dict(stride=1, padding="same", dilation=c["dilation"], groups=c["groups"])
     inputs = _inputs(c, (c["groups"] * c["og"], c["cg"], *c["kernel"]))
-    with mock.patch.object(conv_ops, "_on_grids", lambda stride, period, out_hw: on_grids and stride == (1, 1)):
+    with mock.patch.object(conv_ops, "_ShiftedTaps", conv_ops._ShiftedTaps if shifted else lambda *args: None):
         assert_matches_torch(lambda *a: F.conv2d(*a, **opts), lambda *a: TF.conv2d(*a, **opts), inputs,
                              **TOL[c["dtype"]])
 

@@ -147,10 +147,7 @@ class _ShiftedTaps:
         """im2col's channel-major columns (C·KH·KW, n·H·W) of the samples ``x`` (n, C, H, W)."""
         n, c, h, w = x.shape
         size, front = n * h * w, self.front
-        maps = np.empty((c, front + size + max(self.shifts[-1], 0)), dtype=x.dtype)
-        maps[:, :front] = 0
-        maps[:, front + size:] = 0
-        maps[:, front:front + size].reshape(c, n, h, w)[...] = x.transpose(1, 0, 2, 3)
+        maps = _onto_grids(x, self.hw, (0, 0), spill=max(self.shifts[-1], 0), lead=front)
         cols = np.empty((c, len(self.shifts), size), dtype=x.dtype)
         for k, shift in enumerate(self.shifts):
             cols[:, k] = maps[:, front + shift:front + shift + size]
@@ -159,15 +156,12 @@ class _ShiftedTaps:
 
     def input_grad(self, g: np.ndarray, wg: np.ndarray, n: int) -> np.ndarray:
         """dx (n, C, H, W) (a view) for dy as ``g`` (G, O/G, n·H·W): Σ_k shift_k⁻¹(masked W_kᵀ dy)."""
-        (h, w), taps, size = self.hw, len(self.shifts), g.shape[-1]
-        c = wg.shape[0] * wg.shape[2] // taps
-        dcols = _group_matmul(wg.transpose(0, 2, 1), g).reshape(c, taps, size)
-        self._zero_borders(dcols, n)
-        flat = _sum_shifted(lambda k: dcols[:, k], c, size, [s + self.front for s in self.shifts], g.dtype)
-        return flat[:, self.front:self.front + size].reshape(c, n, h, w).transpose(1, 0, 2, 3)
+        c = wg.shape[0] * wg.shape[2] // len(self.shifts)
+        flat = _flat_sum(g, wg, c, [s + self.front for s in self.shifts], lambda dcols: self._zero_borders(dcols, n))
+        return _from_grids(flat[:, self.front:], n, self.hw, (0, 0), self.hw)
 
     def _zero_borders(self, cols: np.ndarray, n: int) -> None:
-        """Zero the positions of the (C, KH·KW, n·H·W) tap rows whose read falls in the padding:
+        """Zero the positions of the (C, KH·KW, n·H·W) tap rows that read the padding:
         per kernel row its top or bottom output rows, per kernel column its left or right ones."""
         (h, w), (kh, kw) = self.hw, self.kernel
         maps = cols.reshape(cols.shape[0], kh, kw, n, h, w)
@@ -228,9 +222,10 @@ def _input_grad(dy, wg, x_shape, pads: Pads, kernel, stride, dilation, out_hw) -
     return dxp.transpose(1, 0, 2, 3)
 
 
-def _flat_sum(g: np.ndarray, wg: np.ndarray, c: int, shifts: list[int]) -> np.ndarray:
+def _flat_sum(g: np.ndarray, wg: np.ndarray, c: int, shifts: list[int], mask=None) -> np.ndarray:
     """Stride-1 col2im on flat grids: Σ_k shift_k(W_kᵀ g) as (C, size + largest shift), for g the
-    upstream gradient on flat grids (O, size), zero off the outputs (:func:`_onto_grids`).
+    upstream gradient on flat grids (O, size), zero off the outputs (:func:`_onto_grids`);
+    ``mask`` may zero entries of the (C, KH·KW, size) products first (:class:`_ShiftedTaps`).
 
     Output position (p, q) and window offset (i, j) land on grid element (p + i·dh, q + j·dw) of
     the same sample, flat index (p·Wg + q) + (i·dh·Wg + j·dw): one constant shift per offset, so each
@@ -238,17 +233,18 @@ def _flat_sum(g: np.ndarray, wg: np.ndarray, c: int, shifts: list[int]) -> np.nd
     rows of OW would cost 2.4x). The zero positions make the shifted rows spill only zeros."""
     groups, size = wg.shape[0], g.shape[-1]
     dcols = _group_matmul(wg.transpose(0, 2, 1), g.reshape(groups, -1, size)).reshape(c, len(shifts), size)
+    if mask is not None:
+        mask(dcols)
     return _sum_shifted(lambda k: dcols[:, k], c, size, shifts, g.dtype)
 
 
 def _sum_shifted(term, c: int, size: int, shifts: list[int], dtype) -> np.ndarray:
     """Σ_k shift_k(term(k)) on flat grids (C, size + largest shift): tap k's (C, size) values
-    added in at offset ``shifts[k]``, one contiguous row per channel (the first tap is copied in)."""
-    flat = np.empty((c, size + shifts[-1]), dtype=dtype)  # the taps' shifts grow with (i, j)
-    start, first = shifts[0], term(0)
-    flat[:, :start] = 0
-    flat[:, start:start + size] = first
-    flat[:, start + size:] = 0
+    added in at offset ``shifts[k]``, one contiguous row per channel. The shifts grow with the tap
+    (i, j) from 0, so the first tap is copied in and the rest added."""
+    flat = np.empty((c, size + shifts[-1]), dtype=dtype)
+    flat[:, :size] = term(0)
+    flat[:, size:] = 0
     for k, shift in enumerate(shifts[1:], 1):
         target = flat[:, shift:shift + size]
         np.add(target, term(k), out=target)
@@ -260,15 +256,16 @@ def _shifts(grid, kernel, dilation) -> list[int]:
     return [i * dilation[0] * grid[1] + j * dilation[1] for i in range(kernel[0]) for j in range(kernel[1])]
 
 
-def _onto_grids(a: np.ndarray, grid, corner, spill: int = 0) -> np.ndarray:
-    """``a`` (N, C, h, w) laid channel by channel on zero grids: (C, N·Hp·Wp + spill) with each
-    sample's map at ``corner`` = (top, left) of its Hp×Wp grid, the grids one after another
-    (only the positions around the maps are zeroed: the maps are written next)."""
+def _onto_grids(a: np.ndarray, grid, corner, spill: int = 0, lead: int = 0) -> np.ndarray:
+    """``a`` (N, C, h, w) laid channel by channel on zero grids: (C, lead + N·Hp·Wp + spill) with
+    each sample's map at ``corner`` = (top, left) of its Hp×Wp grid, the grids one after another
+    after ``lead`` zeros (only the positions around the maps are zeroed: the maps are written next)."""
     n, c, h, w = a.shape
     (hp, wp), (top, left) = grid, corner
-    flat = np.empty((c, n * hp * wp + spill), dtype=a.dtype)
-    flat[:, n * hp * wp:] = 0
-    grids = flat[:, :n * hp * wp].reshape(c, n, hp, wp)
+    flat = np.empty((c, lead + n * hp * wp + spill), dtype=a.dtype)
+    flat[:, :lead] = 0
+    flat[:, lead + n * hp * wp:] = 0
+    grids = flat[:, lead:lead + n * hp * wp].reshape(c, n, hp, wp)
     grids[:, :, :top] = 0
     grids[:, :, top + h:] = 0
     grids[:, :, top:top + h, :left] = 0
@@ -304,7 +301,8 @@ class DepthwiseConv2d(Function):
         n, c, h, wd = x.shape
         o, _, kh, kw = w.shape
         m = o // c
-        out_hw = (h + pads[0] + pads[1] - dilation[0] * (kh - 1), wd + pads[2] + pads[3] - dilation[1] * (kw - 1))
+        out_hw = (out_size(h, kh, 1, pads[0] + pads[1], dilation[0]),
+                  out_size(wd, kw, 1, pads[2] + pads[3], dilation[1]))
         grid = _period((h, wd), pads, out_hw)
         shifts = _shifts(grid, (kh, kw), dilation)
         taps = w.reshape(c, m, kh * kw)

@@ -107,9 +107,9 @@ def _batch_norm_train_forward(x: np.ndarray, weight, bias, eps: float):
     mean, var, invstd = (np.empty(c, dtype=x.dtype) for _ in range(3))
 
     def piece(start: int, stop: int) -> None:
-        xc, out = _by_channel(centred, start, stop), _by_channel(y, start, stop)
-        mean[start:stop] = np.einsum("ncl->c", _by_channel(x, start, stop)) / n
-        np.subtract(_by_channel(x, start, stop), mean[start:stop, None], out=xc)
+        x3, xc, out = (_by_channel(a, start, stop) for a in (x, centred, y))
+        mean[start:stop] = np.einsum("ncl->c", x3) / n
+        np.subtract(x3, mean[start:stop, None], out=xc)
         var[start:stop] = np.einsum("ncl,ncl->c", xc, xc) / n
         invstd[start:stop] = 1 / np.sqrt(var[start:stop] + eps)
         scale = invstd[start:stop] if weight is None else invstd[start:stop] * weight[start:stop]
@@ -125,7 +125,7 @@ def _batch_norm_train_backward(ctx, g: np.ndarray):
     """The per-channel sums Σdy and Σdy·(x − μ) are taken once (einsum, nothing written) and serve
     dγ = Σdy·x̂, dβ = Σdy and
         dx = γ/σ · (dy − Σdy/n − (x − μ)·Σ(dy·x̂)/(n·σ)),
-    built in place in dx in three passes per channel piece."""
+    built in place in dx in four passes per channel piece."""
     c = g.shape[1]
     n = g.size // max(c, 1)
     need_dx = ctx.needs_input_grad[0]

@@ -71,11 +71,10 @@ class MaxPool2d(Function):
         tiled = disjoint and all(s == e and o * s == n for s, e, o, n in zip(stride, span, out_hw, grid))
         h, w = x_shape[2:]
         dx = np.empty(x_shape, dtype=dy.dtype)
+        unpadded = tuple(grid) == (h, w)  # the grid is dx itself: write there, no crop copy
 
         def piece(start: int, stop: int) -> None:
-            shape = (stop - start, x_shape[1], *grid)
-            unpadded = tuple(grid) == (h, w)  # the grid is dx itself: write there, no crop copy
-            dxp = dx[start:stop] if unpadded else np.empty(shape, dtype=dy.dtype)
+            dxp = dx[start:stop] if unpadded else np.empty((stop - start, x_shape[1], *grid), dtype=dy.dtype)
             if not (tiled and dilation == (1, 1)):  # tiling windows write every element once
                 dxp.fill(0)
             dy_k, arg_k = dy[start:stop], ctx.arg[start:stop]

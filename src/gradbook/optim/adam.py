@@ -75,7 +75,9 @@ class Adam(Optimizer):
             theta -= denom
 
         # large parameters are updated in pieces over the BLAS threads (the same arithmetic)
-        extra = [state.setdefault("max_exp_avg_sq", np.zeros_like(p.data))] if group["amsgrad"] else []
+        if group["amsgrad"] and "max_exp_avg_sq" not in state:  # amsgrad switched on after the first step
+            state["max_exp_avg_sq"] = np.zeros_like(p.data)
+        extra = [state["max_exp_avg_sq"]] if group["amsgrad"] else []
         elementwise(step, p.data, grad, state["exp_avg"], state["exp_avg_sq"], *extra)
 
 

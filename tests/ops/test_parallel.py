@@ -14,6 +14,7 @@ import torch.nn.functional as TF
 from gradbook.nn import functional as F
 from gradbook.ops import _parallel
 from gradbook.ops import conv as conv_ops
+from gradbook.ops import winograd
 from parity.harness import assert_matches_torch
 
 
@@ -24,6 +25,7 @@ def two_workers(monkeypatch):
     monkeypatch.setattr(_parallel, "MIN_SPLIT_BYTES", 0)
     monkeypatch.setattr(_parallel, "PIECE_BYTES", 1)
     monkeypatch.setattr(conv_ops, "CONV_PIECE_BYTES", 1)
+    monkeypatch.setattr(winograd, "WINOGRAD_PIECE_BYTES", 1)
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 64])
@@ -107,6 +109,19 @@ def test_split_conv2d_gradcheck(two_workers, layout, stride):
     x, w, b = (gb.tensor(rng.standard_normal(s), dtype="float64", requires_grad=True)
                for s in [(3, 4, 5, 6), (6, 2, 3, 3), (6,)])
     assert gb.gradcheck(lambda x, w, b: F.conv2d(x, w, b, stride, 1, 1, 2), [x, w, b])
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 2e-4)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_split_winograd_conv2d_matches_torch(two_workers, dtype, tol, bias):
+    rng = np.random.default_rng(9)
+    inputs = [rng.standard_normal((5, 3, 6, 4)).astype(dtype), rng.standard_normal((4, 3, 3, 3)).astype(dtype)]
+    if bias:
+        inputs.append(rng.standard_normal(4).astype(dtype))
+    assert len(_parallel.pieces(5, 1, min_bytes=winograd.WINOGRAD_PIECE_BYTES,
+                                piece_bytes=winograd.WINOGRAD_PIECE_BYTES)) == 5
+    assert_matches_torch(lambda x, w, b=None: winograd.WinogradConv2d.apply(x, w, b),
+                         lambda *a: TF.conv2d(*a, padding=1), inputs, atol=tol, rtol=tol)
 
 
 @pytest.mark.parametrize("affine", [True, False])

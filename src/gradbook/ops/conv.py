@@ -7,7 +7,9 @@ Both are one batched matrix product over the group axis on im2col columns (``_wi
     conv_transpose2d:  y = col2im(Wᵀ[g] @ x[n, g])   (the adjoint of conv2d's input map)
 
 so grouped and depthwise convolutions are the same code path as a dense one (the group axis is a
-batch axis of ``np.matmul``, never a Python loop). Each backward is the other's forward: conv2d's
+batch axis of ``np.matmul``, never a Python loop). Two shapes take their own path, chosen by
+measurement: depthwise convs (:class:`DepthwiseConv2d`) and large 3x3 'same' convs, which take
+Winograd's F(2x2, 3x3) (:mod:`gradbook.ops.winograd`, 2.25x fewer multiplications). Each backward is the other's forward: conv2d's
 input gradient is a transposed convolution of the upstream gradient (``Wᵀ g`` then ``col2im``), and
 conv_transpose2d's input gradient is a convolution of it.
 """
@@ -17,7 +19,8 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from ._parallel import map_pieces, pieces
+from . import winograd
+from ._parallel import map_pieces, pieces, totals
 from ._util import operand, shape_of
 from ._windows import Pads, col2im, im2col, out_size, pad2d, pair, same_padding
 
@@ -110,7 +113,7 @@ class Conv2d(Function):
             return np.matmul(g, cols.transpose(0, 2, 1)), g.sum(axis=-1).reshape(-1)
 
         cols = ctx.cols if need_dw else [None] * len(ctx.pieces)
-        dw, db = _totals(map_pieces(piece, [(start, stop, c) for (start, stop), c in zip(ctx.pieces, cols)]))
+        dw, db = totals(map_pieces(piece, [(start, stop, c) for (start, stop), c in zip(ctx.pieces, cols)]))
         dw = dw.reshape(o, -1, *kernel) if need_dw else None
         return dx, dw, db if ctx.needs_input_grad[2] else None
 
@@ -183,11 +186,6 @@ def _period(in_hw, pads: Pads, out_hw) -> tuple[int, int]:
     columns, serve as this one's bottom and right padding), and at least the output's size."""
     (h, w), (oh, ow) = in_hw, out_hw
     return max(oh, h + max(pads[0], pads[1])), max(ow, w + max(pads[2], pads[3]))
-
-
-def _totals(parts: list[tuple]) -> list:
-    """Per-piece partial sums added up, element by element of the tuples (None stays None)."""
-    return [None if first is None else sum(rest, first) for first, *rest in zip(*parts)]
 
 
 def _input_grad(dy, wg, x_shape, pads: Pads, kernel, stride, dilation, out_hw) -> np.ndarray:
@@ -356,7 +354,7 @@ class DepthwiseConv2d(Function):
                 return None, db
             return np.stack([np.matmul(g, xs[:, shift:shift + size, None])[..., 0] for shift in shifts], axis=-1), db
 
-        dw, db = _totals(map_pieces(piece, [(start, stop, xs) for (start, stop), xs in zip(ctx.pieces, ctx.grids)]))
+        dw, db = totals(map_pieces(piece, [(start, stop, xs) for (start, stop), xs in zip(ctx.pieces, ctx.grids)]))
         dw = dw.reshape(c * m, 1, *kernel) if need_dw else None
         return dx, dw, db if ctx.needs_input_grad[2] else None
 
@@ -497,6 +495,8 @@ def _conv2d(op: object, input, weight, bias, stride, padding, dilation, groups) 
                          f"{tuple(shape_of(input))}")
     if _depthwise(groups, c, cg, stride):
         y = DepthwiseConv2d.apply(x, weight, bias, pads=pads, dilation=dilation)
+    elif winograd.fits((kh, kw), stride, dilation, groups, pads, (h, w), c, o):
+        y = winograd.WinogradConv2d.apply(x, weight, bias)
     else:
         y = Conv2d.apply(x, weight, bias, stride=stride, pads=pads, dilation=dilation, groups=groups)
     return y.squeeze(0) if unbatched else y

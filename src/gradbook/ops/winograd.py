@@ -92,8 +92,7 @@ class WinogradConv2d(Function):
         return y
 
     def backward(ctx, dy):
-        n, c, h, wd = ctx.x_shape
-        o = dy.shape[1]
+        c, o = ctx.x_shape[1], dy.shape[1]
         need_dx, need_dw = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         dx = np.empty(ctx.x_shape, dtype=dy.dtype) if need_dx else None
         u_t = ctx.u.transpose(0, 2, 1) * _SIGNS.astype(dy.dtype).reshape(16, 1, 1)
@@ -180,16 +179,14 @@ def _tile_rows(even: np.ndarray, odd: np.ndarray, out: np.ndarray, line: int, st
 
     for ``even``, ``odd`` (..., T) and ``out`` (4, ..., T)."""
     np.subtract(odd[..., :-step], odd[..., step:], out=out[0][..., step:])
-    np.multiply(odd[..., :step], -1, out=out[0][..., :step])
     np.add(even, odd, out=out[1])
     np.subtract(odd, even, out=out[2])
     np.subtract(even[..., :-step], even[..., step:], out=out[3][..., :-step])
-    np.copyto(out[3][..., -step:], even[..., -step:])
-    # a line's first (last) tile has nothing before (after) it: undo what the flat shift read. (Not
-    # np.negative: NumPy 2.4's float32 negative misreads strided views with a length-1 axis.)
-    first, last = _lines(out[0], line)[..., 1:, :step], _lines(out[3], line)[..., :-1, -step:]
-    np.multiply(_lines(odd, line)[..., 1:, :step], -1, out=first)
-    np.copyto(last, _lines(even, line)[..., :-1, -step:])
+    # every line's first (last) tile has nothing before (after) it: set it, or undo what the flat
+    # shift read. (Not np.negative: NumPy 2.4's float32 negative misreads strided views with a
+    # length-1 axis.)
+    np.multiply(_lines(odd, line)[..., :step], -1, out=_lines(out[0], line)[..., :step])
+    np.copyto(_lines(out[3], line)[..., -step:], _lines(even, line)[..., -step:])
 
 
 def _tile_rows_adjoint(z: np.ndarray, even: np.ndarray, odd: np.ndarray, line: int, step: int) -> None:

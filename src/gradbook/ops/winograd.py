@@ -24,6 +24,8 @@ by one tile row or column, with the ends of each line fixed up (:func:`_tile_row
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -98,14 +100,19 @@ class WinogradConv2d(Function):
         u_t = ctx.u.transpose(0, 2, 1) * _SIGNS.astype(dy.dtype).reshape(16, 1, 1)
 
         def piece(start: int, stop: int, v):
-            dm = _output_transform_adjoint(dy[start:stop])
+            dv = np.empty((16, c, v.shape[-1]), dtype=dy.dtype) if need_dx else None
+            du = np.empty((16, o, c), dtype=dy.dtype) if need_dw else None
+            for e, dm in enumerate(_output_transform_adjoint(dy[start:stop])):
+                # both products while dM[e] is in cache
+                if need_dx:
+                    np.matmul(u_t[e], dm, out=dv[e])
+                if need_dw:
+                    np.matmul(dm, v[e].T, out=du[e])
+                if e == _BIAS_ELEMENT:
+                    db = dm.sum(axis=-1)
             if need_dx:
-                dv = np.empty((16, c, dm[0].shape[-1]), dtype=dy.dtype)
-                for e in range(16):
-                    np.matmul(u_t[e], dm[e], out=dv[e])
                 _input_transform_adjoint(dv, dx[start:stop])
-            du = np.stack([np.matmul(dm[e], v[e].T) for e in range(16)]) if need_dw else None
-            return du, dm[_BIAS_ELEMENT].sum(axis=-1)
+            return du, db
 
         du, db = totals(map_pieces(piece, [(start, stop, v) for (start, stop), v in zip(ctx.pieces, ctx.transformed)]))
         dw = np.einsum("ai,bj,aboc->ocij", _G, _G, (du * _SIGNS.reshape(16, 1, 1)).reshape(4, 4, o, c)).astype(dy.dtype) if need_dw else None
@@ -132,16 +139,20 @@ def _from_phases(p: np.ndarray, out: np.ndarray) -> None:
             np.copyto(grid[:, :, :, rho, :, sigma], p[rho, sigma].reshape(c, n, h // 2, w // 2).transpose(1, 0, 2, 3))
 
 
-def _output_transform_adjoint(dy: np.ndarray) -> list[np.ndarray]:
-    """dM = A dy Aᵀ of every tile of ``dy`` (n, O, H, W), up to sign: 16 arrays (O, T) D[e] with
-    dM[e] = _SIGNS[e]·D[e]. Along either direction A's columns give (d0, d0 + d1, d0 − d1, −d1)
-    from a tile's two output rows (d0, d1); the first and the last are the phases themselves (the
-    sign goes to :data:`_SIGNS`), so only 12 of the 16 arrays are computed."""
+def _output_transform_adjoint(dy: np.ndarray) -> Iterator[np.ndarray]:
+    """dM = A dy Aᵀ of every tile of ``dy`` (n, O, H, W), up to sign: yields, e by e, the 16 arrays
+    (O, T) D[e] with dM[e] = _SIGNS[e]·D[e], each made just before it is used. Along either
+    direction A's columns give (d0, d0 + d1, d0 − d1, −d1) from a tile's two output rows (d0, d1);
+    the first and the last are the phases themselves (the sign goes to :data:`_SIGNS`), so only 12
+    of the 16 arrays are computed."""
     q = _phases(dy)  # [r, c]
-    along_rows = [q[0], q[0] + q[1], q[0] - q[1], q[1]]  # [a] of (c, O, T)
-    return [d for r in along_rows for d in (r[0], r[0] + r[1], r[0] - r[1], r[1])]
+    for combine in _A_COLUMNS:
+        rows = combine(q[0], q[1])  # (c, O, T)
+        for combine_cols in _A_COLUMNS:
+            yield combine_cols(rows[0], rows[1])
 
 
+_A_COLUMNS = (lambda d0, d1: d0, np.add, np.subtract, lambda d0, d1: d1)  # up to the last one's sign
 _SIGNS = np.outer([1, 1, 1, -1], [1, 1, 1, -1]).reshape(16)
 
 

@@ -45,11 +45,24 @@ def test_depthwise_gradcheck_and_unbatched_input():
 
 
 def test_gradcheck_with_the_sample_innermost_input_gradient():
-    """N >= 16 and narrow maps take conv2d's (C, H, W, N) col2im path."""
+    """N >= 16 and narrow maps take conv2d's (C, H, W, N) columns and col2im."""
     rng = np.random.default_rng(3)
     x = gb.tensor(rng.standard_normal((16, 4, 7, 6)), requires_grad=True)
     w = gb.tensor(rng.standard_normal((6, 2, 3, 2)), requires_grad=True)
     assert gb.gradcheck(lambda x, w: F.conv2d(x, w, stride=(2, 1), padding=1, dilation=(1, 2), groups=2), [x, w])
+
+
+def test_sample_innermost_columns_equal_im2col_reordered():
+    """The (C·KH·KW, OH·OW·N) columns with the sample innermost hold im2col's values, padding,
+    stride and dilation included, only with the positions in (OH, OW, N) order."""
+    from gradbook.ops._windows import im2col, pad2d
+
+    x = np.random.default_rng(6).standard_normal((3, 2, 7, 6))
+    pads, kernel, stride, dilation = (1, 2, 0, 1), (3, 2), (2, 1), (1, 2)
+    out_hw = (4, 5)  # (7 + 3 − 3) // 2 + 1, (6 + 1 − 3) // 1 + 1
+    want = im2col(pad2d(x, pads), kernel, stride, dilation, out_hw, channel_major=True)
+    got = conv_ops._batch_inner_columns(x, pads, kernel, stride, dilation, out_hw)
+    np.testing.assert_array_equal(got.reshape(-1, *out_hw, 3), want.reshape(-1, 3, *out_hw).transpose(0, 2, 3, 1))
 
 
 @pytest.mark.parametrize("hw, kernel, dilation", [((6, 7), (3, 3), (1, 1)), ((5, 4), (4, 2), (2, 1)),

@@ -55,8 +55,9 @@ def test_conv2d_matches_torch(c):
 
 @given(conv_cases())
 def test_conv2d_sample_innermost_input_gradient_matches_torch(c):
-    """conv2d sums dx back in a (C, H, W, N) layout for narrow maps at larger batches; force that
-    path on every drawn shape (and check the rule picks it for a LeNet's second conv)."""
+    """conv2d lays its columns out and sums dx back with the sample innermost, (C, H, W, N), for
+    narrow maps at larger batches; force that path on every drawn shape (and check the rule picks
+    it for a LeNet's second conv)."""
     assert conv_ops._batch_inner(256, 10) and not conv_ops._batch_inner(64, 32)
     opts = dict(stride=c["stride"], padding=c["padding"], dilation=c["dilation"], groups=c["groups"])
     inputs = _inputs(c, (c["groups"] * c["og"], c["cg"], *c["kernel"]))

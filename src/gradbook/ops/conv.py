@@ -22,7 +22,7 @@ from ..autograd.tensor import Tensor
 from . import winograd
 from ._parallel import map_pieces, pieces, totals
 from ._util import operand, shape_of
-from ._windows import Pads, col2im, im2col, out_size, pad2d, pair, same_padding
+from ._windows import Pads, col2im, im2col, out_size, pad2d, pair, same_padding, windows
 
 __all__ = ["conv1d", "conv2d", "conv_transpose2d"]
 
@@ -38,10 +38,11 @@ def _weight_grad(g: np.ndarray, cols: np.ndarray) -> np.ndarray:
 
 
 def _batch_inner(n: int, out_w: int) -> bool:
-    """Whether conv2d's input gradient is summed back with the sample as the innermost axis
-    ((C, H, W, N) grid): its strided adds then run over N contiguous values instead of OW, worth
-    its two extra transposes only for narrow maps. Measured (dx alone, best of 15): 2x faster for
-    8x8 and 10x10 maps at batch 32-256 (a LeNet's second conv), 5-10% slower for 16x16 and 32x32."""
+    """Whether conv2d lays its columns out with the sample as the innermost axis ((C, H, W, N)
+    grids, :func:`_batch_inner_columns`): its copies and strided adds then run over OW·N (or N)
+    contiguous values instead of OW, worth the transposes around them only for narrow maps.
+    Measured: dx alone 2x faster for 8x8 and 10x10 maps at batch 32-256 (a LeNet's second conv),
+    5-10% slower for 16x16 and 32x32; the forward of a LeNet's second conv at batch 256 4.9 → 3.4 ms."""
     return out_w <= 12 and n >= 16
 
 
@@ -53,8 +54,10 @@ class Conv2d(Function):
         dW = dy colsᵀ,  dcols = Wᵀ dy → dx = col2im(dcols) cropped,  db = Σ dy
     (dy read as (G, O/G, N·OH·OW)). One large BLAS call instead of N small ones keeps both
     threads busy. A stride-1 conv whose output is as large as its input ('same' padding) builds
-    its columns and sums its dx by shifts of flat maps (:class:`_ShiftedTaps`); any other builds
-    them with :func:`gradbook.ops._windows.im2col` and sums dx per :func:`_input_grad`.
+    its columns and sums its dx by shifts of flat maps (:class:`_ShiftedTaps`); one on narrow maps
+    lays them out with the sample innermost (:func:`_batch_inner`), so that dy is transposed once for
+    both dW and dx; any other builds them with :func:`gradbook.ops._windows.im2col` and sums dx per
+    :func:`_input_grad`.
     A large batch is worked on in pieces of consecutive samples, one thread each (``_parallel``),
     so the copies and strided adds around the products use every core.
     Shapes: x (N, C, H, W), W (O, C/G, KH, KW), b (O,), y (N, O, OH, OW).
@@ -68,16 +71,23 @@ class Conv2d(Function):
         oh = out_size(h, kh, stride[0], pads[0] + pads[1], dilation[0])
         ow = out_size(wd, kw, stride[1], pads[2] + pads[3], dilation[1])
         taps = _ShiftedTaps((h, wd), pads, (kh, kw), dilation) if stride == (1, 1) and (oh, ow) == (h, wd) else None
+        batch_inner = taps is None and _batch_inner(n, ow)
         wg = w.reshape(groups, o // groups, cg * kh * kw)
         y = np.empty((n, o, oh, ow), dtype=np.result_type(x, w))
 
         def piece(start: int, stop: int) -> np.ndarray:
             if taps is not None:
                 cols = taps.columns(x[start:stop])
+            elif batch_inner:
+                cols = _batch_inner_columns(x[start:stop], pads, (kh, kw), stride, dilation, (oh, ow))
             else:
                 cols = im2col(pad2d(x[start:stop], pads), (kh, kw), stride, dilation, (oh, ow), channel_major=True)
             cols = cols.reshape(groups, -1, (stop - start) * oh * ow)
-            y_t = _group_matmul(wg, cols).reshape(o, stop - start, oh, ow).transpose(1, 0, 2, 3)
+            y_t = _group_matmul(wg, cols)
+            if batch_inner:  # (O, OH, OW, n)
+                y_t = y_t.reshape(o, oh, ow, stop - start).transpose(3, 0, 1, 2)
+            else:  # (O, n, OH, OW)
+                y_t = y_t.reshape(o, stop - start, oh, ow).transpose(1, 0, 2, 3)
             if b is None:
                 np.copyto(y[start:stop], y_t)
             else:
@@ -91,25 +101,31 @@ class Conv2d(Function):
             ctx.cols = cols if needs[1] else None
             ctx.wg = wg if needs[0] else None
             ctx.pieces = samples
-            ctx.geom = (x.shape, taps, pads, (kh, kw), stride, dilation, groups, (oh, ow))
+            ctx.geom = (x.shape, taps, batch_inner, pads, (kh, kw), stride, dilation, groups, (oh, ow))
         return y
 
     def backward(ctx, dy):
-        x_shape, taps, pads, kernel, stride, dilation, groups, out_hw = ctx.geom
+        x_shape, taps, batch_inner, pads, kernel, stride, dilation, groups, out_hw = ctx.geom
         o = dy.shape[1]
         need_dx, need_dw = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         dx = np.empty(x_shape, dtype=dy.dtype) if need_dx else None
 
         def piece(start: int, stop: int, cols):
             dy_k = dy[start:stop]
-            g = None  # dy as (G, O/G, n·OH·OW): for dW, and for dx by shifts
-            if need_dw or (need_dx and taps is not None):
+            g = None  # dy as (G, O/G, positions) in the columns' order: for dW, and for dx by shifts
+            if batch_inner:
+                g = np.ascontiguousarray(dy_k.transpose(1, 2, 3, 0)).reshape(groups, o // groups, -1)
+            elif need_dw or (need_dx and taps is not None):
                 g = np.ascontiguousarray(dy_k.transpose(1, 0, 2, 3)).reshape(groups, o // groups, -1)
             if need_dx:
-                dx[start:stop] = (taps.input_grad(g, ctx.wg, stop - start) if taps is not None else
-                                  _input_grad(dy_k, ctx.wg, x_shape, pads, kernel, stride, dilation, out_hw))
+                if taps is not None:
+                    dx[start:stop] = taps.input_grad(g, ctx.wg, stop - start)
+                elif batch_inner:
+                    dx[start:stop] = _batch_inner_input_grad(g, ctx.wg, x_shape, pads, kernel, stride, dilation, out_hw)
+                else:
+                    dx[start:stop] = _input_grad(dy_k, ctx.wg, x_shape, pads, kernel, stride, dilation, out_hw)
             if not need_dw:
-                return None, dy_k.sum(axis=(0, 2, 3))
+                return None, (dy_k.sum(axis=(0, 2, 3)) if g is None else g.sum(axis=-1).reshape(-1))
             return np.matmul(g, cols.transpose(0, 2, 1)), g.sum(axis=-1).reshape(-1)
 
         cols = ctx.cols if need_dw else [None] * len(ctx.pieces)
@@ -188,26 +204,48 @@ def _period(in_hw, pads: Pads, out_hw) -> tuple[int, int]:
     return max(oh, h + max(pads[0], pads[1])), max(ow, w + max(pads[2], pads[3]))
 
 
+def _batch_inner_columns(x: np.ndarray, pads: Pads, kernel, stride, dilation, out_hw) -> np.ndarray:
+    """im2col's rows (c, i, j) with the sample as the innermost axis, (C·KH·KW, OH·OW·n) for the
+    samples ``x`` (n, C, H, W): for narrow maps (:func:`_batch_inner`) each copied run is OW·n
+    values long instead of OW (one window row of every sample at once)."""
+    n, c, h, w = x.shape
+    top, bottom, left, right = pads
+    grid = np.empty((c, h + top + bottom, w + left + right, n), dtype=x.dtype)  # (C, Hp, Wp, n)
+    grid[:, :top] = 0
+    grid[:, top + h:] = 0
+    grid[:, top:top + h, :left] = 0
+    grid[:, top:top + h, left + w:] = 0
+    grid[:, top:top + h, left:left + w] = x.transpose(1, 2, 3, 0)
+    view = windows(grid.transpose(3, 0, 1, 2), kernel, stride, dilation, out_hw)  # (n, C, KH, KW, OH, OW)
+    cols = np.empty((c, *kernel, *out_hw, n), dtype=x.dtype)
+    np.copyto(cols, view.transpose(1, 2, 3, 4, 5, 0))
+    return cols.reshape(c * kernel[0] * kernel[1], -1)
+
+
+def _batch_inner_input_grad(g, wg, x_shape, pads: Pads, kernel, stride, dilation, out_hw) -> np.ndarray:
+    """conv2d's dx (n, C, H, W) (a view) from dy as ``g`` (G, O/G, OH·OW·n), the sample innermost:
+    Wᵀ g summed back onto a (C, Hp, Wp, n) grid, one strided add per kernel offset over runs of n."""
+    c, h, w = x_shape[1:]
+    top, bottom, left, right = pads
+    dcols = _group_matmul(wg.transpose(0, 2, 1), g).reshape(c, *kernel, *out_hw, -1)
+    dxp = col2im(dcols, (h + top + bottom, w + left + right), stride, dilation, batch_inner=True)
+    return dxp[:, top:top + h, left:left + w].transpose(3, 0, 1, 2)
+
+
 def _input_grad(dy, wg, x_shape, pads: Pads, kernel, stride, dilation, out_hw) -> np.ndarray:
     """conv2d's dx for the samples of ``dy`` when the forward used im2col columns: dcols = Wᵀ dy
-    per group summed back onto the padded grid, cropped, as (n, C, H, W). Three ways, chosen by
-    measurement:
+    per group summed back onto the padded grid, cropped, as (n, C, H, W). Two ways, chosen by
+    measurement (narrow maps take :func:`_batch_inner_input_grad`):
 
     - stride 1 (:func:`_flat_sum`): dy is laid out on flat grids (:func:`_period`), so a window
       offset (i, j) is one constant shift and every add runs over one long row per channel
       (64x32x32x32, 3x3, one thread: the sums 17 → 7 ms, the product unchanged).
-    - narrow maps (:func:`_batch_inner`): a (C, H, W, N) grid, the adds run over N.
     - otherwise one strided add per offset over (C, N, Hp, Wp)."""
     n, o = dy.shape[:2]
     c, h, w = x_shape[1:]
     groups = wg.shape[0]
     top, left = pads[0], pads[2]
     grid = (h + pads[0] + pads[1], w + pads[2] + pads[3])
-    if _batch_inner(n, out_hw[1]):  # windows (C, KH, KW, OH, OW, N) onto a (C, Hp, Wp, N) grid
-        g = np.ascontiguousarray(dy.transpose(1, 2, 3, 0)).reshape(groups, o // groups, -1)
-        dcols = _group_matmul(wg.transpose(0, 2, 1), g).reshape(c, *kernel, *out_hw, n)
-        dxp = col2im(dcols, grid, stride, dilation, batch_inner=True)[:, top:top + h, left:left + w]
-        return dxp.transpose(3, 0, 1, 2)
     if stride == (1, 1):
         period = _period((h, w), pads, out_hw)
         flat = _flat_sum(_onto_grids(dy, period, (0, 0)), wg, c, _shifts(period, kernel, dilation))

@@ -66,6 +66,18 @@ def test_conv2d_sample_innermost_input_gradient_matches_torch(c):
                              **TOL[c["dtype"]])
 
 
+@given(conv_cases(), st.booleans(), st.booleans(), st.booleans())
+def test_conv2d_partial_gradients_match_torch(c, batch_inner, grad_x, grad_w):
+    """A first layer (input without gradient) or a frozen weight: each column layout computes only
+    what is asked, and it equals torch's."""
+    opts = dict(stride=c["stride"], padding=c["padding"], dilation=c["dilation"], groups=c["groups"])
+    inputs = _inputs(c, (c["groups"] * c["og"], c["cg"], *c["kernel"]))
+    grad = [grad_x, grad_w] + [True] * (len(inputs) - 2)
+    with mock.patch.object(conv_ops, "_batch_inner", lambda n, out_w: batch_inner):
+        assert_matches_torch(lambda *a: F.conv2d(*a, **opts), lambda *a: TF.conv2d(*a, **opts), inputs,
+                             grad=grad, **TOL[c["dtype"]])
+
+
 @given(conv_cases(), st.booleans())
 def test_same_size_conv2d_by_shifts_or_im2col_matches_torch(c, shifted):
     """A stride-1 conv2d whose output is as large as its input ('same') builds its columns and

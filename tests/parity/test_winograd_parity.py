@@ -4,6 +4,7 @@ and conv2d takes it at the shape it is chosen for."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch.nn.functional as TF
 from hypothesis import given
 from hypothesis import strategies as st
@@ -46,3 +47,14 @@ def test_conv2d_by_winograd_at_a_benchmark_like_shape_matches_torch():
     assert winograd.fits((3, 3), (1, 1), (1, 1), 1, (1, 1, 1, 1), (32, 32), 32, 40)
     assert_matches_torch(lambda *a: F.conv2d(*a, padding=1), lambda *a: TF.conv2d(*a, padding=1), [x, w, b],
                          atol=2e-4, rtol=2e-4)
+
+
+
+@pytest.mark.parametrize("grad", [(False, True, True), (True, False, True), (False, False, True)])
+def test_winograd_partial_gradients_match_torch(grad):
+    """A first layer (input without gradient), a frozen weight, or only the bias: the backward
+    computes what is asked and it equals torch's."""
+    rng = np.random.default_rng(7)
+    inputs = [rng.standard_normal((2, 3, 4, 6)), rng.standard_normal((5, 3, 3, 3)), rng.standard_normal(5)]
+    assert_matches_torch(lambda x, w, b: winograd.WinogradConv2d.apply(x, w, b),
+                         lambda *a: TF.conv2d(*a, padding=1), inputs, grad=grad, **TOL[np.float64])

@@ -113,7 +113,7 @@ class Conv2d(Function):
         def piece(start: int, stop: int, cols):
             dy_k = dy[start:stop]
             g = None  # dy as (G, O/G, positions) in the columns' order: for dW, and for dx by shifts
-            if batch_inner:
+            if batch_inner and (need_dw or need_dx):
                 g = np.ascontiguousarray(dy_k.transpose(1, 2, 3, 0)).reshape(groups, o // groups, -1)
             elif need_dw or (need_dx and taps is not None):
                 g = np.ascontiguousarray(dy_k.transpose(1, 0, 2, 3)).reshape(groups, o // groups, -1)

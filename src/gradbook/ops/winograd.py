@@ -94,13 +94,13 @@ class WinogradConv2d(Function):
         return y
 
     def backward(ctx, dy):
-        c, o = ctx.x_shape[1], dy.shape[1]
+        (_, c, h, w), o = ctx.x_shape, dy.shape[1]
         need_dx, need_dw = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         dx = np.empty(ctx.x_shape, dtype=dy.dtype) if need_dx else None
         u_t = ctx.u.transpose(0, 2, 1) * _SIGNS.astype(dy.dtype).reshape(16, 1, 1)
 
         def piece(start: int, stop: int, v):
-            dv = np.empty((16, c, v.shape[-1]), dtype=dy.dtype) if need_dx else None
+            dv = np.empty((16, c, (stop - start) * (h // 2) * (w // 2)), dtype=dy.dtype) if need_dx else None
             du = np.empty((16, o, c), dtype=dy.dtype) if need_dw else None
             for e, dm in enumerate(_output_transform_adjoint(dy[start:stop])):
                 # both products while dM[e] is in cache

@@ -57,7 +57,21 @@ def test_map_pieces_keeps_order_and_uses_threads(two_workers):
         return start
 
     assert _parallel.map_pieces(slow_first, [(0, 1), (1, 2), (2, 3), (3, 4)]) == [0, 1, 2, 3]
-    assert len(names) == 2 and all(name.startswith("gradbook-piece") for name in names)
+    # the calling thread takes pieces too, beside one helper
+    assert len(names) == 2 and threading.current_thread().name in names
+    assert any(name.startswith("gradbook-piece") for name in names)
+
+
+@pytest.mark.parametrize("failing", [0, 3])
+def test_an_error_in_any_piece_reaches_the_caller_and_the_next_split_still_runs(two_workers, failing):
+    def piece(start, stop):
+        if start == failing:
+            raise ValueError(f"piece {start}")
+        return start
+
+    with pytest.raises(ValueError, match=f"piece {failing}"):
+        _parallel.map_pieces(piece, [(0, 1), (1, 2), (2, 3), (3, 4)])
+    assert _parallel.map_pieces(lambda a, b: a, [(0, 1), (1, 2)]) == [0, 1]
 
 
 def test_map_pieces_restores_blas_threads(two_workers):

@@ -16,9 +16,10 @@ split (from a second thread of the user's) runs its pieces in order on its own t
 """
 from __future__ import annotations
 
+import itertools
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Callable, TypeVar
 
 __all__: list[str] = []  # an internal helper
@@ -78,14 +79,31 @@ def pieces(n: int, bytes_each: int, min_bytes: int | None = None,
 
 def map_pieces(fn: Callable[..., T], pieces: list[tuple]) -> list[T]:
     """``[fn(*piece) for piece in pieces]`` (a piece is ``(start, stop, ...)``), spread over
-    :func:`workers` threads."""
-    if len(pieces) < 2 or not _lock.acquire(blocking=False):
+    :func:`workers` threads: the calling thread and ``workers() − 1`` helpers each take the next
+    piece not yet taken until none is left (the caller working too saves a hand-off: measured on a
+    4.8 MB ReLU, two pieces took 0.63 ms through a two-thread pool with the caller waiting, 0.33 ms
+    so, 0.47 ms unsplit)."""
+    if len(pieces) < 2 or workers() < 2 or not _lock.acquire(blocking=False):
         return [fn(*p) for p in pieces]
     try:
         if "pool" not in _state:
-            _state["pool"] = ThreadPoolExecutor(workers(), thread_name_prefix="gradbook-piece")
+            _state["pool"] = ThreadPoolExecutor(workers() - 1, thread_name_prefix="gradbook-piece")
+        results: list = [None] * len(pieces)
+        tickets = itertools.count()  # next() on it is atomic under the GIL
+
+        def drain() -> None:
+            while (i := next(tickets)) < len(pieces):
+                results[i] = fn(*pieces[i])
+
         with _controller().limit(limits=1, user_api="blas"):
-            return list(_state["pool"].map(lambda p: fn(*p), pieces))
+            helpers = [_state["pool"].submit(drain) for _ in range(min(workers(), len(pieces)) - 1)]
+            try:
+                drain()
+            finally:
+                wait(helpers)
+            for helper in helpers:
+                helper.result()  # re-raise a helper's error
+        return results
     finally:
         _lock.release()
 

@@ -4,11 +4,12 @@ NumPy runs its element-wise work (copies, transposes, strided adds) on one core;
 products use the BLAS threads. For a large convolution those single-threaded passes are about a
 third of the time; ReLU, pooling, batch norm and optimizer updates are nothing else. Here the work
 is cut into pieces (consecutive samples, channels, or flat runs of elements) that as many Python
-threads as the BLAS has work on (NumPy releases the GIL inside its loops), with the BLAS held to one
-thread meanwhile so that products do not oversubscribe the cores. Pieces are kept small enough for
-the C allocator to reuse their buffers (see :func:`gradbook.backend.retain_freed_memory`).
-Users: conv2d and depthwise conv (samples), batch_norm (channels), max_pool2d (samples), relu and
-the SGD / Adam updates (flat, :func:`elementwise`).
+threads as the BLAS has (the calling one among them) work on, NumPy releasing the GIL inside its
+loops, with the BLAS held to one thread meanwhile so that products do not oversubscribe the cores.
+Pieces are kept small enough for the C allocator to reuse their buffers (see
+:func:`gradbook.backend.retain_freed_memory`). Users: conv2d, Winograd and depthwise conv
+(samples), batch_norm (channels), max_pool2d (samples), relu and the SGD / Adam updates (flat,
+:func:`elementwise`).
 
 Results do not depend on the thread timing: each piece writes its own rows and per-piece partial
 sums are returned in order. Only one batch is split at a time; an op called while another is

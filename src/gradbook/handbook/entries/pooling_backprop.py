@@ -8,6 +8,7 @@ from ... import backend
 from ...autograd import Tensor
 from ...nn import functional as F
 from ..entry import Entry
+from ..plots import image_row
 from ..result import Result
 
 X_HAND = np.array([[1.0, 3.0, 2.0, 4.0],
@@ -84,15 +85,10 @@ def compute(quick: bool) -> Result:
     r.check("avg-spread-evenly", np.allclose(dx_avg, np.kron(G_HAND, np.ones((2, 2))) / 4) and errs["avg_k2s2"] < 1e-6)
     r.check("overlap-accumulates", r.numbers["overlap_grad_at_max"] == 4.0 and errs["max_k3s2_pad1"] < 1e-6)
 
-    import matplotlib.pyplot as plt
-    fig, axs = plt.subplots(1, 3, figsize=(9, 3))
-    for ax, (title, a) in zip(axs, (("input x", X_HAND), ("max-pool dx", dx_max), ("avg-pool dx", dx_avg))):
-        ax.imshow(a, cmap="Blues")
+    fig, axs = image_row([("input x", X_HAND), ("max-pool dx", dx_max), ("avg-pool dx", dx_avg)], cmap="Blues")
+    for ax, a in zip(axs, (X_HAND, dx_max, dx_avg)):
         for (i, j), v in np.ndenumerate(a):
             ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=9)
-        ax.set_title(title, fontsize=10)
-        ax.set_xticks([])
-        ax.set_yticks([])
     r.figure("pool_grads", fig, "2×2 pooling, upstream gradient [[1, 2], [3, 4]]: max routes each value to one "
                                 "input, average splits it into four quarters.")
     return r

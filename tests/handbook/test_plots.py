@@ -19,3 +19,13 @@ def test_image_row_panels(count):
         assert fig.get_size_inches()[0] == pytest.approx(3.0 * count)
     finally:
         plt.close(fig)
+
+
+def test_image_row_writes_all_or_only_nonzero_values():
+    image = np.array([[0.0, 1.5], [2.0, 0.0]])
+    for annotate, want in (("all", ["0", "1.5", "2", "0"]), ("nonzero", ["1.5", "2"]), (None, [])):
+        fig, axs = image_row([("x", image)], annotate=annotate)
+        try:
+            assert [t.get_text() for t in axs[0].texts] == want
+        finally:
+            plt.close(fig)

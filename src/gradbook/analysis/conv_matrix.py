@@ -1,0 +1,61 @@
+"""A 2-d convolution written out as the matrix of its linear map (the bias left out)."""
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+
+from ..ops._windows import out_size, pair
+
+__all__ = ["conv_matrix"]
+
+MAX_ENTRIES = 50_000_000  # a dense (O·OH·OW) x (C·H·W) matrix; larger ones are refused, not allocated
+
+
+def conv_matrix(weight, input_shape: Iterable[int], stride=1, padding=0, dilation=1, groups: int = 1) -> np.ndarray:
+    """The matrix C with ``conv2d(x, weight, None, stride, padding, dilation, groups).reshape(-1) ==
+    C @ x.reshape(-1)`` for one sample ``x`` of ``input_shape`` (C_in, H, W), built from the
+    definition: row (o, p, q), column (c, p·s − pad + i·d, q·s − pad + j·d) holds W[o, c, i, j]
+    (taps that fall on the padding have no column). Shape (O·OH·OW, C_in·H·W), dense, the
+    weight's dtype. Its transpose is the transposed convolution with the same arguments, and
+    conv2d's input gradient is Cᵀ g.
+
+    >>> conv_matrix(np.ones((1, 1, 3, 3)), (1, 4, 4)).shape
+    (4, 16)
+    """
+    w = np.asarray(getattr(weight, "data", weight))
+    if w.ndim != 4:
+        raise ValueError(f"conv_matrix: weight must be (out_channels, in_channels/groups, kH, kW), got shape {w.shape}")
+    shape = tuple(int(v) for v in input_shape)
+    if len(shape) != 3:
+        raise ValueError(f"conv_matrix: input_shape must be (channels, height, width), got {shape}")
+    o, cg, kh, kw = w.shape
+    c, h, wd = shape
+    if groups < 1 or o % groups or c != cg * groups:
+        raise ValueError(f"conv_matrix: weight of shape {w.shape} with groups={groups} expects {cg * groups} input "
+                         f"channels and out_channels divisible by groups, got input_shape {shape}")
+    sh, sw = pair(stride, "stride", "conv_matrix")
+    ph, pw = pair(padding, "padding", "conv_matrix")
+    dh, dw = pair(dilation, "dilation", "conv_matrix")
+    if min(sh, sw, dh, dw) < 1 or min(ph, pw) < 0:
+        raise ValueError(f"conv_matrix: stride and dilation must be >= 1 and padding >= 0, got stride {(sh, sw)}, "
+                         f"padding {(ph, pw)}, dilation {(dh, dw)}")
+    oh, ow = out_size(h, kh, sh, 2 * ph, dh), out_size(wd, kw, sw, 2 * pw, dw)
+    if oh < 1 or ow < 1:
+        raise ValueError(f"conv_matrix: the {kh}x{kw} kernel (dilation {(dh, dw)}) does not fit the padded "
+                         f"{h + 2 * ph}x{wd + 2 * pw} input")
+    if o * oh * ow * c * h * wd > MAX_ENTRIES:
+        raise ValueError(f"conv_matrix: a dense {o * oh * ow} x {c * h * wd} matrix is too large "
+                         f"(over {MAX_ENTRIES:,} entries); use a smaller input_shape")
+    # every (o, c_in_group, i, j, p, q): the input row and column it reads
+    og = o // groups
+    out_ch, in_local, i, j, p, q = np.meshgrid(np.arange(o), np.arange(cg), np.arange(kh), np.arange(kw),
+                                               np.arange(oh), np.arange(ow), indexing="ij")
+    rows_in, cols_in = p * sh - ph + i * dh, q * sw - pw + j * dw
+    inside = (rows_in >= 0) & (rows_in < h) & (cols_in >= 0) & (cols_in < wd)
+    in_ch = (out_ch // og) * cg + in_local
+    matrix = np.zeros((o * oh * ow, c * h * wd), dtype=w.dtype)
+    row = (out_ch * oh + p) * ow + q
+    col = (in_ch * h + rows_in) * wd + cols_in
+    matrix[row[inside], col[inside]] = np.broadcast_to(w[:, :, :, :, None, None], row.shape)[inside]
+    return matrix

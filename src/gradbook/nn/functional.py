@@ -9,4 +9,4 @@ from ..ops.linear import *  # noqa: F401,F403
 from ..ops.loss import *  # noqa: F401,F403
 from ..ops.norm import *  # noqa: F401,F403
 from ..ops.pool import *  # noqa: F401,F403
-from ..ops.shape import pad  # noqa: F401
+from ..ops.shape import channel_shuffle, pad  # noqa: F401

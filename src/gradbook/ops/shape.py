@@ -1,5 +1,5 @@
 """Shape ops: reshape/view, flatten, squeeze, unsqueeze, transpose, permute, expand, cat, stack,
-split, chunk, constant pad, clone. Their backward moves the gradient back into place."""
+split, chunk, constant pad, clone, channel shuffle. Their backward moves the gradient back into place."""
 from __future__ import annotations
 
 import numpy as np
@@ -210,3 +210,21 @@ def pad(x: Tensor, pad: tuple[int, ...], mode: str = "constant", value: float = 
 
 def clone(x: Tensor) -> Tensor:
     return Clone.apply(x)
+
+
+def channel_shuffle(input: Tensor, groups: int, op: object = "channel_shuffle") -> Tensor:
+    """ShuffleNet's channel shuffle: channels viewed as (groups, C/groups), transposed, flattened
+    back, so channel g·(C/groups) + k moves to k·groups + g and every group of a following grouped
+    convolution receives channels from every group of the one before. Input (N, C, *) with C
+    divisible by ``groups``; the same shape out. Its gradient is the inverse permutation."""
+    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    shape = tuple(input.shape)
+    if len(shape) < 3:
+        raise ValueError(f"{op}: expected an input of shape (N, C, *) with at least 3 dimensions, got {shape}")
+    if shape[1] % groups:
+        raise ValueError(f"{op}: the {shape[1]} channels of an input of shape {shape} do not split into "
+                         f"{groups} groups")
+    n, c, rest = shape[0], shape[1], shape[2:]
+    return reshape(transpose(reshape(input, n, groups, c // groups, *rest), 1, 2), n, c, *rest)
+

@@ -47,15 +47,22 @@ def conv_matrix(weight, input_shape: Iterable[int], stride=1, padding=0, dilatio
     if o * oh * ow * c * h * wd > MAX_ENTRIES:
         raise ValueError(f"conv_matrix: a dense {o * oh * ow} x {c * h * wd} matrix is too large "
                          f"(over {MAX_ENTRIES:,} entries); use a smaller input_shape")
-    # every (o, c_in_group, i, j, p, q): the input row and column it reads
-    og = o // groups
-    out_ch, in_local, i, j, p, q = np.meshgrid(np.arange(o), np.arange(cg), np.arange(kh), np.arange(kw),
-                                               np.arange(oh), np.arange(ow), indexing="ij")
-    rows_in, cols_in = p * sh - ph + i * dh, q * sw - pw + j * dw
-    inside = (rows_in >= 0) & (rows_in < h) & (cols_in >= 0) & (cols_in < wd)
-    in_ch = (out_ch // og) * cg + in_local
+    # index arrays broadcast to (O, C/G, rows, columns): output channel, and the input channels it reads
+    out_ch = np.arange(o)[:, None, None, None]
+    in_ch = ((np.arange(o) // (o // groups))[:, None] * cg + np.arange(cg))[:, :, None, None]
     matrix = np.zeros((o * oh * ow, c * h * wd), dtype=w.dtype)
-    row = (out_ch * oh + p) * ow + q
-    col = (in_ch * h + rows_in) * wd + cols_in
-    matrix[row[inside], col[inside]] = np.broadcast_to(w[:, :, :, :, None, None], row.shape)[inside]
+    blocks = matrix.reshape(o, oh, ow, c, h, wd)
+    for i in range(kh):
+        for j in range(kw):  # tap (i, j): output (p, q) reads input (p·s − pad + i·d, q·s − pad + j·d)
+            p, rows = _reads(oh, sh, ph, i * dh, h)
+            q, cols = _reads(ow, sw, pw, j * dw, wd)
+            blocks[out_ch, p[:, None], q, in_ch, rows[:, None], cols] = w[:, :, i, j, None, None]
     return matrix
+
+
+def _reads(out: int, stride: int, pad: int, offset: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The output positions whose tap at ``offset`` falls on the input, and the input positions read."""
+    positions = np.arange(out)
+    reads = positions * stride - pad + offset
+    inside = (reads >= 0) & (reads < size)
+    return positions[inside], reads[inside]

@@ -17,7 +17,8 @@ def image_row(images: list[tuple[str, np.ndarray]], panel_size: tuple[float, flo
         ax.set_title(title, fontsize=fontsize)
         ax.set_xticks([])
         ax.set_yticks([])
-        for (i, j), v in np.ndenumerate(image) if annotate else ():
-            if annotate == "all" or v:
-                ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=annotation_size)
+        if annotate:
+            for (i, j), v in np.ndenumerate(image):
+                if annotate == "all" or v:
+                    ax.text(j, i, f"{v:g}", ha="center", va="center", fontsize=annotation_size)
     return fig, np.atleast_1d(axs)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..autograd.tensor import Tensor
-from ..ops.shape import channel_shuffle
+from ..ops.shape import channel_shuffle, check_shuffle_groups
 from .module import Module
 
 __all__ = ["ChannelShuffle"]
@@ -16,9 +16,7 @@ class ChannelShuffle(Module):
 
     def __init__(self, groups: int):
         super().__init__()
-        if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
-            raise ValueError(f"ChannelShuffle: groups must be a positive int, got {groups!r}")
-        self.groups = groups
+        self.groups = check_shuffle_groups("ChannelShuffle", groups)
 
     def forward(self, input: Tensor) -> Tensor:
         return channel_shuffle(input, self.groups, op=self)

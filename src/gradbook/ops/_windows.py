@@ -51,15 +51,23 @@ def pad2d(x: np.ndarray, pads: Pads, value: float = 0.0, extra: Pair = (0, 0)) -
     n, c, h, w = x.shape
     out = np.empty((n, c, h + top + bottom, w + left + right), dtype=x.dtype)
     if value == 0:
-        # zero only the frame: the interior is overwritten next
-        out[:, :, :top] = 0
-        out[:, :, top + h:] = 0
-        out[:, :, top:top + h, :left] = 0
-        out[:, :, top:top + h, left + w:] = 0
+        place(out, x, (top, left))
     else:
         out.fill(value)
-    out[:, :, top:top + h, left:left + w] = x
+        out[:, :, top:top + h, left:left + w] = x
     return out
+
+
+def place(grid: np.ndarray, a: np.ndarray, corner: Pair) -> None:
+    """Write ``a`` (..., h, w) into ``grid`` (..., Hp, Wp) (any strides, e.g. a transposed view)
+    with its top-left element at ``corner``, and zero only the frame around it: the interior is
+    written once, never zeroed first."""
+    (top, left), (h, w) = corner, a.shape[-2:]
+    grid[..., :top, :] = 0
+    grid[..., top + h:, :] = 0
+    grid[..., top:top + h, :left] = 0
+    grid[..., top:top + h, left + w:] = 0
+    grid[..., top:top + h, left:left + w] = a
 
 
 def windows(xp: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair, out_hw: Pair) -> np.ndarray:

@@ -22,7 +22,7 @@ from ..autograd.tensor import Tensor
 from . import winograd
 from ._parallel import map_pieces, pieces, totals
 from ._util import operand, shape_of
-from ._windows import Pads, col2im, im2col, out_size, pad2d, pair, same_padding, windows
+from ._windows import Pads, col2im, im2col, out_size, pad2d, pair, place, same_padding, windows
 
 __all__ = ["conv1d", "conv2d", "conv_transpose2d"]
 
@@ -210,13 +210,9 @@ def _batch_inner_columns(x: np.ndarray, pads: Pads, kernel, stride, dilation, ou
     values long instead of OW (one window row of every sample at once)."""
     n, c, h, w = x.shape
     top, bottom, left, right = pads
-    grid = np.empty((c, h + top + bottom, w + left + right, n), dtype=x.dtype)  # (C, Hp, Wp, n)
-    grid[:, :top] = 0
-    grid[:, top + h:] = 0
-    grid[:, top:top + h, :left] = 0
-    grid[:, top:top + h, left + w:] = 0
-    grid[:, top:top + h, left:left + w] = x.transpose(1, 2, 3, 0)
-    view = windows(grid.transpose(3, 0, 1, 2), kernel, stride, dilation, out_hw)  # (n, C, KH, KW, OH, OW)
+    grid = np.empty((c, h + top + bottom, w + left + right, n), dtype=x.dtype).transpose(3, 0, 1, 2)
+    place(grid, x, (top, left))  # a (n, C, Hp, Wp) view of (C, Hp, Wp, n) memory
+    view = windows(grid, kernel, stride, dilation, out_hw)  # (n, C, KH, KW, OH, OW)
     cols = np.empty((c, *kernel, *out_hw, n), dtype=x.dtype)
     np.copyto(cols, view.transpose(1, 2, 3, 4, 5, 0))
     return cols.reshape(c * kernel[0] * kernel[1], -1)
@@ -245,11 +241,11 @@ def _input_grad(dy, wg, x_shape, pads: Pads, kernel, stride, dilation, out_hw) -
     c, h, w = x_shape[1:]
     groups = wg.shape[0]
     top, left = pads[0], pads[2]
-    grid = (h + pads[0] + pads[1], w + pads[2] + pads[3])
     if stride == (1, 1):
         period = _period((h, w), pads, out_hw)
         flat = _flat_sum(_onto_grids(dy, period, (0, 0)), wg, c, _shifts(period, kernel, dilation))
         return _from_grids(flat, n, period, (top, left), (h, w))
+    grid = (h + pads[0] + pads[1], w + pads[2] + pads[3])
     # windows (C, N, KH, KW, OH, OW) onto a (C, N, Hp, Wp) grid
     g = np.ascontiguousarray(dy.transpose(1, 0, 2, 3)).reshape(groups, o // groups, -1)
     dcols = _group_matmul(wg.transpose(0, 2, 1), g)
@@ -301,12 +297,7 @@ def _onto_grids(a: np.ndarray, grid, corner, spill: int = 0, lead: int = 0) -> n
     flat = np.empty((c, lead + n * hp * wp + spill), dtype=a.dtype)
     flat[:, :lead] = 0
     flat[:, lead + n * hp * wp:] = 0
-    grids = flat[:, lead:lead + n * hp * wp].reshape(c, n, hp, wp)
-    grids[:, :, :top] = 0
-    grids[:, :, top + h:] = 0
-    grids[:, :, top:top + h, :left] = 0
-    grids[:, :, top:top + h, left + w:] = 0
-    grids[:, :, top:top + h, left:left + w] = a.transpose(1, 0, 2, 3)
+    place(flat[:, lead:lead + n * hp * wp].reshape(c, n, hp, wp), a.transpose(1, 0, 2, 3), (top, left))
     return flat
 
 

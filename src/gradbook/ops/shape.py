@@ -217,8 +217,7 @@ def channel_shuffle(input: Tensor, groups: int, op: object = "channel_shuffle") 
     back, so channel g·(C/groups) + k moves to k·groups + g and every group of a following grouped
     convolution receives channels from every group of the one before. Input (N, C, *) with C
     divisible by ``groups``; the same shape out. Its gradient is the inverse permutation."""
-    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    groups = check_shuffle_groups(op, groups)
     shape = tuple(input.shape)
     if len(shape) < 3:
         raise ValueError(f"{op}: expected an input of shape (N, C, *) with at least 3 dimensions, got {shape}")
@@ -227,4 +226,11 @@ def channel_shuffle(input: Tensor, groups: int, op: object = "channel_shuffle") 
                          f"{groups} groups")
     n, c, rest = shape[0], shape[1], shape[2:]
     return reshape(transpose(reshape(input, n, groups, c // groups, *rest), 1, 2), n, c, *rest)
+
+
+def check_shuffle_groups(op: object, groups) -> int:
+    """``groups`` as an int, or a ValueError naming ``op`` unless it is a positive int."""
+    if not isinstance(groups, (int, np.integer)) or isinstance(groups, bool) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    return int(groups)
 

@@ -12,21 +12,23 @@ def _rf(dilations, kernel=3):
     return 1 + sum(d * (kernel - 1) for d in dilations)
 
 
-def _torch_stack(dilations):
-    layers = [torch.nn.Conv2d(1, 1, 3, padding=d, dilation=d, bias=False) for d in dilations]
-    for layer in layers:
-        torch.nn.init.ones_(layer.weight)
-    return torch.nn.Sequential(*layers)
-
-
-def _torch_pooled():
-    model = torch.nn.Sequential(torch.nn.Conv2d(1, 1, 3, padding=1, bias=False), torch.nn.MaxPool2d(2),
-                                torch.nn.Conv2d(1, 1, 3, padding=1, bias=False), torch.nn.MaxPool2d(2),
-                                torch.nn.Conv2d(1, 1, 3, padding=1, bias=False))
+def _torch_weights_one(model):
     for layer in model:
         if isinstance(layer, torch.nn.Conv2d):
             torch.nn.init.ones_(layer.weight)
     return model
+
+
+def _torch_stack(dilations):
+    return _torch_weights_one(torch.nn.Sequential(
+        *[torch.nn.Conv2d(1, 1, 3, padding=d, dilation=d, bias=False) for d in dilations]))
+
+
+def _torch_pooled():
+    return _torch_weights_one(torch.nn.Sequential(
+        torch.nn.Conv2d(1, 1, 3, padding=1, bias=False), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(1, 1, 3, padding=1, bias=False), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(1, 1, 3, padding=1, bias=False)))
 
 
 def _torch_reach(model):

@@ -14,22 +14,24 @@ SIZE, CHANNELS = 64, 64
 INPUT_SEED = 0  # the positive random image the pooling route is differentiated on
 
 
-def dilated_stack(dilations) -> Sequential:
-    """3x3 convs (one channel, no bias, all weights 1) with padding = dilation: the map keeps its size."""
-    layers = [Conv2d(1, 1, 3, padding=d, dilation=d, bias=False) for d in dilations]
-    for layer in layers:
-        init.ones_(layer.weight)
-    return Sequential(*layers)
-
-
-def pooled_stack() -> Sequential:
-    """The down-sampling route to a wide field: conv3, 2x2 max pool, conv3, 2x2 max pool, conv3."""
-    model = Sequential(Conv2d(1, 1, 3, padding=1, bias=False), MaxPool2d(2), Conv2d(1, 1, 3, padding=1, bias=False),
-                       MaxPool2d(2), Conv2d(1, 1, 3, padding=1, bias=False))
+def _weights_one(model: Sequential) -> Sequential:
+    """Every conv weight 1 (positive, so no two paths to a pixel cancel)."""
     for layer in model:
         if isinstance(layer, Conv2d):
             init.ones_(layer.weight)
     return model
+
+
+def dilated_stack(dilations) -> Sequential:
+    """3x3 convs (one channel, no bias, all weights 1) with padding = dilation: the map keeps its size."""
+    return _weights_one(Sequential(*[Conv2d(1, 1, 3, padding=d, dilation=d, bias=False) for d in dilations]))
+
+
+def pooled_stack() -> Sequential:
+    """The down-sampling route to a wide field: conv3, 2x2 max pool, conv3, 2x2 max pool, conv3."""
+    return _weights_one(Sequential(Conv2d(1, 1, 3, padding=1, bias=False), MaxPool2d(2),
+                                   Conv2d(1, 1, 3, padding=1, bias=False), MaxPool2d(2),
+                                   Conv2d(1, 1, 3, padding=1, bias=False)))
 
 
 def input_image() -> np.ndarray:

@@ -80,20 +80,7 @@ def _lstm_composed(m: nn.LSTM, x: gb.Tensor) -> gb.Tensor:
     return gb.stack(outs, 0)
 
 
-def _engine_handles_shared_intermediates() -> bool:
-    a = gb.tensor([1.0, 2.0], requires_grad=True)
-    y = a * 2
-    try:
-        (y + y.exp()).sum().backward()
-    except AttributeError:
-        return False
-    return True
-
-
 def test_lstm_bptt_equals_composed_primitives():
-    if not _engine_handles_shared_intermediates():
-        pytest.skip("the engine's topological order breaks when an intermediate is used twice "
-                    "(autograd/tensor.py _topological_nodes); the composed reference needs that")
     gb.set_default_dtype("float64")
     m = nn.LSTM(3, 4)
     x = _randn(6, 2, 3)

@@ -4,7 +4,9 @@ A subclass writes ``forward(ctx, *arrays, **options) -> array | tuple[array, ...
 ``backward(ctx, *grads) -> grad | tuple[grad | None, ...]`` (one gradient per positional input,
 ``None`` where an input needs none). ``ctx`` is the node itself: whatever forward stores on it,
 backward reads. Gradients may come back in the broadcast shape; the engine reduces them to each
-input's shape with one shared helper (:func:`unbroadcast`).
+input's shape with one shared helper (:func:`unbroadcast`). For higher-order gradients an op also
+writes ``differentiable_backward(ctx, *grads)``: the same maths with Tensor ops on ``ctx.inputs``,
+so that the backward pass is itself recorded (``create_graph=True``).
 """
 from __future__ import annotations
 
@@ -41,6 +43,12 @@ class Function:
     def backward(ctx, *grads):  # pragma: no cover - abstract
         raise TypeError(f"{type(ctx).__name__} is not differentiable")
 
+    def differentiable_backward(ctx, *grads):
+        """The backward pass with Tensor ops (``grads`` are Tensors), recorded for a second
+        differentiation. This default gives the first-order gradient of the NumPy ``backward``;
+        differentiating through it raises an error that names the op."""
+        return _first_order_only(ctx, grads)
+
     @classmethod
     def apply(cls, *inputs, **options):
         from .tensor import Tensor
@@ -68,3 +76,42 @@ class Function:
         """Free what forward saved; a later backward through this node raises."""
         ctx.__dict__.clear()
         ctx.released = True
+
+
+class FirstOrderOnly(Function):
+    """Stands for an op's NumPy backward inside a recorded backward pass: the gradients it made are
+    right, but the op has no differentiable backward, so a second differentiation stops here."""
+
+    def backward(ctx, *grads):
+        raise RuntimeError(
+            f"{ctx.op_name}: double backward is not supported: its gradient was computed by a "
+            f"backward that is not itself differentiable (create_graph=True gives the first-order "
+            f"gradient only)")
+
+
+def _first_order_only(node: Function, grads) -> tuple:
+    from .tensor import Tensor
+
+    in_grads = node.backward(*(g.data for g in grads))
+    if not isinstance(in_grads, tuple):
+        in_grads = (in_grads,)
+    sources = tuple(grads) + tuple(x for x in node.inputs if isinstance(x, Tensor))
+    record = is_grad_enabled() and any(t.requires_grad for t in sources)
+    if not record:
+        return tuple(None if g is None else Tensor._wrap(np.asarray(g)) for g in in_grads)
+    stand_in = FirstOrderOnly.__new__(FirstOrderOnly)
+    stand_in.op_name = type(node).__name__
+    stand_in.inputs = sources
+    stand_in.needs_input_grad = tuple(t.requires_grad for t in sources)
+    made = [np.asarray(g) for g in in_grads if g is not None]
+    stand_in.n_outputs = len(made)
+    stand_in.output_shapes = [g.shape for g in made]
+    stand_in.output_dtypes = [g.dtype for g in made]
+    out, k = [], 0
+    for g in in_grads:
+        if g is None:
+            out.append(None)
+            continue
+        out.append(Tensor._wrap(made[k], node=stand_in, index=k))
+        k += 1
+    return tuple(out)

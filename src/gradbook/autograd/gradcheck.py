@@ -82,3 +82,29 @@ def gradcheck(fn: Callable, inputs: Sequence, eps: float = 1e-6, atol: float = 1
                 raise GradcheckError(msg)
             return False
     return True
+
+
+def gradgradcheck(fn: Callable, inputs: Sequence, eps: float = 1e-6, atol: float = 1e-5,
+                  rtol: float = 1e-3, seed: int = 0, raise_exception: bool = True) -> bool:
+    """Check ``fn``'s second derivatives: the first-order gradient, computed with
+    ``create_graph=True`` under a random upstream gradient ``v``, is itself gradient-checked
+    against central differences, with respect to the inputs and to ``v`` (PyTorch's
+    ``gradgradcheck``). Every input that requires grad must be float64."""
+    from .engine import grad
+
+    n = len(inputs)
+    rng = np.random.default_rng(seed + 1)
+    with enable_grad():
+        outputs = [o for o in _as_outputs(fn(*inputs)) if o.requires_grad]
+    if not outputs:
+        raise ValueError("gradgradcheck: no output of fn requires grad")
+    upstream = [Tensor(rng.standard_normal(o.shape), requires_grad=True, dtype=np.float64) for o in outputs]
+
+    def first_order(*args):
+        ins, vs = args[:n], args[n:]
+        outs = [o for o in _as_outputs(fn(*ins)) if o.requires_grad]
+        wrt = [x for x in ins if isinstance(x, Tensor) and x.requires_grad]
+        return [g for g in grad(outs, wrt, list(vs), create_graph=True, allow_unused=True) if g is not None]
+
+    return gradcheck(first_order, list(inputs) + upstream, eps=eps, atol=atol, rtol=rtol, seed=seed,
+                     raise_exception=raise_exception)

@@ -12,7 +12,6 @@ from typing import Any, Iterable
 import numpy as np
 
 from .. import backend
-from .function import unbroadcast
 from .grad_mode import is_grad_enabled
 
 ReturnTypes = namedtuple("values_indices", ["values", "indices"])
@@ -162,22 +161,12 @@ class Tensor:
         return Tensor._wrap(self.data.astype(bool))
 
     # ----------------------------------------------------------------- backward
-    def backward(self, gradient=None, retain_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) · gradient into every leaf's ``.grad`` (PyTorch semantics)."""
-        if not self.requires_grad:
-            raise RuntimeError("backward(): this tensor does not require grad and has no grad_fn")
-        if gradient is None:
-            if self.data.size != 1:
-                raise RuntimeError(
-                    f"backward(): grad can be implicitly created only for scalar outputs; this "
-                    f"tensor has shape {self.shape}, pass gradient= of that shape")
-            grad = np.ones_like(self.data)
-        else:
-            grad = gradient.data if isinstance(gradient, Tensor) else np.asarray(gradient, self.dtype)
-            if grad.shape != self.shape:
-                raise ValueError(
-                    f"backward(): gradient has shape {grad.shape}, expected the tensor's shape {self.shape}")
-        _run_backward(self, grad, retain_graph)
+    def backward(self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) · gradient into every leaf's ``.grad`` (PyTorch semantics).
+
+        ``create_graph=True`` records the backward pass, so the gradients can be differentiated
+        again; ``retain_graph`` defaults to ``create_graph`` (see ``autograd/engine.py``)."""
+        run_backward(self, gradient, retain_graph, create_graph)
 
     # ----------------------------------------------------------------- representation
     def __repr__(self) -> str:
@@ -300,75 +289,7 @@ def zero_grads(params: Iterable["Tensor"], set_to_none: bool = True) -> None:
             p.grad.data[...] = 0
 
 
-def _topological_nodes(root_node) -> list:
-    """Nodes reachable from ``root_node``, each after every node that consumes it (iterative DFS)."""
-    order, seen = [], {id(root_node)}
-    stack = [(root_node, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        if getattr(node, "released", False):
-            raise RuntimeError(
-                "Trying to backward through the graph a second time: its saved values were freed "
-                "by the first backward. Pass retain_graph=True to the first backward() to keep them.")
-        stack.append((node, True))
-        for x in node.inputs:
-            parent = x._node if isinstance(x, Tensor) else None
-            if parent is not None and id(parent) not in seen:
-                seen.add(id(parent))
-                stack.append((parent, False))
-    order.reverse()
-    return order
-
-
-def _accumulate_leaf(leaf: Tensor, grad: np.ndarray, owned: bool = False) -> None:
-    if leaf.grad is None:
-        # a copy unless ``grad`` is ``owned`` (nothing else holds it): backward may hand the same
-        # array to several inputs, and optimizers and clipping change .grad in place
-        leaf.grad = Tensor._wrap(grad if owned and grad.dtype == leaf.dtype else np.array(grad, dtype=leaf.dtype))
-    else:
-        leaf.grad = Tensor._wrap(leaf.grad.data + grad)
-
-
-def _run_backward(root: Tensor, grad: np.ndarray, retain_graph: bool) -> None:
-    if root._node is None:
-        _accumulate_leaf(root, grad)
-        return
-    order = _topological_nodes(root._node)  # raises first if the graph was already freed
-    pending: dict[int, list] = {id(root._node): [None] * root._node.n_outputs}
-    pending[id(root._node)][root._index] = grad
-    for node in order:
-        out_grads = pending.pop(id(node), None)
-        if out_grads is None:
-            continue
-        for i, t in getattr(node, "retained", {}).items():
-            if out_grads[i] is not None:
-                _accumulate_leaf(t, out_grads[i])
-        if node.n_outputs > 1 and any(g is None for g in out_grads):
-            out_grads = [g if g is not None else np.zeros(node.output_shapes[i], node.output_dtypes[i])
-                         for i, g in enumerate(out_grads)]
-        in_grads = node.backward(*out_grads)
-        if not isinstance(in_grads, tuple):
-            in_grads = (in_grads,)
-        inputs = node.inputs
-        if not retain_graph:
-            node.release()
-        for x, g in zip(inputs, in_grads):
-            if g is None or not isinstance(x, Tensor) or not x.requires_grad:
-                continue
-            g = unbroadcast(np.asarray(g), x.shape)
-            if g.dtype != x.dtype:
-                g = g.astype(x.dtype)
-            if x._node is None:
-                owned = node.fresh_grads and g.base is None and sum(o is g for o in in_grads) == 1
-                _accumulate_leaf(x, g, owned)
-                continue
-            slots = pending.setdefault(id(x._node), [None] * x._node.n_outputs)
-            slots[x._index] = g if slots[x._index] is None else slots[x._index] + g
-
-
+from .engine import run_backward  # noqa: E402
 from ..ops import elementwise as _ew  # noqa: E402  (methods resolve these at call time)
 from ..ops import indexing as _ix  # noqa: E402
 from ..ops import matmul as _mm  # noqa: E402

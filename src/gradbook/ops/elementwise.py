@@ -26,6 +26,8 @@ class Add(Function):
     def backward(ctx, g):
         return g, g
 
+    def differentiable_backward(ctx, g):
+        return g, g
 
 class Sub(Function):
     def forward(ctx, a, b):
@@ -34,6 +36,8 @@ class Sub(Function):
     def backward(ctx, g):
         return g, -g
 
+    def differentiable_backward(ctx, g):
+        return g, -g
 
 class Mul(Function):
     def forward(ctx, a, b):
@@ -45,6 +49,9 @@ class Mul(Function):
         gb = g * ctx.a if ctx.needs_input_grad[1] else None
         return ga, gb
 
+    def differentiable_backward(ctx, g):
+        a, b = ctx.inputs
+        return (g * b if ctx.needs_input_grad[0] else None, g * a if ctx.needs_input_grad[1] else None)
 
 class Div(Function):
     def forward(ctx, a, b):
@@ -56,6 +63,10 @@ class Div(Function):
         gb = -g * ctx.a / (ctx.b * ctx.b) if ctx.needs_input_grad[1] else None
         return ga, gb
 
+    def differentiable_backward(ctx, g):
+        a, b = ctx.inputs
+        return (g / b if ctx.needs_input_grad[0] else None,
+                -g * a / (b * b) if ctx.needs_input_grad[1] else None)
 
 class Pow(Function):
     """y = a ** b;  dy/da = b a^(b-1),  dy/db = y log a (taken as 0 where a <= 0, as PyTorch does at a = 0)."""
@@ -76,6 +87,15 @@ class Pow(Function):
             gb = g * ctx.y * np.log(safe)
         return ga, gb
 
+    def differentiable_backward(ctx, g):
+        a, b = ctx.inputs
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = g * b * a ** (b - 1) if not np.isscalar(b) or b != 0 else g * 0
+        if ctx.needs_input_grad[1]:
+            a_arr = a.data if isinstance(a, Tensor) else np.asarray(a)
+            gb = g * a ** b * log(where(a_arr > 0, a, 1.0))
+        return ga, gb
 
 class Neg(Function):
     def forward(ctx, a):
@@ -84,6 +104,8 @@ class Neg(Function):
     def backward(ctx, g):
         return -g
 
+    def differentiable_backward(ctx, g):
+        return -g
 
 class Abs(Function):
     def forward(ctx, a):
@@ -93,6 +115,8 @@ class Abs(Function):
     def backward(ctx, g):
         return g * ctx.sign
 
+    def differentiable_backward(ctx, g):
+        return g * Tensor._wrap(ctx.sign)
 
 class Exp(Function):
     def forward(ctx, a):
@@ -102,6 +126,8 @@ class Exp(Function):
     def backward(ctx, g):
         return g * ctx.y
 
+    def differentiable_backward(ctx, g):
+        return g * exp(ctx.inputs[0])
 
 class Log(Function):
     def forward(ctx, a):
@@ -111,6 +137,8 @@ class Log(Function):
     def backward(ctx, g):
         return g / ctx.a
 
+    def differentiable_backward(ctx, g):
+        return g / ctx.inputs[0]
 
 class Sqrt(Function):
     def forward(ctx, a):
@@ -120,6 +148,8 @@ class Sqrt(Function):
     def backward(ctx, g):
         return g / (2 * ctx.y)
 
+    def differentiable_backward(ctx, g):
+        return g / (2 * sqrt(ctx.inputs[0]))
 
 class Sin(Function):
     def forward(ctx, a):
@@ -129,6 +159,8 @@ class Sin(Function):
     def backward(ctx, g):
         return g * np.cos(ctx.a)
 
+    def differentiable_backward(ctx, g):
+        return g * cos(ctx.inputs[0])
 
 class Cos(Function):
     def forward(ctx, a):
@@ -138,6 +170,8 @@ class Cos(Function):
     def backward(ctx, g):
         return -g * np.sin(ctx.a)
 
+    def differentiable_backward(ctx, g):
+        return -g * sin(ctx.inputs[0])
 
 class Tanh(Function):
     def forward(ctx, a):
@@ -147,6 +181,9 @@ class Tanh(Function):
     def backward(ctx, g):
         return g * (1 - ctx.y * ctx.y)
 
+    def differentiable_backward(ctx, g):
+        y = tanh(ctx.inputs[0])
+        return g * (1 - y * y)
 
 def stable_sigmoid(a: np.ndarray) -> np.ndarray:
     """1 / (1 + e^-a) without overflow: e^-|a| never exceeds 1."""
@@ -162,6 +199,9 @@ class Sigmoid(Function):
     def backward(ctx, g):
         return g * ctx.y * (1 - ctx.y)
 
+    def differentiable_backward(ctx, g):
+        y = sigmoid(ctx.inputs[0])
+        return g * y * (1 - y)
 
 class Relu(Function):
     """y = x·[x > 0]; dx = dy·[x > 0]. Large arrays are worked on in pieces over the BLAS threads."""
@@ -179,6 +219,8 @@ class Relu(Function):
         elementwise(lambda g, mask, dx: np.multiply(g, mask, out=dx), g, ctx.mask, dx)
         return dx
 
+    def differentiable_backward(ctx, g):
+        return g * Tensor._wrap(ctx.mask)
 
 class Clamp(Function):
     """Gradient 1 where min <= a <= max (both ends inclusive, as in PyTorch), else 0."""
@@ -206,6 +248,9 @@ class Maximum(Function):
         share = np.where(ctx.a > ctx.b, 1.0, np.where(ctx.a == ctx.b, 0.5, 0.0)).astype(g.dtype)
         return g * share, g * (1 - share)
 
+    def differentiable_backward(ctx, g):
+        share = Tensor._wrap(np.where(ctx.a > ctx.b, 1.0, np.where(ctx.a == ctx.b, 0.5, 0.0)).astype(g.dtype))
+        return g * share, g * (1 - share)
 
 class Minimum(Function):
     def forward(ctx, a, b):
@@ -216,6 +261,9 @@ class Minimum(Function):
         share = np.where(ctx.a < ctx.b, 1.0, np.where(ctx.a == ctx.b, 0.5, 0.0)).astype(g.dtype)
         return g * share, g * (1 - share)
 
+    def differentiable_backward(ctx, g):
+        share = Tensor._wrap(np.where(ctx.a < ctx.b, 1.0, np.where(ctx.a == ctx.b, 0.5, 0.0)).astype(g.dtype))
+        return g * share, g * (1 - share)
 
 class Where(Function):
     def forward(ctx, cond, a, b):
@@ -226,6 +274,8 @@ class Where(Function):
         zero = np.zeros((), g.dtype)
         return None, np.where(ctx.cond, g, zero), np.where(ctx.cond, zero, g)
 
+    def differentiable_backward(ctx, g):
+        return None, where(ctx.cond, g, 0.0), where(ctx.cond, 0.0, g)
 
 class Cast(Function):
     def forward(ctx, a, dtype):
@@ -234,6 +284,8 @@ class Cast(Function):
     def backward(ctx, g):
         return g, None  # the engine casts back to the input's dtype
 
+    def differentiable_backward(ctx, g):
+        return g, None
 
 def add(a, b) -> Tensor: return _binary(Add, "add", a, b)
 def sub(a, b) -> Tensor: return _binary(Sub, "sub", a, b)

@@ -40,6 +40,28 @@ class GetItem(Function):
             np.add.at(out, ctx.index, g)
         return out, None
 
+    def differentiable_backward(ctx, g):
+        return IndexScatter.apply(g, ctx.shape, ctx.index), None
+
+class IndexScatter(Function):
+    """``x[index]``'s backward as an op: g added into zeros of ``shape`` at ``index``. Its own
+    gradient is ``h[index]``, so indexing can be differentiated any number of times."""
+
+    def forward(ctx, g, shape, index):
+        ctx.index = index
+        out = np.zeros(shape, g.dtype)
+        if _is_basic(index):
+            out[index] = g
+        else:
+            np.add.at(out, index, g)
+        return out
+
+    def backward(ctx, h):
+        return h[ctx.index], None, None
+
+    def differentiable_backward(ctx, h):
+        return GetItem.apply(h, ctx.index), None, None
+
 
 def getitem(x: Tensor, index) -> Tensor:
     index = as_index(index)

@@ -36,6 +36,13 @@ class Linear(Function):
         gb = g2.sum(axis=0) if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2] else None
         return gx, gw, gb
 
+    def differentiable_backward(ctx, g):
+        x, weight = ctx.inputs[0], ctx.inputs[1]
+        g2 = g.reshape(-1, g.shape[-1])
+        gx = (g2 @ weight).reshape(ctx.x_shape) if ctx.needs_input_grad[0] else None
+        gw = g2.T @ x.reshape(-1, x.shape[-1]) if ctx.needs_input_grad[1] else None
+        gb = g2.sum(0) if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2] else None
+        return gx, gw, gb
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = input · weightᵀ + bias (``torch.nn.functional.linear``).

@@ -37,6 +37,24 @@ class MatMul(Function):
                 gb = gb.sum(axis=tuple(range(gb.ndim - b.ndim)))
         return ga, gb
 
+    def differentiable_backward(ctx, g):
+        a, b = ctx.inputs
+        a2 = a.unsqueeze(0) if a.ndim == 1 else a
+        b2 = b.unsqueeze(1) if b.ndim == 1 else b
+        if b.ndim == 1:
+            g = g.unsqueeze(-1)
+        if a.ndim == 1:
+            g = g.unsqueeze(-2)
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            ga = g @ b2.transpose(-1, -2)
+            if a.ndim == 1:
+                ga = ga.squeeze(-2)
+        if ctx.needs_input_grad[1]:
+            gb = a2.transpose(-1, -2) @ g
+            if b.ndim == 1:
+                gb = gb.squeeze(-1)
+        return ga, gb
 
 def matmul(a, b) -> Tensor:
     a, b = operand(a), operand(b)

@@ -32,6 +32,8 @@ class Sum(Function):
     def backward(ctx, g):
         return np.broadcast_to(g.reshape(_kept_shape(ctx.shape, ctx.axes)), ctx.shape), None, None
 
+    def differentiable_backward(ctx, g):
+        return g.reshape(_kept_shape(ctx.shape, ctx.axes)).expand(*ctx.shape), None, None
 
 class Mean(Function):
     def forward(ctx, x, axes, keepdim):
@@ -42,6 +44,9 @@ class Mean(Function):
         g = g.reshape(_kept_shape(ctx.shape, ctx.axes)) / _count(ctx.shape, ctx.axes)
         return np.broadcast_to(g, ctx.shape), None, None
 
+    def differentiable_backward(ctx, g):
+        g = g.reshape(_kept_shape(ctx.shape, ctx.axes)) / _count(ctx.shape, ctx.axes)
+        return g.expand(*ctx.shape), None, None
 
 class Var(Function):
     """var = Σ(x − x̄)² / (N − correction);  d var/dx = 2(x − x̄) / (N − correction)."""
@@ -57,6 +62,11 @@ class Var(Function):
         scale = 2 / ctx.denom if ctx.denom > 0 else np.nan
         return g * scale * ctx.centered, None, None, None
 
+    def differentiable_backward(ctx, g):
+        x = ctx.inputs[0]
+        g = g.reshape(_kept_shape(x.shape, ctx.axes))
+        scale = 2 / ctx.denom if ctx.denom > 0 else np.nan
+        return g * scale * (x - Mean.apply(x, ctx.axes, True)), None, None, None
 
 class Std(Function):
     """std = sqrt(var);  d std/dx = (x − x̄) / ((N − correction) · std)."""
@@ -74,6 +84,11 @@ class Std(Function):
         with np.errstate(divide="ignore", invalid="ignore"):
             return g * ctx.centered / (ctx.denom * ctx.std), None, None, None
 
+    def differentiable_backward(ctx, g):
+        x = ctx.inputs[0]
+        centered = x - Mean.apply(x, ctx.axes, True)
+        std = Std.apply(x, ctx.axes, True, ctx.inputs[3])
+        return g.reshape(ctx.std.shape) * centered / (std * ctx.denom), None, None, None
 
 class Extreme(Function):
     """max/min over all elements or amax/amin over dims: ties share the gradient evenly."""
@@ -89,6 +104,10 @@ class Extreme(Function):
         share = hit / hit.sum(axis=ctx.axes, keepdims=True)
         return g.reshape(ctx.y.shape) * share, None, None, None
 
+    def differentiable_backward(ctx, g):
+        hit = ctx.x == ctx.y
+        share = Tensor._wrap(hit / hit.sum(axis=ctx.axes, keepdims=True))
+        return g.reshape(ctx.y.shape) * share, None, None, None
 
 class ExtremeAlong(Function):
     """max/min along one dim (values of ``x.max(dim)``): the gradient goes to the returned index."""
@@ -107,6 +126,43 @@ class ExtremeAlong(Function):
         np.put_along_axis(out, ctx.idx, g, axis=ctx.dim)
         return out, None, None, None
 
+    def differentiable_backward(ctx, g):
+        if not ctx.keepdim:
+            g = g.unsqueeze(ctx.dim)
+        return PutAlongAxis.apply(g, ctx.idx, ctx.dim, ctx.shape), None, None, None
+
+class PutAlongAxis(Function):
+    """``g`` written into zeros of ``shape`` at one index per slice along ``dim`` (the backward of
+    ``x.max(dim)`` as an op); its gradient reads those positions back."""
+
+    def forward(ctx, g, idx, dim, shape):
+        ctx.idx, ctx.dim = idx, dim
+        out = np.zeros(shape, g.dtype)
+        np.put_along_axis(out, idx, g, axis=dim)
+        return out
+
+    def backward(ctx, h):
+        return np.take_along_axis(h, ctx.idx, axis=ctx.dim), None, None, None
+
+    def differentiable_backward(ctx, h):
+        return TakeAlongAxis.apply(h, ctx.idx, ctx.dim), None, None, None
+
+
+class TakeAlongAxis(Function):
+    """``x`` read at one index per slice along ``dim``; the adjoint of :class:`PutAlongAxis`."""
+
+    def forward(ctx, x, idx, dim):
+        ctx.idx, ctx.dim, ctx.shape = idx, dim, x.shape
+        return np.take_along_axis(x, idx, axis=dim)
+
+    def backward(ctx, g):
+        out = np.zeros(ctx.shape, g.dtype)
+        np.put_along_axis(out, ctx.idx, g, axis=ctx.dim)
+        return out, None, None
+
+    def differentiable_backward(ctx, g):
+        return PutAlongAxis.apply(g, ctx.idx, ctx.dim, ctx.shape), None, None
+
 
 class LogSumExp(Function):
     """log Σ exp(x), shifted by the max for stability; gradient softmax(x)."""
@@ -121,6 +177,10 @@ class LogSumExp(Function):
     def backward(ctx, g):
         return g.reshape(ctx.s.shape) * np.exp(ctx.x - ctx.s), None, None
 
+    def differentiable_backward(ctx, g):
+        x, axes = ctx.inputs[0], ctx.inputs[1]
+        softmax = (x - LogSumExp.apply(x, axes, True)).exp()
+        return g.reshape(ctx.s.shape) * softmax, None, None
 
 def _correction(unbiased, correction) -> int:
     if correction is not None and unbiased is not None:

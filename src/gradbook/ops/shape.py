@@ -24,6 +24,8 @@ class Reshape(Function):
     def backward(ctx, g):
         return g.reshape(ctx.shape), None
 
+    def differentiable_backward(ctx, g):
+        return g.reshape(ctx.shape), None
 
 class Permute(Function):
     def forward(ctx, x, dims):
@@ -33,6 +35,8 @@ class Permute(Function):
     def backward(ctx, g):
         return g.transpose(ctx.inverse), None
 
+    def differentiable_backward(ctx, g):
+        return g.permute(*ctx.inverse), None
 
 class Expand(Function):
     def forward(ctx, x, shape):
@@ -41,6 +45,8 @@ class Expand(Function):
     def backward(ctx, g):
         return g, None  # the engine sums the broadcast axes away
 
+    def differentiable_backward(ctx, g):
+        return g, None
 
 class Cat(Function):
     def forward(ctx, dim, *xs):
@@ -51,6 +57,10 @@ class Cat(Function):
     def backward(ctx, g):
         return (None, *np.split(g, ctx.bounds, axis=ctx.dim))
 
+    def differentiable_backward(ctx, g):
+        edges = [0, *ctx.bounds, g.shape[ctx.dim]]
+        lead = (slice(None),) * ctx.dim
+        return (None, *(getitem(g, lead + (slice(lo, hi),)) for lo, hi in zip(edges[:-1], edges[1:])))
 
 class Stack(Function):
     def forward(ctx, dim, *xs):
@@ -60,6 +70,9 @@ class Stack(Function):
     def backward(ctx, g):
         return (None, *(np.take(g, i, axis=ctx.dim) for i in range(g.shape[ctx.dim])))
 
+    def differentiable_backward(ctx, g):
+        lead = (slice(None),) * ctx.dim
+        return (None, *(getitem(g, lead + (i,)) for i in range(g.shape[ctx.dim])))
 
 class Pad(Function):
     def forward(ctx, x, widths, value):
@@ -69,6 +82,8 @@ class Pad(Function):
     def backward(ctx, g):
         return g[ctx.crop], None, None
 
+    def differentiable_backward(ctx, g):
+        return getitem(g, ctx.crop), None, None
 
 class Clone(Function):
     def forward(ctx, x):
@@ -77,6 +92,8 @@ class Clone(Function):
     def backward(ctx, g):
         return g
 
+    def differentiable_backward(ctx, g):
+        return g
 
 def reshape(x: Tensor, *shape) -> Tensor:
     shape = _sizes(shape)

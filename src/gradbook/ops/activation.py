@@ -16,7 +16,7 @@ from scipy.special import erf
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ._util import normalize_dim
-from .elementwise import relu, sigmoid, stable_sigmoid, tanh
+from .elementwise import minimum, relu, sigmoid, stable_sigmoid, tanh, where
 
 __all__ = ["celu", "elu", "gelu", "hardsigmoid", "hardswish", "hardtanh", "leaky_relu", "log_softmax",
            "logsigmoid", "prelu", "relu", "relu6", "selu", "sigmoid", "silu", "softmax", "softmin",
@@ -36,6 +36,8 @@ class LeakyRelu(Function):
     def backward(ctx, g):
         return np.where(ctx.pos, g, g * ctx.slope), None
 
+    def differentiable_backward(ctx, g):
+        return g * Tensor._wrap(np.where(ctx.pos, 1.0, ctx.slope).astype(g.dtype)), None
 
 class Elu(Function):
     """PyTorch's ELU kernel, shared by elu, selu and celu:
@@ -51,6 +53,10 @@ class Elu(Function):
     def backward(ctx, g):
         return np.where(ctx.pos, g * ctx.k[0], g * (ctx.k[1] * ctx.neg_exp)), None, None, None
 
+    def differentiable_backward(ctx, g):
+        x = ctx.inputs[0]
+        inner = (minimum(x, 0.0) * ctx.inputs[3]).exp() * ctx.k[1]
+        return g * where(ctx.pos, ctx.k[0], inner), None, None, None
 
 class Hardtanh(Function):
     """y = clip(x, lo, hi);  dy/dx = 1 strictly inside (lo, hi), else 0 (PyTorch's rule at the ends)."""
@@ -62,6 +68,8 @@ class Hardtanh(Function):
     def backward(ctx, g):
         return g * ctx.inside, None, None
 
+    def differentiable_backward(ctx, g):
+        return g * Tensor._wrap(ctx.inside), None, None
 
 class Hardsigmoid(Function):
     """y = relu6(x + 3) / 6;  dy/dx = 1/6 on (−3, 3)."""
@@ -73,6 +81,8 @@ class Hardsigmoid(Function):
     def backward(ctx, g):
         return g * ctx.inside / 6
 
+    def differentiable_backward(ctx, g):
+        return g * Tensor._wrap(ctx.inside / 6)
 
 class Hardswish(Function):
     """y = x·relu6(x + 3)/6;  dy/dx = 0 below −3, x/3 + 1/2 on [−3, 3], 1 above."""
@@ -85,6 +95,9 @@ class Hardswish(Function):
         x = ctx.x
         return np.where(x < -3, 0, np.where(x <= 3, g * (x / 3 + 0.5), g)).astype(g.dtype, copy=False)
 
+    def differentiable_backward(ctx, g):
+        x = ctx.inputs[0]
+        return g * where(ctx.x < -3, 0.0, where(ctx.x <= 3, x / 3 + 0.5, 1.0))
 
 class Gelu(Function):
     """exact: y = x·Φ(x), dy/dx = Φ(x) + x·φ(x);
@@ -107,6 +120,31 @@ class Gelu(Function):
         pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
         return g * (ctx.cdf + x * pdf)
 
+    def differentiable_backward(ctx, g):
+        x = ctx.inputs[0]
+        if ctx.approximate == "tanh":
+            k = math.sqrt(2 / math.pi)
+            t = tanh(k * (x + 0.044715 * x ** 3))
+            return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)), None
+        return g * GeluSlope.apply(x), None
+
+class GeluSlope(Function):
+    """s(x) = Φ(x) + x·φ(x), exact GELU's derivative, as an op for double backward:
+    ds/dx = φ(x)·(2 − x²), written with Tensor ops so that it differentiates again."""
+
+    def forward(ctx, x):
+        ctx.x = x
+        cdf = 0.5 * (1 + erf(x / math.sqrt(2)))
+        return (cdf + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)).astype(x.dtype, copy=False)
+
+    def backward(ctx, g):
+        x = ctx.x
+        return g * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi) * (2 - x * x)
+
+    def differentiable_backward(ctx, g):
+        x = ctx.inputs[0]
+        return g * (-0.5 * x * x).exp() / math.sqrt(2 * math.pi) * (2 - x * x)
+
 
 class Silu(Function):
     """y = x·σ(x);  dy/dx = σ(x)·(1 + x(1 − σ(x)))."""
@@ -119,6 +157,10 @@ class Silu(Function):
         s = ctx.s
         return g * s * (1 + ctx.x * (1 - s))
 
+    def differentiable_backward(ctx, g):
+        x = ctx.inputs[0]
+        s = sigmoid(x)
+        return g * s * (1 + x * (1 - s))
 
 class Softplus(Function):
     """y = log(1 + e^{βx})/β, and y = x where βx > threshold;  dy/dx = σ(βx) (1 above the threshold)."""
@@ -132,6 +174,9 @@ class Softplus(Function):
     def backward(ctx, g):
         return np.where(ctx.linear, g, g * ctx.s), None, None
 
+    def differentiable_backward(ctx, g):
+        x, beta = ctx.inputs[0], ctx.inputs[1]
+        return g * where(ctx.linear, 1.0, sigmoid(x * beta)), None, None
 
 class LogSigmoid(Function):
     """y = log σ(x) = −softplus(−x);  dy/dx = 1 − σ(x)."""
@@ -143,6 +188,8 @@ class LogSigmoid(Function):
     def backward(ctx, g):
         return g * (1 - ctx.s)
 
+    def differentiable_backward(ctx, g):
+        return g * (1 - sigmoid(ctx.inputs[0]))
 
 class Softsign(Function):
     """y = x / (1 + |x|);  dy/dx = 1 / (1 + |x|)²."""
@@ -154,6 +201,9 @@ class Softsign(Function):
     def backward(ctx, g):
         return g / (ctx.d * ctx.d)
 
+    def differentiable_backward(ctx, g):
+        d = 1 + ctx.inputs[0].abs()
+        return g / (d * d)
 
 class Prelu(Function):
     """y = x if x > 0 else a_c·x, one slope per channel (dim 1) or one shared;
@@ -173,6 +223,14 @@ class Prelu(Function):
             ga = gxa.sum(axis=axes).reshape(-1)
         return gx, ga
 
+    def differentiable_backward(ctx, g):
+        x, a = ctx.inputs
+        gx = where(ctx.neg, g * a.reshape(ctx.a.shape), g) if ctx.needs_input_grad[0] else None
+        ga = None
+        if ctx.needs_input_grad[1]:
+            axes = tuple(i for i in range(g.ndim) if i != 1) if ctx.a.size > 1 else None
+            ga = where(ctx.neg, g * x, 0.0).sum(axes).reshape(-1)
+        return gx, ga
 
 class Softmax(Function):
     """y = e^{x − max} / Σ e^{x − max} along dim;  dx = y·(g − Σ g·y)."""
@@ -186,6 +244,9 @@ class Softmax(Function):
         y = ctx.y
         return y * (g - (g * y).sum(axis=ctx.dim, keepdims=True)), None
 
+    def differentiable_backward(ctx, g):
+        y = Softmax.apply(ctx.inputs[0], ctx.dim)
+        return y * (g - (g * y).sum(ctx.dim, keepdim=True)), None
 
 class LogSoftmax(Function):
     """y = x − max − log Σ e^{x − max} along dim;  dx = g − e^y·Σ g."""
@@ -199,6 +260,9 @@ class LogSoftmax(Function):
     def backward(ctx, g):
         return g - np.exp(ctx.y) * g.sum(axis=ctx.dim, keepdims=True), None
 
+    def differentiable_backward(ctx, g):
+        y = LogSoftmax.apply(ctx.inputs[0], ctx.dim)
+        return g - y.exp() * g.sum(ctx.dim, keepdim=True), None
 
 def _float(x: Tensor, name: str) -> Tensor:
     if not isinstance(x, Tensor):

@@ -13,9 +13,10 @@ import warnings
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, _first_order_only
 from ..autograd.tensor import Tensor
-from .elementwise import stable_sigmoid
+from .activation import LogSoftmax, softplus
+from .elementwise import sigmoid, stable_sigmoid, where
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "huber_loss",
            "kl_div", "l1_loss", "mse_loss", "multi_margin_loss", "nll_loss", "smooth_l1_loss"]
@@ -46,6 +47,11 @@ def _spread(g: np.ndarray, reduction: str, denom, shape) -> np.ndarray:
     if reduction == "none":
         return g
     return np.broadcast_to(g / denom if reduction == "mean" else g, shape)
+
+
+def _spread_tensor(g: Tensor, reduction: str, denom) -> Tensor:
+    """:func:`_spread` for a recorded backward: the factor broadcasts where it is used."""
+    return g / denom if reduction == "mean" else g
 
 
 def _float_tensor(name: str, what: str, x) -> Tensor:
@@ -134,6 +140,21 @@ class CrossEntropy(Function):
             gt = -g * logp * (1 - eps) * (1 if weight is None else _channel_view(weight, logp.ndim))
         return gx, gt, None, None, None, None
 
+    def differentiable_backward(ctx, g):
+        x, target = ctx.inputs[0], ctx.inputs[1]
+        logp = LogSoftmax.apply(x, 1)
+        weight, eps = ctx.weight_eps
+        w_view = 1 if weight is None else Tensor._wrap(_channel_view(weight, logp.ndim))
+        if target is not None and target.requires_grad:  # a as a function of the probabilities q
+            c = x.shape[1]
+            a = (target * (1 - eps) + eps / c if eps else target) * w_view
+        else:
+            a = Tensor._wrap(ctx.a)
+        g = _spread_tensor(g, ctx.reduction, ctx.denom).unsqueeze(1) if ctx.reduction == "none" \
+            else _spread_tensor(g, ctx.reduction, ctx.denom)
+        gx = g * (logp.exp() * a.sum(1, keepdim=True) - a) if ctx.needs_input_grad[0] else None
+        gt = -g * logp * (1 - eps) * w_view if ctx.needs_input_grad[1] else None
+        return gx, gt, None, None, None, None
 
 class NllLoss(Function):
     """L_i = −w_{t_i}·x_{i, t_i} (x holds log-probabilities);  dL/dx = −w_t·onehot(t)."""
@@ -146,6 +167,11 @@ class NllLoss(Function):
         g = np.expand_dims(_spread(g, ctx.reduction, ctx.denom, ctx.a[:, 0].shape), 1)
         return -g * ctx.a, None, None, None
 
+    def differentiable_backward(ctx, g):
+        g = _spread_tensor(g, ctx.reduction, ctx.denom)
+        if ctx.reduction == "none":
+            g = g.unsqueeze(1)
+        return -g * Tensor._wrap(ctx.a), None, None, None
 
 def _index_weights(name, input, target, weight, ignore_index, dtype):
     """(N, C, *) input with (N, *) targets → (w_t·onehot masked by ignore_index, Σ kept w_t, C-weights)."""
@@ -280,6 +306,17 @@ class _Pointwise(Function):
         return (g * dx if ctx.needs_input_grad[0] else None,
                 g * dy if ctx.needs_input_grad[1] else None, None, None, None) + (None,) * len(ctx.params)
 
+    def differentiable_backward(ctx, g):
+        partials = getattr(ctx, "tensor_partials", None)
+        if partials is None:
+            return _first_order_only(ctx, (g,))
+        x, y = ctx.inputs[0], ctx.inputs[1]
+        g = _spread_tensor(g, ctx.reduction, np.prod(ctx.shape) if ctx.denom is None else ctx.denom)
+        if ctx.weight is not None:
+            g = g * Tensor._wrap(ctx.weight)
+        dx, dy = partials(x, y, *ctx.params)
+        return (g * dx if ctx.needs_input_grad[0] else None,
+                g * dy if ctx.needs_input_grad[1] else None, None, None, None) + (None,) * len(ctx.params)
 
 class MSE(_Pointwise):
     """(x − y)²;  ∂/∂x = 2(x − y) = −∂/∂y."""
@@ -292,6 +329,9 @@ class MSE(_Pointwise):
         d = 2 * (x - y)
         return d, -d
 
+    def tensor_partials(ctx, x, y):
+        d = 2 * (x - y)
+        return d, -d
 
 class L1(_Pointwise):
     """|x − y|;  ∂/∂x = sign(x − y)."""
@@ -303,6 +343,9 @@ class L1(_Pointwise):
         s = np.sign(x - y)
         return s, -s
 
+    def tensor_partials(ctx, x, y):
+        s = Tensor._wrap(np.sign(ctx.x - ctx.y))
+        return s, -s
 
 class SmoothL1(_Pointwise):
     """½d²/β where |d| < β, else |d| − β/2;  ∂/∂x = d/β or sign(d) (β = 0 is the L1 loss)."""
@@ -316,6 +359,10 @@ class SmoothL1(_Pointwise):
         s = np.where(np.abs(d) < beta, d / (beta or 1), np.sign(d))
         return s, -s
 
+    def tensor_partials(ctx, x, y, beta):
+        d = ctx.x - ctx.y
+        s = where(np.abs(d) < beta, (x - y) / (beta or 1), np.sign(d))
+        return s, -s
 
 class Huber(_Pointwise):
     """½d² where |d| < δ, else δ(|d| − δ/2);  ∂/∂x = clip(d, −δ, δ)."""
@@ -328,6 +375,10 @@ class Huber(_Pointwise):
         s = np.clip(x - y, -delta, delta)
         return s, -s
 
+    def tensor_partials(ctx, x, y, delta):
+        d = ctx.x - ctx.y
+        s = where(np.abs(d) <= delta, x - y, np.clip(d, -delta, delta))
+        return s, -s
 
 class BCE(_Pointwise):
     """−(y·log x + (1 − y)·log(1 − x)), logs clamped at −100 as PyTorch does;
@@ -356,6 +407,10 @@ class BCEWithLogits(_Pointwise):
         pw = 1 if pos_weight is None else pos_weight
         return (1 - y) * s - pw * y * (1 - s), pw * _softplus(-x) - _softplus(x)
 
+    def tensor_partials(ctx, x, y, pos_weight):
+        s = sigmoid(x)
+        pw = 1 if pos_weight is None else Tensor._wrap(pos_weight)
+        return (1 - y) * s - pw * y * (1 - s), pw * softplus(-x) - softplus(x)
 
 class KLDiv(_Pointwise):
     """y·(log y − x) (0 where y = 0), or e^y·(y − x) with log_target;

@@ -86,10 +86,14 @@ def gradcheck(fn: Callable, inputs: Sequence, eps: float = 1e-6, atol: float = 1
 
 def gradgradcheck(fn: Callable, inputs: Sequence, eps: float = 1e-6, atol: float = 1e-5,
                   rtol: float = 1e-3, seed: int = 0, raise_exception: bool = True) -> bool:
-    """Check ``fn``'s second derivatives: the first-order gradient, computed with
-    ``create_graph=True`` under a random upstream gradient ``v``, is itself gradient-checked
-    against central differences, with respect to the inputs and to ``v`` (PyTorch's
-    ``gradgradcheck``). Every input that requires grad must be float64."""
+    """Check ``fn``'s second derivatives (PyTorch's ``gradgradcheck``). Every input that
+    requires grad must be float64.
+
+    The first-order gradient under a random upstream gradient ``v`` is computed twice: by the
+    recorded backward (``create_graph=True``, each op's ``differentiable_backward``) and by the
+    plain one (each op's NumPy ``backward``, which :func:`gradcheck` checks); the two must agree.
+    Then the recorded one is itself gradient-checked against central differences, with respect
+    to the inputs and to ``v``."""
     from .engine import grad
 
     n = len(inputs)
@@ -106,5 +110,21 @@ def gradgradcheck(fn: Callable, inputs: Sequence, eps: float = 1e-6, atol: float
         wrt = [x for x in ins if isinstance(x, Tensor) and x.requires_grad]
         return [g for g in grad(outs, wrt, list(vs), create_graph=True, allow_unused=True) if g is not None]
 
+    with enable_grad():
+        recorded = first_order(*inputs, *upstream)
+        outs = [o for o in _as_outputs(fn(*inputs)) if o.requires_grad]
+        wrt = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
+        plain = [g for g in grad(outs, wrt, [Tensor._wrap(v.data) for v in upstream], allow_unused=True)
+                 if g is not None]
+    for k, (r, p) in enumerate(zip(recorded, plain)):
+        bad = np.abs(r.data - p.data) > atol + rtol * np.abs(p.data)
+        if bad.any():
+            j = int(np.flatnonzero(bad.reshape(-1))[0])
+            msg = (f"gradgradcheck: the recorded backward (create_graph=True) and the plain backward "
+                   f"disagree on gradient {k} at flat index {j}: {r.data.reshape(-1)[j]:.8g} vs "
+                   f"{p.data.reshape(-1)[j]:.8g}")
+            if raise_exception:
+                raise GradcheckError(msg)
+            return False
     return gradcheck(first_order, list(inputs) + upstream, eps=eps, atol=atol, rtol=rtol, seed=seed,
                      raise_exception=raise_exception)

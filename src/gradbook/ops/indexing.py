@@ -43,6 +43,7 @@ class GetItem(Function):
     def differentiable_backward(ctx, g):
         return IndexScatter.apply(g, ctx.shape, ctx.index), None
 
+
 class IndexScatter(Function):
     """``x[index]``'s backward as an op: g added into zeros of ``shape`` at ``index``. Its own
     gradient is ``h[index]``, so indexing can be differentiated any number of times."""

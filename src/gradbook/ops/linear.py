@@ -7,6 +7,7 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ._util import operand, shape_of
 
+
 __all__ = ["linear"]
 
 
@@ -43,6 +44,7 @@ class Linear(Function):
         gw = g2.T @ x.reshape(-1, x.shape[-1]) if ctx.needs_input_grad[1] else None
         gb = g2.sum(0) if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2] else None
         return gx, gw, gb
+
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = input · weightᵀ + bias (``torch.nn.functional.linear``).

@@ -18,8 +18,10 @@ from ..autograd.tensor import Tensor
 from .activation import LogSoftmax, softplus
 from .elementwise import sigmoid, stable_sigmoid, where
 
+
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "huber_loss",
            "kl_div", "l1_loss", "mse_loss", "multi_margin_loss", "nll_loss", "smooth_l1_loss"]
+
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -156,6 +158,7 @@ class CrossEntropy(Function):
         gt = -g * logp * (1 - eps) * w_view if ctx.needs_input_grad[1] else None
         return gx, gt, None, None, None, None
 
+
 class NllLoss(Function):
     """L_i = −w_{t_i}·x_{i, t_i} (x holds log-probabilities);  dL/dx = −w_t·onehot(t)."""
 
@@ -172,6 +175,7 @@ class NllLoss(Function):
         if ctx.reduction == "none":
             g = g.unsqueeze(1)
         return -g * Tensor._wrap(ctx.a), None, None, None
+
 
 def _index_weights(name, input, target, weight, ignore_index, dtype):
     """(N, C, *) input with (N, *) targets → (w_t·onehot masked by ignore_index, Σ kept w_t, C-weights)."""
@@ -318,6 +322,7 @@ class _Pointwise(Function):
         return (g * dx if ctx.needs_input_grad[0] else None,
                 g * dy if ctx.needs_input_grad[1] else None, None, None, None) + (None,) * len(ctx.params)
 
+
 class MSE(_Pointwise):
     """(x − y)²;  ∂/∂x = 2(x − y) = −∂/∂y."""
 
@@ -333,6 +338,7 @@ class MSE(_Pointwise):
         d = 2 * (x - y)
         return d, -d
 
+
 class L1(_Pointwise):
     """|x − y|;  ∂/∂x = sign(x − y)."""
 
@@ -346,6 +352,7 @@ class L1(_Pointwise):
     def tensor_partials(ctx, x, y):
         s = Tensor._wrap(np.sign(ctx.x - ctx.y))
         return s, -s
+
 
 class SmoothL1(_Pointwise):
     """½d²/β where |d| < β, else |d| − β/2;  ∂/∂x = d/β or sign(d) (β = 0 is the L1 loss)."""
@@ -364,6 +371,7 @@ class SmoothL1(_Pointwise):
         s = where(np.abs(d) < beta, (x - y) / (beta or 1), np.sign(d))
         return s, -s
 
+
 class Huber(_Pointwise):
     """½d² where |d| < δ, else δ(|d| − δ/2);  ∂/∂x = clip(d, −δ, δ)."""
 
@@ -379,6 +387,7 @@ class Huber(_Pointwise):
         d = ctx.x - ctx.y
         s = where(np.abs(d) <= delta, x - y, np.clip(d, -delta, delta))
         return s, -s
+
 
 class BCE(_Pointwise):
     """−(y·log x + (1 − y)·log(1 − x)), logs clamped at −100 as PyTorch does;
@@ -411,6 +420,7 @@ class BCEWithLogits(_Pointwise):
         s = sigmoid(x)
         pw = 1 if pos_weight is None else Tensor._wrap(pos_weight)
         return (1 - y) * s - pw * y * (1 - s), pw * softplus(-x) - softplus(x)
+
 
 class KLDiv(_Pointwise):
     """y·(log y − x) (0 where y = 0), or e^y·(y − x) with log_target;

@@ -56,6 +56,7 @@ class MatMul(Function):
                 gb = gb.squeeze(-1)
         return ga, gb
 
+
 def matmul(a, b) -> Tensor:
     a, b = operand(a), operand(b)
     sa, sb = shape_of(a), shape_of(b)

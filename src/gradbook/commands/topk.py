@@ -6,7 +6,6 @@ import os
 import re
 import sys
 
-import click
 import typer
 
 _PROGRESS_FROM = 32 * 2**20     # a bar only for files at least this large (or of unknown size)
@@ -64,15 +63,15 @@ def register(app: typer.Typer) -> None:
         if as_json:
             rows = [{"count": count, "line": line.decode("utf-8", "backslashreplace")}
                     for count, line in result.top]
-            click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
             width = max((len(str(count)) for count, _ in result.top), default=0)
-            click.echo("".join(f"{count:>{width}}  {_shown(line)}\n" for count, line in result.top), nl=False)
+            typer.echo("".join(f"{count:>{width}}  {_shown(line)}\n" for count, line in result.top), nl=False)
         if stats:
             s = result.stats
             where = (f"{s.partitions} partitions, depth {s.depth}, {s.spilled_bytes:,} bytes spilled"
                      if s.partitions else "counted in memory")
-            click.echo(f"{s.lines:,} lines, {s.distinct:,} distinct, {s.bytes:,} bytes; {where}; "
+            typer.echo(f"{s.lines:,} lines, {s.distinct:,} distinct, {s.bytes:,} bytes; {where}; "
                        f"working memory {working / 2**20:.1f} MB", err=True)
 
 
@@ -82,7 +81,7 @@ def _shown(line: bytes) -> str:
 
 
 def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"gradbook topk: {message}", err=True)
+    typer.echo(f"gradbook topk: {message}", err=True)
     raise typer.Exit(code)
 
 
@@ -103,7 +102,7 @@ def _working_memory(budget: int, spelled: str) -> int:
     held = _resident_bytes() + _SLACK
     if budget - held >= _MIN_WORKING:
         return budget - held
-    click.echo(f"gradbook topk: --memory {spelled} leaves less than {_MIN_WORKING >> 20} MB beyond the "
+    typer.echo(f"gradbook topk: --memory {spelled} leaves less than {_MIN_WORKING >> 20} MB beyond the "
                f"{held / 2**20:.0f} MB this process already holds; counting with "
                f"{_MIN_WORKING >> 20} MB (peak about {(held + _MIN_WORKING) / 2**20:.0f} MB)", err=True)
     return _MIN_WORKING

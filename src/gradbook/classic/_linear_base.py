@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 FLOATS = (np.float64, np.float32)
 
@@ -44,11 +44,6 @@ def encode_classes(est, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"{type(est).__name__} needs samples of at least 2 classes in y, but the "
                          f"data contains only one class: {classes[0]!r}")
     return classes, y_idx
-
-
-def sample_weights(sample_weight, X: np.ndarray) -> np.ndarray:
-    """Per-sample weights as float64 (ones when None), checked for shape and sign."""
-    return _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
 
 
 def softmax(Z: np.ndarray) -> np.ndarray:

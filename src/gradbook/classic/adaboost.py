@@ -17,10 +17,10 @@ import numpy as np
 from scipy.special import softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, check_random_state,
-                                      has_fit_parameter)
+from sklearn.utils.validation import check_is_fitted, check_random_state, has_fit_parameter
 
 from ._splitter import presort
+from ._validation import check_sample_weight
 from .tree import DecisionTreeClassifier, validate
 
 _MAX_INT = np.iinfo(np.int32).max
@@ -67,8 +67,7 @@ class AdaBoostClassifier(ClassifierMixin, BaseEstimator):
                              f"got {self.learning_rate!r}")
         X, y = validate(self, X, y, dtype=None if self.estimator is not None else np.float32)
         check_classification_targets(y)
-        sw = _check_sample_weight(sample_weight, X, dtype=np.float64, copy=True,
-                                  ensure_non_negative=True)
+        sw = check_sample_weight(self, sample_weight, X, copy=True)
         if sw.sum() <= 0:
             raise ValueError(f"{name}: sample_weight must contain at least one positive value")
         sw /= sw.sum()

@@ -15,10 +15,10 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, check_random_state,
-                                      has_fit_parameter)
+from sklearn.utils.validation import check_is_fitted, check_random_state, has_fit_parameter
 
 from ._proba import ProbaClassifier
+from ._validation import check_sample_weight
 from .tree import DecisionTreeClassifier, count_or_fraction, validate
 
 _MAX_INT = np.iinfo(np.int32).max
@@ -62,7 +62,7 @@ class BaggingClassifier(ProbaClassifier, ClassifierMixin, BaseEstimator):
             raise ValueError(f"{name}: out-of-bag estimation (oob_score=True) needs bootstrap=True")
         X, y = validate(self, X, y, dtype=None)
         check_classification_targets(y)
-        sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        sw = check_sample_weight(self, sample_weight, X)
         self.classes_, y_enc = np.unique(y, return_inverse=True)
         self.n_classes_ = len(self.classes_)
         n, d = X.shape

@@ -19,7 +19,8 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Cluster
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._linear_base import check_positive, fit_data, predict_data, sample_weights
+from ._linear_base import check_positive, fit_data, predict_data
+from ._validation import check_sample_weight
 from .kernels import squared_distances
 
 __all__ = ["KMeans", "kmeans_plusplus"]
@@ -162,7 +163,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
     def fit(self, X, y=None, sample_weight=None) -> "KMeans":
         X = fit_data(self, X)
         init, n_init = self._check_params(X)
-        sw = sample_weights(sample_weight, X).astype(X.dtype, copy=False)
+        sw = check_sample_weight(self, sample_weight, X).astype(X.dtype, copy=False)
         rng = check_random_state(self.random_state)
         tol = float(np.mean(np.var(X, axis=0))) * self.tol
         mean = X.mean(axis=0)
@@ -203,6 +204,6 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
     def score(self, X, y=None, sample_weight=None) -> float:
         """Minus the inertia of X with respect to the fitted centres."""
         X = predict_data(self, X, attr="cluster_centers_")
-        sw = sample_weights(sample_weight, X)
+        sw = check_sample_weight(self, sample_weight, X)
         _, d = _assign(X, self.cluster_centers_.astype(X.dtype, copy=False), np.einsum("ij,ij->i", X, X))
         return -float(d @ sw)

@@ -16,10 +16,11 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, check_random_state
+from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from ._proba import ProbaClassifier
 from ._splitter import ensemble_leaves, presort, stack_nodes
+from ._validation import check_sample_weight
 from .tree import DecisionTreeClassifier, DecisionTreeRegressor, count_or_fraction, validate
 
 _MAX_INT = np.iinfo(np.int32).max
@@ -153,7 +154,7 @@ class RandomForestClassifier(ProbaClassifier, ClassifierMixin, _BaseForest):
         self.classes_, y_enc = np.unique(y, return_inverse=True)
         self.n_classes_ = len(self.classes_)
         self.n_outputs_ = 1
-        sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        sw = check_sample_weight(self, sample_weight, X)
 
         def fit_one(tree, w, order):
             tree.classes_, tree.n_classes_, tree.n_outputs_ = self.classes_, self.n_classes_, 1
@@ -222,7 +223,7 @@ class RandomForestRegressor(RegressorMixin, _BaseForest):
         y = np.asarray(y, dtype=np.float64)
         Y = y.reshape(len(y), -1)
         self.n_outputs_ = Y.shape[1]
-        sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        sw = check_sample_weight(self, sample_weight, X)
         counts = self._fit_trees(X, sw, lambda tree, w, order: tree._fit_targets(X, Y, w, order))
         if self.oob_score:
             total = np.zeros_like(Y)

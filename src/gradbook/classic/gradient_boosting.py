@@ -20,10 +20,11 @@ import numpy as np
 from scipy.special import expit, logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, check_random_state
+from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from ._proba import ProbaClassifier
 from ._splitter import ensemble_leaves, presort, stack_nodes
+from ._validation import check_sample_weight
 from .tree import DecisionTreeRegressor, validate
 
 
@@ -155,7 +156,7 @@ class GradientBoostingRegressor(RegressorMixin, _BaseGradientBoosting):
         self._check_params()
         X, y = validate(self, X, y, dtype=np.float32, y_numeric=True)
         y = y.astype(np.float64)
-        sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        sw = check_sample_weight(self, sample_weight, X)
         self._init_raw = np.array([np.average(y, weights=sw)])
         F = np.tile(self._init_raw, (len(y), 1))
         self._boost(X, y[:, None], sw, F)
@@ -202,7 +203,7 @@ class GradientBoostingClassifier(ProbaClassifier, ClassifierMixin, _BaseGradient
         self._check_params()
         X, y = validate(self, X, y, dtype=np.float32)
         check_classification_targets(y)
-        sw = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        sw = check_sample_weight(self, sample_weight, X)
         self.classes_, y_enc = np.unique(y, return_inverse=True)
         self.n_classes_ = K = len(self.classes_)
         if len(np.unique(y_enc[sw > 0])) < 2:

@@ -13,7 +13,8 @@ from scipy import linalg
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.exceptions import ConvergenceWarning
 
-from ._linear_base import check_param, check_positive, fit_data, predict_data, sample_weights
+from ._linear_base import check_param, check_positive, fit_data, predict_data
+from ._validation import check_sample_weight
 
 __all__ = ["LinearRegression", "Ridge", "Lasso"]
 
@@ -54,7 +55,7 @@ class _LinearModel(MultiOutputMixin, RegressorMixin, BaseEstimator):
     def _prepare(self, X, y, sample_weight, y_numeric=True):
         X, y = fit_data(self, X, y, multi_output=True, y_numeric=y_numeric)
         y = y.astype(X.dtype, copy=False)
-        sw = None if sample_weight is None else sample_weights(sample_weight, X)
+        sw = None if sample_weight is None else check_sample_weight(self, sample_weight, X)
         y2 = y[:, None] if y.ndim == 1 else y
         Xc, yc, x_off, y_off = _center(X, y2, sw, self.fit_intercept)
         return X, y, y2, sw, Xc, yc, x_off, y_off

@@ -23,9 +23,10 @@ from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 
-from ._linear_base import (check_param, check_positive, encode_classes, fit_data, predict_data,
-                           sample_weights, sigmoid, softmax)
+from ._linear_base import (check_param, check_positive, encode_classes, fit_data, predict_data, sigmoid,
+                           softmax)
 from ._linear_optim import lbfgs, newton, proximal_gradient
+from ._validation import check_sample_weight
 from .kernels import KERNELS, pairwise_kernel, resolve_gamma
 
 __all__ = ["LogisticRegression", "KernelLogisticRegression"]
@@ -169,7 +170,7 @@ class LogisticRegression(_LogisticOutput):
                              "supports 'l2' or None, use solver='gd' (proximal gradient) for 'l1'")
         X, y = fit_data(self, X, y, dtype=np.float64)
         self.classes_, y_idx = encode_classes(self, y)
-        sw = sample_weights(sample_weight, X)
+        sw = check_sample_weight(self, sample_weight, X)
         n, d = X.shape
         n_out = 1 if len(self.classes_) == 2 else len(self.classes_)
         Z1 = np.hstack([X, np.ones((n, 1))]) if self.fit_intercept else X
@@ -241,7 +242,7 @@ class KernelLogisticRegression(_LogisticOutput):
         check_positive(self, "max_iter", self.max_iter, integer=True)
         X, y = fit_data(self, X, y, dtype=np.float64)
         self.classes_, y_idx = encode_classes(self, y)
-        sw = sample_weights(sample_weight, X)
+        sw = check_sample_weight(self, sample_weight, X)
         self.gamma_ = resolve_gamma(self.gamma, X, "KernelLogisticRegression")
         n = X.shape[0]
         K = self._kernel(X, None)

@@ -16,11 +16,11 @@ import numbers
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, check_random_state,
-                                      validate_data)
+from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
 
 from ._proba import ProbaClassifier
 from ._splitter import build_tree
+from ._validation import check_sample_weight
 
 _MAX_DEPTH = np.iinfo(np.int32).max
 
@@ -181,7 +181,7 @@ class DecisionTreeClassifier(ProbaClassifier, ClassifierMixin, _BaseTree):
         self.classes_, y_enc = np.unique(y, return_inverse=True)
         self.n_classes_ = len(self.classes_)
         self.n_outputs_ = 1
-        w = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        w = check_sample_weight(self, sample_weight, X)
         return self._fit_encoded(X, y_enc, w)
 
     def _fit_encoded(self, X, y_enc, w, order=None) -> "DecisionTreeClassifier":
@@ -224,7 +224,7 @@ class DecisionTreeRegressor(RegressorMixin, _BaseTree):
 
     def fit(self, X, y, sample_weight=None) -> "DecisionTreeRegressor":
         X, y = validate(self, X, y, dtype=np.float32, multi_output=True, y_numeric=True)
-        w = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        w = check_sample_weight(self, sample_weight, X)
         return self._fit_targets(X, y, w)
 
     def _fit_targets(self, X, y, w, order=None) -> "DecisionTreeRegressor":

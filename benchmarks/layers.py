@@ -136,7 +136,7 @@ def _time_lenet(lib: str, batch: int, iters: int) -> float:
 def _child(lib: str, row: str, threads: int) -> None:
     from gradbook.backend import retain_freed_memory
 
-    retain_freed_memory()  # in both libraries' processes: the allocator setting gradbook's fit() makes
+    retain_freed_memory()  # in both libraries' processes: the allocator setting importing gradbook makes
     if lib == "torch":
         import torch
 

@@ -1,8 +1,9 @@
 """backend.retain_freed_memory: glibc's allocator keeps large freed blocks, so the temporaries of
 one training step reuse the pages of the previous step's instead of mapping (and page-faulting)
-new ones."""
+new ones. Importing gradbook turns it on unless GRADBOOK_RETAIN_FREED_MEMORY=0."""
 import ctypes
 import ctypes.util
+import os
 import subprocess
 import sys
 
@@ -27,16 +28,50 @@ print((faults() - before) // 5)
 """
 
 
-def _faults_per_step(mode: str) -> int:
-    out = subprocess.run([sys.executable, "-c", STEPS, mode], capture_output=True, text=True, check=True)
-    return int(out.stdout.split()[-1])
+def _run(code: str, *args: str, env_value: str | None = None) -> str:
+    """Run ``code`` in a fresh interpreter with GRADBOOK_RETAIN_FREED_MEMORY unset or set."""
+    env = {k: v for k, v in os.environ.items() if k != "GRADBOOK_RETAIN_FREED_MEMORY"}
+    if env_value is not None:
+        env["GRADBOOK_RETAIN_FREED_MEMORY"] = env_value
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, env=env)
+    return out.stdout.split()[-1]
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt only")
-def test_training_step_temporaries_reuse_freed_pages():
+def _faults_per_step(mode: str, env_value: str | None = None) -> int:
+    return int(_run(STEPS, mode, env_value=env_value))
+
+
+def _has_mallopt() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
     try:
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
-    except (OSError, AttributeError):
-        pytest.skip("the C library has no mallopt (not glibc)")
+    except (OSError, AttributeError):  # musl has no mallopt
+        return False
+    return True
+
+
+needs_glibc = pytest.mark.skipif(not _has_mallopt(), reason="glibc's mallopt only")
+STATE = "import gradbook; print(gradbook.backend.freed_memory_retained())"
+
+
+@needs_glibc
+def test_training_step_temporaries_reuse_freed_pages():
     # 68 MiB of fresh pages would be ~17,000 faults; with the blocks kept, (nearly) none
-    assert _faults_per_step("retain") < 500
+    assert _faults_per_step("retain", env_value="0") < 500
+
+
+@needs_glibc
+def test_importing_gradbook_turns_it_on_by_default():
+    assert _run(STATE) == "True"
+    assert _run(STATE, env_value="1") == "True"
+    assert _faults_per_step("import") < 500  # a plain loop after `import gradbook` gets the pages back
+
+
+@needs_glibc
+def test_environment_variable_zero_turns_the_default_off():
+    assert _run(STATE, env_value="0") == "False"
+    # ...and an explicit call still turns it on
+    code = ("import gradbook; b = gradbook.backend; "
+            "print(b.freed_memory_retained() is False and b.retain_freed_memory() and b.freed_memory_retained())")
+    assert _run(code, env_value="0") == "True"

@@ -1,36 +1,22 @@
-"""Where arrays come from: the array module, the default dtype and the random source.
+"""Where arrays come from: the array module, the default dtype, the random source, and the C
+allocator's setting for freed memory.
 
-Every random draw in gradbook goes through :func:`rng`, so ``gb.manual_seed(s)`` makes a whole
-run reproducible. The array module is NumPy; CuPy may be plugged in through :func:`use` with the
-same code path when it is installed.
+Arrays are NumPy arrays: every op is written against ``numpy``. Every random draw in gradbook goes
+through :func:`rng`, so ``gb.manual_seed(s)`` makes a whole run reproducible. Importing gradbook
+lets glibc's allocator keep large freed blocks for reuse (:func:`retain_freed_memory`), unless the
+environment variable ``GRADBOOK_RETAIN_FREED_MEMORY`` is ``0``.
 """
 from __future__ import annotations
 
+import os
 import random as _pyrandom
 
 import numpy as np
-
-xp = np  # the array module every op uses
 
 _default_dtype: np.dtype = np.dtype(np.float32)
 _rng: np.random.Generator = np.random.default_rng()
 
 _FLOAT_DTYPES = (np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64))
-
-
-def use(name: str) -> None:
-    """Select the array module: ``"numpy"`` (always there) or ``"cupy"`` (when installed)."""
-    global xp
-    if name == "numpy":
-        xp = np
-    elif name == "cupy":
-        try:
-            import cupy  # noqa: F401  (optional accelerator)
-        except ImportError as exc:
-            raise ValueError("backend.use('cupy'): CuPy is not installed") from exc
-        xp = cupy
-    else:
-        raise ValueError(f"backend.use: expected 'numpy' or 'cupy', got {name!r}")
 
 
 def set_default_dtype(dtype) -> None:
@@ -67,32 +53,51 @@ def spawn_rng(seed: int | None = None) -> np.random.Generator:
 
 
 _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3  # glibc mallopt parameters
+RETAIN_FREED_MEMORY_ENV = "GRADBOOK_RETAIN_FREED_MEMORY"
 _memory_retained = False
 
 
 def retain_freed_memory() -> bool:
     """Let the C allocator keep freed blocks (up to 32 MiB each) for reuse instead of handing them
-    back to the system: glibc's default maps every large array afresh, and touching a new map
-    costs a page fault per 4 KiB. A training step allocates and frees the same large
-    temporaries (im2col columns, gradients) every time, so this is measured at a quarter of a
-    LeNet-5 step at batch 256. The process keeps its peak memory instead of shrinking between
-    steps. Called by :func:`gradbook.train.fit`; glibc only (elsewhere nothing changes).
-    Returns whether the setting is in effect."""
+    back to the system.
+
+    glibc's default maps every large array afresh, and touching a new map costs a page fault per
+    4 KiB. A training step allocates and frees the same large temporaries (im2col columns,
+    gradients) every time, and those faults are a large share of a small network's step
+    (``python benchmarks/train.py`` times a LeNet-5 step with and without the setting). The price: the process keeps its peak memory instead of
+    shrinking between steps, and the setting holds for the whole process (PyTorch in the same
+    process allocates through the same allocator).
+
+    **On by default**: ``import gradbook`` calls this, unless the environment variable
+    ``GRADBOOK_RETAIN_FREED_MEMORY`` is ``0`` when gradbook is first imported
+    (``GRADBOOK_RETAIN_FREED_MEMORY=0 python train.py`` keeps glibc's own behaviour); calling it
+    later turns it on all the same. glibc only: elsewhere (macOS, Windows, musl) nothing changes.
+    Returns whether the setting is in effect; see also :func:`freed_memory_retained`.
+    """
     global _memory_retained
     if _memory_retained:
         return True
     import ctypes
-    import ctypes.util
     import sys
 
     if not sys.platform.startswith("linux"):
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+        # the symbols already loaded into this process: no library search (find_library would run
+        # ldconfig on every import of gradbook)
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):  # not glibc (musl has no mallopt)
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     _memory_retained = bool(mallopt(_M_MMAP_THRESHOLD, 32 << 20) and mallopt(_M_TRIM_THRESHOLD, 1 << 30)
                             and mallopt(_M_TOP_PAD, 64 << 20))
     return _memory_retained
+
+
+def freed_memory_retained() -> bool:
+    """Whether :func:`retain_freed_memory`'s allocator setting is in effect in this process."""
+    return _memory_retained
+
+
+if os.environ.get(RETAIN_FREED_MEMORY_ENV, "1").strip() != "0":
+    retain_freed_memory()

@@ -95,12 +95,10 @@ def fit(model, train_loader: Iterable, loss_fn: Callable, optimizer, epochs: int
     A NaN or infinite loss raises :class:`TrainingDiverged` naming the epoch and the batch. Ctrl-C
     stops cleanly: with ``interrupt_checkpoint`` the state at the end of the last finished epoch
     is saved there (resume it with :func:`resume`), and the History comes back with
-    ``interrupted=True``. Large freed arrays are kept for reuse by the allocator for the rest of the
-    process (:func:`gradbook.backend.retain_freed_memory`).
+    ``interrupted=True``.
     """
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
-    backend.retain_freed_memory()  # reuse the large per-step temporaries instead of re-mapping them
     history = history if history is not None else History()
     trainer = Trainer(model, optimizer, loss_fn, train_loader, epochs, scheduler, history)
     trainer.epochs_done = initial_epoch

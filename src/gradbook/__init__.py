@@ -30,13 +30,15 @@ float64 = "float64"
 int64 = "int64"
 
 
+# heavier families load on first use, so `import gradbook` stays fast (tests/test_package.py checks
+# that each of them imports)
+_LAZY_MODULES = ("analysis", "classic", "data", "handbook", "io", "metrics", "models", "nn", "optim", "train")
+
+
 def __getattr__(name: str):
-    # heavier families load on first use, so `import gradbook` stays fast
     import importlib
 
-    lazy = {"nn", "optim", "data", "train", "metrics", "classic", "tune", "compress", "semi", "vision",
-            "analysis", "text", "models", "handbook", "io"}
-    if name in lazy:
+    if name in _LAZY_MODULES:
         return importlib.import_module(f"{__name__}.{name}")
     if name in {"save", "load"}:
         return getattr(importlib.import_module(f"{__name__}.io"), name)

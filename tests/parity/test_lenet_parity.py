@@ -89,10 +89,6 @@ def test_lenet5_training_steps_match_torch(opt_name):
 
 
 def _bn_dropout_nets():
-    for name in ("BatchNorm1d", "BatchNorm2d", "Dropout", "ReLU"):
-        if not hasattr(nn, name):
-            pytest.skip(f"gradbook.nn.{name} has not landed yet (the norm engineer's layers)")
-
     # no bias right before a batch norm (the usual layout): its exact gradient is zero, so both
     # libraries would hand Adam pure rounding noise, which Adam scales up to ±lr steps
     def build(lib):

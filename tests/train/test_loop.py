@@ -7,11 +7,10 @@ import pytest
 import gradbook as gb
 import gradbook.nn as nn
 import gradbook.nn.functional as F
+from gradbook import optim
 from gradbook.data import DataLoader, TensorDataset
 from gradbook.train import (Callback, CSVLogger, EarlyStopping, History, ModelCheckpoint, TrainingDiverged, evaluate,
                             fit, predict, resume)
-
-optim = pytest.importorskip("gradbook.optim")
 
 
 def blobs(n=200, seed=0):

@@ -23,49 +23,48 @@ from typing import Sequence
 
 import numpy as np
 
-from .function import Function, unbroadcast
+from .function import unbroadcast
 from .grad_mode import enable_grad, no_grad
+from .tensor import Tensor  # tensor.py imports this module at its end, after Tensor exists
 
-__all__ = ["run_backward", "grad"]
+__all__ = ["grad", "run_backward", "topological_order"]
 
 
-class _Graph:
-    """The nodes reachable from the roots, their pending consumer counts and output arity."""
-
-    def __init__(self, root_nodes):
-        self.consumers_left: dict[int, int] = {}
-        self.nodes: dict[int, Function] = {}
-        stack = list(root_nodes)
-        for node in root_nodes:
-            self._visit(node)
-        while stack:
-            node = stack.pop()
-            for parent in _parents(node):
-                key = id(parent)
-                self.consumers_left[key] = self.consumers_left.get(key, 0) + 1
-                if key not in self.nodes:
-                    self._visit(parent)
-                    stack.append(parent)
-
-    def _visit(self, node) -> None:
-        _check_alive(node)
-        self.nodes.setdefault(id(node), node)
-        self.consumers_left.setdefault(id(node), 0)
-
-    def order(self) -> list:
-        """Every node after all of its consumers (Kahn's algorithm, last-made ready node first)."""
-        left = dict(self.consumers_left)
-        ready = [n for k, n in self.nodes.items() if left[k] == 0]
-        out = []
-        while ready:
-            node = ready.pop()
-            out.append(node)
-            for parent in _parents(node):
-                key = id(parent)
-                left[key] -= 1
-                if left[key] == 0:
-                    ready.append(parent)
-        return out
+def topological_order(root_nodes) -> list:
+    """Every node reachable from ``root_nodes``, each after all of its consumers (Kahn's algorithm:
+    count each node's consumer edges in one walk, then release a node when its count is zero;
+    the last-released node goes first, which keeps a chain's order depth-first)."""
+    consumers: dict[int, int] = {}
+    parents_of: dict[int, list] = {}
+    stack = []
+    for node in root_nodes:
+        if id(node) not in parents_of:
+            _check_alive(node)
+            consumers[id(node)] = 0
+            parents_of[id(node)] = _parents(node)
+            stack.append(node)
+    ready = list(stack)
+    while stack:
+        for parent in parents_of[id(stack.pop())]:
+            key = id(parent)
+            if key in parents_of:
+                consumers[key] += 1
+                continue
+            _check_alive(parent)
+            consumers[key] = 1
+            parents_of[key] = _parents(parent)
+            stack.append(parent)
+    ready = [n for n in ready if consumers[id(n)] == 0]
+    order = []
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for parent in parents_of[id(node)]:
+            key = id(parent)
+            consumers[key] -= 1
+            if consumers[key] == 0:
+                ready.append(parent)
+    return order
 
 
 def _check_alive(node) -> None:
@@ -75,10 +74,8 @@ def _check_alive(node) -> None:
             "by the first backward. Pass retain_graph=True to the first backward() to keep them.")
 
 
-def _parents(node):
+def _parents(node) -> list:
     """The nodes that made ``node``'s inputs, once per edge (an input used twice counts twice)."""
-    from .tensor import Tensor
-
     return [x._node for x in node.inputs if isinstance(x, Tensor) and x._node is not None]
 
 
@@ -88,8 +85,6 @@ class _ArrayMath:
 
     @staticmethod
     def to_grad(value, like):
-        from .tensor import Tensor
-
         if isinstance(value, Tensor):
             value = value.data
         return np.asarray(value, like.dtype)
@@ -117,16 +112,12 @@ class _TensorMath:
 
     @staticmethod
     def to_grad(value, like):
-        from .tensor import Tensor
-
         if isinstance(value, Tensor):
             return value
         return Tensor._wrap(np.asarray(value, like.dtype))
 
     @staticmethod
     def fit(g, x):
-        from .tensor import Tensor
-
         if not isinstance(g, Tensor):
             g = Tensor._wrap(np.asarray(g))
         g = sum_to_shape(g, x.shape)
@@ -138,8 +129,6 @@ class _TensorMath:
 
     @staticmethod
     def zeros(shape, dtype):
-        from .tensor import Tensor
-
         return Tensor._wrap(np.zeros(shape, dtype))
 
     @staticmethod
@@ -180,10 +169,8 @@ class _Targets:
         self.found[k] = g if self.found[k] is None else self.math.add(self.found[k], g)
 
 
-def _needed_nodes(graph: _Graph, order: list, targets: _Targets) -> set[int]:
+def _needed_nodes(order: list, targets: _Targets) -> set[int]:
     """Nodes on some path from the outputs to a requested input (the only ones ``grad()`` runs)."""
-    from .tensor import Tensor
-
     needed: set[int] = set()
     for node in reversed(order):  # inputs before consumers
         for x in node.inputs:
@@ -198,8 +185,6 @@ def _needed_nodes(graph: _Graph, order: list, targets: _Targets) -> set[int]:
 
 
 def _accumulate_leaf(leaf, g, math, owned: bool = False) -> None:
-    from .tensor import Tensor
-
     if math is _TensorMath:
         # a new tensor: the same gradient tensor may reach several leaves, and .grad is changed in place
         leaf.grad = (g.clone() if g.requires_grad else Tensor._wrap(g.data.copy())) if leaf.grad is None \
@@ -214,8 +199,6 @@ def _accumulate_leaf(leaf, g, math, owned: bool = False) -> None:
 
 def _walk(roots: Sequence, root_grads: Sequence, retain_graph: bool, create_graph: bool,
           targets_inputs: Sequence | None = None) -> list | None:
-    from .tensor import Tensor
-
     math = _TensorMath if create_graph else _ArrayMath
     targets = _Targets(targets_inputs, math) if targets_inputs is not None else None
     pending: dict[int, list] = {}
@@ -237,9 +220,8 @@ def _walk(roots: Sequence, root_grads: Sequence, retain_graph: bool, create_grap
         slots = pending[id(node)]
         slots[root._index] = g if slots[root._index] is None else math.add(slots[root._index], g)
 
-    graph = _Graph(root_nodes)
-    order = graph.order()
-    needed = _needed_nodes(graph, order, targets) if targets is not None else None
+    order = topological_order(root_nodes)
+    needed = _needed_nodes(order, targets) if targets is not None else None
     context = enable_grad() if create_graph else no_grad()
     with context:
         for node in order:
@@ -248,7 +230,8 @@ def _walk(roots: Sequence, root_grads: Sequence, retain_graph: bool, create_grap
                 if not retain_graph:
                     node.release()
                 continue
-            _deliver_retained(node, out_grads, math, targets)
+            if targets is not None or "retained" in node.__dict__:
+                _deliver_retained(node, out_grads, math, targets)
             if needed is not None and id(node) not in needed:
                 continue
             if node.n_outputs > 1 and any(g is None for g in out_grads):
@@ -264,7 +247,8 @@ def _walk(roots: Sequence, root_grads: Sequence, retain_graph: bool, create_grap
             for x, g in zip(inputs, in_grads):
                 if g is None or not isinstance(x, Tensor) or not x.requires_grad:
                     continue
-                g = math.fit(g, x)
+                if getattr(g, "shape", None) != x.shape or g.dtype != x.dtype:
+                    g = math.fit(g, x)
                 if x._node is None:
                     if targets is not None:
                         for k in targets.leaves.get(id(x), ()):
@@ -293,8 +277,6 @@ def _deliver_retained(node, out_grads, math, targets) -> None:
 
 
 def _check_root_grad(root, gradient, who: str):
-    from .tensor import Tensor
-
     if gradient is None:
         if root.data.size != 1:
             raise RuntimeError(
@@ -327,8 +309,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     ``create_graph``. An input that the outputs do not depend on raises unless ``allow_unused``,
     which returns ``None`` for it.
     """
-    from .tensor import Tensor
-
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     single = isinstance(inputs, Tensor)
     inputs = [inputs] if single else list(inputs)
@@ -358,7 +338,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
                     f"pass allow_unused=True to get None for it")
             result.append(None)
             continue
-        from .tensor import Tensor as _T
-
-        result.append(g if isinstance(g, _T) else _T._wrap(np.array(g, dtype=x.dtype, copy=True)))
+        result.append(g if isinstance(g, Tensor) else Tensor._wrap(np.array(g, dtype=x.dtype, copy=True)))
     return tuple(result)

@@ -166,7 +166,7 @@ class Tensor:
 
         ``create_graph=True`` records the backward pass, so the gradients can be differentiated
         again; ``retain_graph`` defaults to ``create_graph`` (see ``autograd/engine.py``)."""
-        run_backward(self, gradient, retain_graph, create_graph)
+        _engine.run_backward(self, gradient, retain_graph, create_graph)
 
     # ----------------------------------------------------------------- representation
     def __repr__(self) -> str:
@@ -289,7 +289,7 @@ def zero_grads(params: Iterable["Tensor"], set_to_none: bool = True) -> None:
             p.grad.data[...] = 0
 
 
-from .engine import run_backward  # noqa: E402
+from . import engine as _engine  # noqa: E402  (the backward walk; read at call time)
 from ..ops import elementwise as _ew  # noqa: E402  (methods resolve these at call time)
 from ..ops import indexing as _ix  # noqa: E402
 from ..ops import matmul as _mm  # noqa: E402

@@ -7,8 +7,11 @@ import pytest
 from typer.testing import CliRunner
 
 import gradbook as gb
+import gradbook.train
+import gradbook.train.loop
 from gradbook.cli import app
-from gradbook.train import recipes
+from gradbook.data import DataLoader
+from gradbook.train import evaluate, recipes
 
 runner = CliRunner()
 
@@ -55,6 +58,75 @@ def test_bad_dataset_and_missing_model_file_are_clear(tmp_path):
     assert res.exit_code == 1 and "unknown dataset 'imagenet'" in res.output
     res = runner.invoke(app, ["evaluate", str(tmp_path / "nope.npz")])
     assert res.exit_code == 1 and "does not exist" in res.output
+
+
+def _rows(dataset) -> list[bytes]:
+    x, y = dataset.tensors
+    return [xi.tobytes() + bytes([int(yi)]) for xi, yi in zip(x, y)]
+
+
+@pytest.mark.parametrize("name", ["mnist-sample", "digits"])
+def test_validation_split_is_held_out_of_the_training_data(name):
+    full = recipes.prepare(recipes.load_dataset(name), "lenet")
+    d = recipes.hold_out_validation(full, 0.1)
+    train, val, test, original = _rows(d.train), _rows(d.val), _rows(d.test), _rows(full.train)
+    assert len(set(original)) == len(original)  # no duplicate rows: a row identifies an image
+    # train and validation partition the original training rows; the test set is untouched and apart
+    assert sorted(train + val) == sorted(original)
+    assert not set(val) & set(train) and not set(val) & set(test) and not set(train) & set(test)
+    assert _rows(d.test) == _rows(full.test)
+    # 10% of every class (rounded per class): within one image per class of 10% overall
+    assert abs(len(val) - 0.1 * len(original)) <= full.num_classes / 2
+    y_all, y_val = full.train.tensors[1], d.val.tensors[1]
+    np.testing.assert_allclose(np.bincount(y_val), np.round(np.bincount(y_all) * 0.1))
+    # the same split whatever else happens in the process (resumed runs train on the same rows)
+    gb.manual_seed(123)
+    assert _rows(recipes.hold_out_validation(full, 0.1).val) == val
+    assert recipes.hold_out_validation(full, 0).val is None
+
+
+def test_train_validates_on_the_split_and_tests_once_at_the_end(tmp_path, monkeypatch):
+    sizes = []  # the size of every set that training evaluates on, in order
+
+    def spy(model, loader, loss_fn=None):
+        sizes.append(len(loader.dataset))
+        return evaluate(model, loader, loss_fn)
+
+    monkeypatch.setattr(gradbook.train.loop, "evaluate", spy)  # fit's per-epoch validation
+    monkeypatch.setattr(gradbook.train, "evaluate", spy)       # the command's final test
+    out = tmp_path / "m.npz"
+    res = runner.invoke(app, ["train", "--dataset", "digits", "--model", "mlp", "--epochs", "2", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    d = recipes.hold_out_validation(recipes.load_dataset("digits"), 0.1)
+    n_val, n_test = len(d.val), len(d.test)
+    assert f"{len(d.train)} train / {n_val} validation / {n_test} test images" in res.output
+    assert sizes == [n_val, n_val, n_test]  # a validation after each epoch, the test set once
+    # the printed figures are those of the saved model on each set
+    model, _ = recipes.load_model(str(out))
+    val_acc = evaluate(model, DataLoader(d.val, batch_size=500))["accuracy"]
+    test_acc = evaluate(model, DataLoader(d.test, batch_size=500))["accuracy"]
+    assert f"validation accuracy {val_acc:.2%} on {n_val}" in res.output
+    assert f"test accuracy {test_acc:.2%} on {n_test}" in res.output
+
+
+def test_val_split_zero_holds_out_nothing(tmp_path):
+    res = runner.invoke(app, ["train", "--dataset", "digits", "--model", "mlp", "--epochs", "1", "--val-split", "0",
+                              "--out", str(tmp_path / "m.npz")])
+    assert res.exit_code == 0, res.output
+    assert "1438 train / 359 test images" in res.output and "validation accuracy" not in res.output
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "1", "nan"])
+def test_invalid_val_split_is_a_clear_error(value):
+    res = runner.invoke(app, ["train", "--dataset", "digits", "--val-split", value])
+    assert res.exit_code == 1
+    assert f"--val-split must be a fraction of the training data in [0, 1) (0.1 holds out 10%, 0 none), got {float(value)}" \
+        in res.output
+
+
+def test_val_split_too_small_to_hold_out_an_image_is_named():
+    res = runner.invoke(app, ["train", "--dataset", "digits", "--val-split", "0.001"])
+    assert res.exit_code == 1 and "--val-split 0.001 holds out no image of the 1438 training images" in res.output
 
 
 def test_to_lenet_size_upscales_pads_and_crops():

@@ -21,6 +21,9 @@ def register(app: typer.Typer) -> None:
               batch_size: int = typer.Option(64, "--batch-size", min=1),
               lr: float = typer.Option(2e-3, "--lr", help="Learning rate."),
               optimizer: str = typer.Option("adam", "--optimizer", help="sgd (momentum 0.9), adam or adamw."),
+              val_split: float = typer.Option(0.1, "--val-split",
+                                              help="Fraction of the training images held out to validate after every "
+                                                   "epoch (0: none); the test set is used once, at the end."),
               seed: int = typer.Option(0, "--seed"),
               out: str = typer.Option("model.npz", "--out", help="Model file to write (.npz or .safetensors)."),
               resume: Optional[str] = typer.Option(None, "--resume", help="Checkpoint to continue from."),
@@ -28,6 +31,9 @@ def register(app: typer.Typer) -> None:
                                                        help="Write a resumable checkpoint here after every epoch."),
               plot: Optional[str] = typer.Option(None, "--plot", help="Write training curves to this PNG.")) -> None:
         """Train a LeNet-5 (or an MLP) on real handwritten digits, offline, and save the model.
+
+        Every epoch is validated on a part of the training images held out for it (--val-split);
+        the test images are evaluated once, after training.
 
         Examples:
           [bold]gradbook train[/bold]  (LeNet-5 on the MNIST sample, 10 epochs of Adam)
@@ -37,11 +43,11 @@ def register(app: typer.Typer) -> None:
         from .. import backend
         from ..data import DataLoader
         from ..nn import functional as F
-        from ..train import ModelCheckpoint, ProgressBar, fit, recipes, resume as resume_from
+        from ..train import ModelCheckpoint, ProgressBar, evaluate, fit, recipes, resume as resume_from
 
         console = Console()
         try:
-            d = recipes.prepare(recipes.load_dataset(dataset), model)
+            d = recipes.hold_out_validation(recipes.prepare(recipes.load_dataset(dataset), model), val_split)
             backend.manual_seed(seed)
             net = recipes.build_model(model, d.in_channels, d.size, d.num_classes)
             opt = recipes.build_optimizer(optimizer, net.parameters(), lr)
@@ -49,7 +55,7 @@ def register(app: typer.Typer) -> None:
             Console(stderr=True).print(f"[red]gradbook train: {exc}[/red]", soft_wrap=True)
             raise typer.Exit(1)
         loader = DataLoader(d.train, batch_size=batch_size, shuffle=True, seed=seed)
-        test_loader = DataLoader(d.test, batch_size=500)
+        val_loader = DataLoader(d.val, batch_size=500) if d.val is not None else None
         start_epoch, history = 0, None
         if resume:
             start_epoch, history = resume_from(resume, net, opt, loader)
@@ -58,10 +64,11 @@ def register(app: typer.Typer) -> None:
         callbacks = [ProgressBar()]
         if checkpoint:
             callbacks.append(ModelCheckpoint(checkpoint, monitor="loss"))
-        console.print(f"training {model} on {dataset}: {len(d.train)} train / {len(d.test)} test images, "
+        held_out = f"{len(d.val)} validation / " if d.val is not None else ""
+        console.print(f"training {model} on {dataset}: {len(d.train)} train / {held_out}{len(d.test)} test images, "
                       f"{epochs} epochs, {optimizer} lr={lr}, batch {batch_size}, seed {seed}", soft_wrap=True)
         t0 = time.perf_counter()
-        hist = fit(net, loader, F.cross_entropy, opt, epochs, val_loader=test_loader, callbacks=callbacks,
+        hist = fit(net, loader, F.cross_entropy, opt, epochs, val_loader=val_loader, callbacks=callbacks,
                    initial_epoch=start_epoch, history=history, interrupt_checkpoint=interrupted)
         seconds = time.perf_counter() - t0
         recipes.save_model(out, net, model, d)
@@ -71,7 +78,10 @@ def register(app: typer.Typer) -> None:
         if plot and len(hist):
             hist.plot(plot)
             console.print(f"training curves: {plot}")
-        acc = hist.last.get("val_accuracy", float("nan"))
+        if "val_accuracy" in hist.last:
+            console.print(f"validation accuracy {hist.last['val_accuracy']:.2%} on {len(d.val)} held-out "
+                          "training images (last epoch)", soft_wrap=True)
+        acc = evaluate(net, DataLoader(d.test, batch_size=500))["accuracy"]  # the test set's one use
         console.print(f"[bold green]test accuracy {acc:.2%}[/bold green] on {len(d.test)} images "
                       f"after {len(hist)} epochs in {seconds:.1f} s; model saved to {out}", soft_wrap=True)
 

@@ -1,9 +1,10 @@
 """The ready-made training runs behind ``gradbook train`` / ``gradbook evaluate``: datasets by
-name, models by name, and the saved model file (weights plus what is needed to rebuild the model)."""
+name, a validation split held out of the training data, models by name, and the saved model file
+(weights plus what is needed to rebuild the model)."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -18,6 +19,7 @@ class Data:
     in_channels: int
     size: int
     num_classes: int
+    val: object = None  # held out of the training data by hold_out_validation
 
 
 def to_lenet_size(x: np.ndarray) -> np.ndarray:
@@ -70,6 +72,33 @@ def prepare(d: Data, model_name: str) -> Data:
     train = TensorDataset(to_lenet_size(d.train.tensors[0]), d.train.tensors[1])
     test = TensorDataset(to_lenet_size(d.test.tensors[0]), d.test.tensors[1])
     return Data(d.name, train, test, d.in_channels, LENET_SIZE, d.num_classes)
+
+
+def hold_out_validation(d: Data, fraction: float) -> Data:
+    """Move ``fraction`` of the training images to a validation set, so that choosing epochs and
+    settings never reads the test set, which stays for the one evaluation at the end.
+
+    The split is stratified (``fraction`` of every class, rounded) and seeded with the packaged
+    datasets' ``SPLIT_SEED``: the same rows whatever the training seed, so a resumed run trains on
+    the same images. ``fraction`` 0 holds out nothing (``val`` is None).
+    """
+    from ..data import TensorDataset
+    from ..data.datasets import SPLIT_SEED, _stratified_split
+
+    if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 <= fraction < 1:
+        raise ValueError(f"--val-split must be a fraction of the training data in [0, 1) (0.1 holds out 10%, "
+                         f"0 none), got {fraction!r}")
+    if fraction == 0:
+        return replace(d, val=None)
+    x, y = d.train.tensors
+    train, val = _stratified_split(y, fraction, SPLIT_SEED)
+    if len(val) == 0:
+        raise ValueError(f"--val-split {fraction} holds out no image of the {len(y)} training images "
+                         f"({fraction:g} of each class, rounded): choose a larger fraction, or 0 for no validation")
+    if len(train) == 0:
+        raise ValueError(f"--val-split {fraction} leaves no training image of the {len(y)} "
+                         f"({fraction:g} of each class, rounded): choose a smaller fraction")
+    return replace(d, train=TensorDataset(x[train], y[train]), val=TensorDataset(x[val], y[val]))
 
 
 def build_model(name: str, in_channels: int, size: int, num_classes: int):

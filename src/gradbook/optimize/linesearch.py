@@ -1,0 +1,128 @@
+"""The two line searches every method shares, on φ(α) = f(x + α p) along a descent direction p
+(φ'(0) = ∇f(x)·p < 0). Nocedal & Wright, *Numerical Optimization* (2nd ed.), chapter 3.
+
+* ``armijo_backtracking`` (Algorithm 3.1): try α₀, α₀ρ, α₀ρ², … and take the first α with
+  sufficient decrease  φ(α) ≤ φ(0) + c₁ α φ'(0). Needs only f; used by 'gd' and the Newton methods,
+  whose first trial α = 1 is accepted near the solution (so Newton keeps its quadratic rate).
+* ``strong_wolfe`` (Algorithms 3.5 and 3.6): find α with sufficient decrease and the strong
+  curvature condition |φ'(α)| ≤ c₂ |φ'(0)|. Bracketing grows α until the interval surely holds
+  such a point; ``zoom`` then shrinks [α_lo, α_hi] by the minimiser of the cubic through both
+  ends' φ and φ' (eq. 3.59), falling back to bisection when the cubic's minimiser is missing or
+  too close to an end. Used by 'bfgs', 'l-bfgs' (the curvature condition keeps sᵀy > 0, so the
+  updates stay positive definite) and 'cg' (c₂ < 1/2 keeps Fletcher–Reeves directions downhill).
+
+A non-finite φ(α) counts as "too long": the step is shortened rather than the search aborted.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+class Step(NamedTuple):
+    """An accepted step length with f and (from ``strong_wolfe``) ∇f at x + α p; ``alpha`` is None
+    when no acceptable step was found."""
+    alpha: float | None
+    f: float
+    g: np.ndarray | None
+
+
+def armijo_backtracking(objective, x: np.ndarray, p: np.ndarray, f0: float, slope0: float,
+                        alpha0: float = 1.0, c1: float = 1e-4, rho: float = 0.5,
+                        max_steps: int = 60) -> Step:
+    """The first α in α₀, α₀ρ, α₀ρ², … with f(x + α p) ≤ f(x) + c₁ α ∇f(x)·p (N&W Alg. 3.1)."""
+    alpha = alpha0
+    for _ in range(max_steps):
+        f = objective.value(x + alpha * p)
+        if f <= f0 + c1 * alpha * slope0:  # False for NaN: shorten
+            return Step(alpha, f, None)
+        alpha *= rho
+    return Step(None, f0, None)
+
+
+class _Point(NamedTuple):
+    alpha: float
+    f: float
+    g: np.ndarray
+    slope: float  # φ'(α) = ∇f(x + α p)·p
+
+
+def strong_wolfe(objective, x: np.ndarray, p: np.ndarray, f0: float, g0: np.ndarray,
+                 alpha1: float = 1.0, c1: float = 1e-4, c2: float = 0.9,
+                 alpha_max: float = 1e10, max_evals: int = 40) -> Step:
+    """A step α satisfying the strong Wolfe conditions (N&W Alg. 3.5 with ``zoom``, Alg. 3.6):
+
+        f(x + α p) ≤ f(x) + c₁ α ∇f(x)·p      and      |∇f(x + α p)·p| ≤ c₂ |∇f(x)·p|,
+
+    with 0 < c₁ < c₂ < 1. Returns ``Step(None, f0, g0)`` when none is found within ``max_evals``
+    evaluations of (f, ∇f) (the callers report it as precision loss)."""
+    slope0 = float(g0 @ p)
+    evals = 0
+
+    def evaluate(alpha: float) -> _Point:
+        nonlocal evals
+        evals += 1
+        f, g = objective.value_and_grad(x + alpha * p)
+        return _Point(alpha, f, g, float(g @ p))
+
+    def too_long(pt: _Point, f_ref: float) -> bool:
+        if not (np.isfinite(pt.f) and np.isfinite(pt.slope)):
+            return True
+        return pt.f > f0 + c1 * pt.alpha * slope0 or pt.f >= f_ref
+
+    def zoom(lo: _Point, hi: _Point) -> Step:
+        # invariant: lo has sufficient decrease and the lowest f so far; φ'(lo)(hi − lo) < 0
+        while evals < max_evals:
+            alpha = _cubic_minimiser(lo, hi)
+            if alpha is None or abs(hi.alpha - lo.alpha) < 1e-14 * max(1.0, abs(lo.alpha)):
+                break
+            pt = evaluate(alpha)
+            if too_long(pt, lo.f):
+                hi = pt
+                continue
+            if abs(pt.slope) <= -c2 * slope0:
+                return Step(pt.alpha, pt.f, pt.g)
+            if pt.slope * (hi.alpha - lo.alpha) >= 0:
+                hi = lo
+            lo = pt
+        return Step(None, f0, g0)
+
+    previous = _Point(0.0, f0, g0, slope0)
+    alpha = min(alpha1, alpha_max)
+    while evals < max_evals:
+        pt = evaluate(alpha)
+        if too_long(pt, previous.f if previous.alpha > 0 else np.inf):
+            return zoom(previous, pt)
+        if abs(pt.slope) <= -c2 * slope0:
+            return Step(pt.alpha, pt.f, pt.g)
+        if pt.slope >= 0:
+            return zoom(pt, previous)
+        if alpha >= alpha_max:
+            break
+        previous, alpha = pt, min(2.0 * alpha, alpha_max)
+    return Step(None, f0, g0)
+
+
+def _cubic_minimiser(a: _Point, b: _Point) -> float | None:
+    """The minimiser of the cubic matching φ and φ' at both ends (N&W eq. 3.59), kept at least a
+    tenth of the interval away from either end; the midpoint when the cubic does not serve."""
+    left, right = min(a.alpha, b.alpha), max(a.alpha, b.alpha)
+    width = right - left
+    if not width > 0:
+        return None
+    midpoint = 0.5 * (left + right)
+    if not all(np.isfinite(v) for v in (a.f, b.f, a.slope, b.slope)):
+        return midpoint
+    d1 = a.slope + b.slope - 3.0 * (a.f - b.f) / (a.alpha - b.alpha)
+    radicand = d1 * d1 - a.slope * b.slope
+    if radicand < 0:
+        return midpoint
+    d2 = np.copysign(np.sqrt(radicand), b.alpha - a.alpha)
+    denominator = b.slope - a.slope + 2.0 * d2
+    if denominator == 0:
+        return midpoint
+    alpha = b.alpha - (b.alpha - a.alpha) * (b.slope + d2 - d1) / denominator
+    if not np.isfinite(alpha) or alpha < left + 0.1 * width or alpha > right - 0.1 * width:
+        return midpoint
+    return float(alpha)

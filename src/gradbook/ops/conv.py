@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from . import winograd
 from ._parallel import map_pieces, pieces, totals
@@ -70,18 +71,12 @@ class Conv2d(Function):
         o, cg, kh, kw = w.shape
         oh = out_size(h, kh, stride[0], pads[0] + pads[1], dilation[0])
         ow = out_size(wd, kw, stride[1], pads[2] + pads[3], dilation[1])
-        taps = _ShiftedTaps((h, wd), pads, (kh, kw), dilation) if stride == (1, 1) and (oh, ow) == (h, wd) else None
-        batch_inner = taps is None and _batch_inner(n, ow)
+        taps, batch_inner = _column_layout(x.shape, pads, (kh, kw), stride, dilation, (oh, ow))
         wg = w.reshape(groups, o // groups, cg * kh * kw)
         y = np.empty((n, o, oh, ow), dtype=np.result_type(x, w))
 
         def piece(start: int, stop: int) -> np.ndarray:
-            if taps is not None:
-                cols = taps.columns(x[start:stop])
-            elif batch_inner:
-                cols = _batch_inner_columns(x[start:stop], pads, (kh, kw), stride, dilation, (oh, ow))
-            else:
-                cols = im2col(pad2d(x[start:stop], pads), (kh, kw), stride, dilation, (oh, ow), channel_major=True)
+            cols = _columns(x[start:stop], taps, batch_inner, pads, (kh, kw), stride, dilation, (oh, ow))
             cols = cols.reshape(groups, -1, (stop - start) * oh * ow)
             y_t = _group_matmul(wg, cols)
             if batch_inner:  # (O, OH, OW, n)
@@ -113,10 +108,8 @@ class Conv2d(Function):
         def piece(start: int, stop: int, cols):
             dy_k = dy[start:stop]
             g = None  # dy as (G, O/G, positions) in the columns' order: for dW, and for dx by shifts
-            if batch_inner and (need_dw or need_dx):
-                g = np.ascontiguousarray(dy_k.transpose(1, 2, 3, 0)).reshape(groups, o // groups, -1)
-            elif need_dw or (need_dx and taps is not None):
-                g = np.ascontiguousarray(dy_k.transpose(1, 0, 2, 3)).reshape(groups, o // groups, -1)
+            if need_dw or (need_dx and (batch_inner or taps is not None)):
+                g = _grad_rows(dy_k, groups, batch_inner)
             if need_dx:
                 if taps is not None:
                     dx[start:stop] = taps.input_grad(g, ctx.wg, stop - start)
@@ -132,6 +125,118 @@ class Conv2d(Function):
         dw, db = totals(map_pieces(piece, [(start, stop, c) for (start, stop), c in zip(ctx.pieces, cols)]))
         dw = dw.reshape(o, -1, *kernel) if need_dw else None
         return dx, dw, db if ctx.needs_input_grad[2] else None
+
+    def differentiable_backward(ctx, dy):
+        _, _, _, pads, kernel, stride, dilation, groups, _ = ctx.geom
+        return _conv2d_grads(ctx, dy, kernel, stride, pads, dilation, groups)
+
+
+def _conv2d_grads(ctx, dy: Tensor, kernel, stride, pads: Pads, dilation, groups: int) -> tuple:
+    """conv2d's (dx, dW, db) as Tensor ops, for every path that computes conv2d: dx is the transposed
+    convolution of dy by W (:func:`_conv2d_input_grad`), dW the bilinear :class:`Conv2dWeightGrad`
+    of (x, dy), db = Σ dy. Each is an op with a differentiable backward of its own, so conv2d's
+    gradients can be differentiated any number of times."""
+    x, w = ctx.inputs[0], ctx.inputs[1]
+    need = ctx.needs_input_grad
+    dx = _conv2d_input_grad(dy, w, x.shape[2:], stride, pads, dilation, groups) if need[0] else None
+    dw = Conv2dWeightGrad.apply(x, dy, kernel, stride, pads, dilation, groups) if need[1] else None
+    db = dy.sum((0, 2, 3)) if len(need) > 2 and need[2] else None
+    return dx, dw, db
+
+
+def _conv2d_input_grad(dy: Tensor, w: Tensor, x_hw, stride, pads: Pads, dilation, groups: int) -> Tensor:
+    """conv2d's input gradient Cᵀ dy as a differentiable op: the transposed convolution of dy by W
+    cropped at the top/left padding, with the output_padding that brings it to the input's size
+    (the rows and columns a strided window never reached); cut when the bottom/right padding is
+    the smaller one (an asymmetric 'same')."""
+    (h, w_), (kh, kw) = x_hw, w.shape[2:]
+    reached = ((dy.shape[2] - 1) * stride[0] + dilation[0] * (kh - 1) + 1,
+               (dy.shape[3] - 1) * stride[1] + dilation[1] * (kw - 1) + 1)
+    extra = (h + 2 * pads[0] - reached[0], w_ + 2 * pads[2] - reached[1])
+    dx = ConvTranspose2d.apply(dy, w, None, stride=tuple(stride), padding=(pads[0], pads[2]),
+                               output_padding=(max(extra[0], 0), max(extra[1], 0)), groups=groups,
+                               dilation=tuple(dilation))
+    return dx if min(extra) >= 0 else dx[:, :, :h, :w_]
+
+
+def _conv2d_cropped(x: Tensor, w: Tensor, stride, pads: Pads, dilation, groups: int, out_hw) -> Tensor:
+    """conv2d(x, W) by the path conv2d would take, its output cut to ``out_hw`` (conv_transpose2d's
+    input is smaller than the convolution of its output when output_padding ≥ stride)."""
+    y = _conv2d_by_path(x, w, None, tuple(stride), tuple(pads), tuple(dilation), groups)
+    return y if y.shape[2:] == tuple(out_hw) else y[:, :, :out_hw[0], :out_hw[1]]
+
+
+class Conv2dWeightGrad(Function):
+    """conv2d's weight gradient as an op, bilinear in the input x and the upstream gradient g:
+
+        dW[o, c, i, j] = Σ_{n, p, q} g[n, o, p, q] · xp[n, c, p·sh + i·dh, q·sw + j·dw]
+
+    computed as :class:`Conv2d`'s backward computes it (its columns, one product per group).
+    For an upstream H shaped like W, ⟨H, dW(x, g)⟩ = ⟨g, conv2d(x, H)⟩, so its gradients are
+    conv2d's input gradient of g by H (for x) and conv2d(x, H) (for g): differentiable ops, which
+    close conv2d's derivatives of every order. g may be smaller than conv2d(x)'s output
+    (conv_transpose2d's weight gradient with output_padding ≥ stride reads the windows it covers).
+    Shapes: x (N, C, H, W), g (N, O, OH, OW), dW (O, C/G, KH, KW)."""
+
+    fresh_grads = True
+
+    def forward(ctx, x, g, kernel, stride, pads: Pads, dilation, groups):
+        n, c = x.shape[:2]
+        o, out_hw = g.shape[1], g.shape[2:]
+        taps, batch_inner = _column_layout(x.shape, pads, kernel, stride, dilation, out_hw)
+
+        def piece(start: int, stop: int) -> tuple[np.ndarray]:
+            cols = _columns(x[start:stop], taps, batch_inner, pads, kernel, stride, dilation, out_hw)
+            cols = cols.reshape(groups, -1, (stop - start) * out_hw[0] * out_hw[1])
+            return (np.matmul(_grad_rows(g[start:stop], groups, batch_inner), cols.transpose(0, 2, 1)),)
+
+        per_sample = c * kernel[0] * kernel[1] * out_hw[0] * out_hw[1] * x.itemsize
+        dw, = totals(map_pieces(piece, pieces(n, per_sample, piece_bytes=CONV_PIECE_BYTES)))
+        ctx.geom = (tuple(kernel), tuple(stride), tuple(pads), tuple(dilation), groups)
+        return dw.reshape(o, c // groups, *kernel)
+
+    def backward(ctx, h):
+        return _numpy_grads(ctx, h)
+
+    def differentiable_backward(ctx, h):
+        x, g = ctx.inputs[0], ctx.inputs[1]
+        _, stride, pads, dilation, groups = ctx.geom
+        need = ctx.needs_input_grad
+        dx = _conv2d_input_grad(g, h, x.shape[2:], stride, pads, dilation, groups) if need[0] else None
+        dg = _conv2d_cropped(x, h, stride, pads, dilation, groups, g.shape[2:]) if need[1] else None
+        return dx, dg, None, None, None, None, None
+
+
+def _numpy_grads(ctx, *grads) -> tuple:
+    """The first-order backward of an op whose backward is written once, with Tensor ops
+    (``differentiable_backward``): run it unrecorded on NumPy gradients."""
+    with no_grad():
+        out = ctx.differentiable_backward(*(Tensor._wrap(g) for g in grads))
+    return tuple(None if t is None else t.data for t in out)
+
+
+def _column_layout(x_shape, pads: Pads, kernel, stride, dilation, out_hw):
+    """How conv2d lays out its columns: ``(taps, batch_inner)``, taps a :class:`_ShiftedTaps` for a
+    stride-1 conv whose output is as large as its input (else None), batch_inner per
+    :func:`_batch_inner`; im2col's channel-major columns when neither."""
+    h, w = x_shape[2:]
+    taps = _ShiftedTaps((h, w), pads, kernel, dilation) if stride == (1, 1) and tuple(out_hw) == (h, w) else None
+    return taps, taps is None and _batch_inner(x_shape[0], out_hw[1])
+
+
+def _columns(x: np.ndarray, taps, batch_inner: bool, pads: Pads, kernel, stride, dilation, out_hw) -> np.ndarray:
+    """conv2d's columns (C·KH·KW, positions) of the samples ``x`` in the layout of :func:`_column_layout`."""
+    if taps is not None:
+        return taps.columns(x)
+    if batch_inner:
+        return _batch_inner_columns(x, pads, kernel, stride, dilation, out_hw)
+    return im2col(pad2d(x, pads), kernel, stride, dilation, out_hw, channel_major=True)
+
+
+def _grad_rows(dy: np.ndarray, groups: int, batch_inner: bool) -> np.ndarray:
+    """dy (n, O, OH, OW) as (G, O/G, positions) in the columns' order (:func:`_columns`)."""
+    axes = (1, 2, 3, 0) if batch_inner else (1, 0, 2, 3)
+    return np.ascontiguousarray(dy.transpose(*axes)).reshape(groups, dy.shape[1] // groups, -1)
 
 
 # Pieces of a few samples: the columns a piece's product reads were just written and are still in
@@ -356,6 +461,7 @@ class DepthwiseConv2d(Function):
             ctx.grids = inputs if needs[1] else [None] * len(samples)
             ctx.taps, ctx.pieces = taps, samples
             ctx.geom = (x.shape, grid, pads, shifts, out_hw, (kh, kw))
+            ctx.dilation = dilation
         return y
 
     def backward(ctx, dy):
@@ -386,6 +492,10 @@ class DepthwiseConv2d(Function):
         dw, db = totals(map_pieces(piece, [(start, stop, xs) for (start, stop), xs in zip(ctx.pieces, ctx.grids)]))
         dw = dw.reshape(c * m, 1, *kernel) if need_dw else None
         return dx, dw, db if ctx.needs_input_grad[2] else None
+
+    def differentiable_backward(ctx, dy):
+        x_shape, _, pads, _, _, kernel = ctx.geom
+        return _conv2d_grads(ctx, dy, kernel, (1, 1), pads, ctx.dilation, x_shape[1])
 
 
 _DEPTHWISE_PIECE = 1 << 20  # a few samples per piece: measured best for 64 channels on 32x32 maps
@@ -437,6 +547,17 @@ class ConvTranspose2d(Function):
             dw = _weight_grad(ctx.xg, cols).reshape(-1, o // groups, *kernel)
         if ctx.needs_input_grad[2]:
             db = dy.sum(axis=(0, 2, 3))
+        return dx, dw, db
+
+    def differentiable_backward(ctx, dy):
+        """dx = conv2d(dy, W) (cut to x's size), dW = conv2d's weight gradient of (dy, x)."""
+        x, w = ctx.inputs[0], ctx.inputs[1]
+        hw, kernel, stride, padding, _, dilation, groups = ctx.geom
+        pads = (padding[0], padding[0], padding[1], padding[1])
+        need = ctx.needs_input_grad
+        dx = _conv2d_cropped(dy, w, stride, pads, dilation, groups, hw) if need[0] else None
+        dw = Conv2dWeightGrad.apply(dy, x, kernel, stride, pads, dilation, groups) if need[1] else None
+        db = dy.sum((0, 2, 3)) if len(need) > 2 and need[2] else None
         return dx, dw, db
 
 
@@ -522,13 +643,20 @@ def _conv2d(op: object, input, weight, bias, stride, padding, dilation, groups) 
         raise ValueError(f"{op}: the kernel ({kh}x{kw}, dilation {dilation}) is larger than the padded "
                          f"input ({h + pads[0] + pads[1]}x{w + pads[2] + pads[3]}) of shape "
                          f"{tuple(shape_of(input))}")
-    if _depthwise(groups, c, cg, stride):
-        y = DepthwiseConv2d.apply(x, weight, bias, pads=pads, dilation=dilation)
-    elif winograd.fits((kh, kw), stride, dilation, groups, pads, (h, w), c, o):
-        y = winograd.WinogradConv2d.apply(x, weight, bias)
-    else:
-        y = Conv2d.apply(x, weight, bias, stride=stride, pads=pads, dilation=dilation, groups=groups)
+    y = _conv2d_by_path(x, weight, bias, stride, pads, dilation, groups)
     return y.squeeze(0) if unbatched else y
+
+
+def _conv2d_by_path(x: Tensor, weight: Tensor, bias, stride, pads: Pads, dilation, groups: int) -> Tensor:
+    """conv2d of checked arguments by the Function chosen for its shape: depthwise, Winograd, or
+    the column product."""
+    n, c, h, w = shape_of(x)
+    o, cg, kh, kw = shape_of(weight)
+    if _depthwise(groups, c, cg, stride):
+        return DepthwiseConv2d.apply(x, weight, bias, pads=pads, dilation=dilation)
+    if winograd.fits((kh, kw), stride, dilation, groups, pads, (h, w), c, o):
+        return winograd.WinogradConv2d.apply(x, weight, bias)
+    return Conv2d.apply(x, weight, bias, stride=stride, pads=pads, dilation=dilation, groups=groups)
 
 
 def _depthwise(groups: int, in_channels: int, in_per_group: int, stride) -> bool:

@@ -28,6 +28,9 @@ class ScaleShift(Function):
     def backward(ctx, g):
         return g * ctx.scale, None, None
 
+    def differentiable_backward(ctx, g):
+        return g * Tensor._wrap(ctx.scale), None, None
+
 
 def _check(name: str, x, p: float) -> None:
     if not isinstance(x, Tensor) or x.dtype.kind != "f":

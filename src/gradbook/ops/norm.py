@@ -35,6 +35,32 @@ def _standardize_backward(ghat: np.ndarray, xhat: np.ndarray, invstd: np.ndarray
                      - xhat * (ghat * xhat).mean(axis=axes, keepdims=True))
 
 
+def _standardize_tensor(x: Tensor, axes: tuple[int, ...], eps: float):
+    """:func:`_standardize` with Tensor ops (recorded, for double backward): x̂ and 1/σ."""
+    centred = x - x.mean(axes, keepdim=True)
+    invstd = 1 / ((centred * centred).mean(axes, keepdim=True) + eps).sqrt()
+    return centred * invstd, invstd
+
+
+def _standardize_backward_tensor(ghat: Tensor, xhat: Tensor, invstd: Tensor, axes) -> Tensor:
+    """:func:`_standardize_backward` with Tensor ops: (1/σ)·(ĝ − mean ĝ − x̂·mean(ĝ·x̂))."""
+    return invstd * (ghat - ghat.mean(axes, keepdim=True) - xhat * (ghat * xhat).mean(axes, keepdim=True))
+
+
+def _times_weight(g: Tensor, weight, shape) -> Tensor:
+    return g if weight is None else g * weight.reshape(shape)
+
+
+def _affine_grads_tensor(ctx, g: Tensor, xhat: Tensor, param_axes) -> tuple:
+    """:func:`_affine_grads` with Tensor ops: dγ = Σ g·x̂, dβ = Σ g over ``param_axes`` (none: as is)."""
+    def total(t: Tensor) -> Tensor:
+        return t.sum(param_axes) if param_axes else t
+
+    gw = total(g * xhat) if ctx.needs_input_grad[1] else None
+    gb = total(g) if ctx.needs_input_grad[2] else None
+    return gw, gb
+
+
 def _affine(xhat, weight, bias, shape):
     if weight is None:
         return xhat if bias is None else xhat + bias.reshape(shape)
@@ -83,6 +109,21 @@ class BatchNorm(Function):
             gx = g * ctx.invstd if ctx.weight is None else g * (ctx.invstd * ctx.weight.reshape(ctx.cshape))
         gw, gb = _affine_grads(ctx, g, ctx.xhat, ctx.axes, (-1,))
         return gx, gw, gb, None, None, None, None, None
+
+    def differentiable_backward(ctx, g):
+        """Training: the standardisation's backward with μ, σ recomputed from x (Tensor ops);
+        evaluation: the affine map's, the running statistics constants."""
+        x, weight, eps = ctx.inputs[0], ctx.inputs[1], ctx.inputs[7]
+        if ctx.training:
+            xhat, invstd = _standardize_tensor(x, ctx.axes, eps)
+            gx = _standardize_backward_tensor(_times_weight(g, weight, ctx.cshape), xhat, invstd, ctx.axes) \
+                if ctx.needs_input_grad[0] else None
+        else:
+            invstd = Tensor._wrap(ctx.invstd)
+            mean = np.asarray(ctx.inputs[3], x.dtype).reshape(ctx.cshape)
+            xhat = (x - Tensor._wrap(mean)) * invstd
+            gx = _times_weight(g, weight, ctx.cshape) * invstd if ctx.needs_input_grad[0] else None
+        return (gx, *_affine_grads_tensor(ctx, g, xhat, ctx.axes), None, None, None, None, None)
 
 
 BN_MIN_SPLIT_BYTES = 2 << 20  # measured: 2 MB inputs gain 15%, 8 MB ones 2x; 0.5 MB ones lose
@@ -175,6 +216,17 @@ class GroupNorm(Function):
         gw, gb = _affine_grads(ctx, g, ctx.xhat, param_axes, (-1,))
         return gx, gw, gb, None, None
 
+    def differentiable_backward(ctx, g):
+        x, weight, eps = ctx.inputs[0], ctx.inputs[1], ctx.inputs[4]
+        grouped = (x.shape[0], ctx.groups, x.data[:1].size // ctx.groups)
+        xhat, invstd = _standardize_tensor(x.reshape(grouped), (2,), eps)
+        gx = None
+        if ctx.needs_input_grad[0]:
+            ghat = _times_weight(g, weight, ctx.cshape).reshape(grouped)
+            gx = _standardize_backward_tensor(ghat, xhat, invstd, (2,)).reshape(x.shape)
+        param_axes = (0,) + tuple(range(2, g.ndim))
+        return (gx, *_affine_grads_tensor(ctx, g, xhat.reshape(x.shape), param_axes), None, None)
+
 
 class LayerNorm(Function):
     """Standardise over the last k axes (``normalized_shape``), then an elementwise affine of that shape."""
@@ -193,6 +245,14 @@ class LayerNorm(Function):
         lead = tuple(range(g.ndim - len(ctx.axes)))
         gw, gb = _affine_grads(ctx, g, ctx.xhat, lead, g.shape[g.ndim - len(ctx.axes):])
         return gx, gw, gb, None, None
+
+    def differentiable_backward(ctx, g):
+        x, weight, eps = ctx.inputs[0], ctx.inputs[1], ctx.inputs[4]
+        xhat, invstd = _standardize_tensor(x, ctx.axes, eps)
+        gx = None
+        if ctx.needs_input_grad[0]:
+            gx = _standardize_backward_tensor(g if weight is None else g * weight, xhat, invstd, ctx.axes)
+        return (gx, *_affine_grads_tensor(ctx, g, xhat, tuple(range(g.ndim - len(ctx.axes)))), None, None)
 
 
 def _window_sum(a: np.ndarray, before: int, after: int) -> np.ndarray:

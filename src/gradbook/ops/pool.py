@@ -65,30 +65,82 @@ class MaxPool2d(Function):
         return y
 
     def backward(ctx, dy):
-        x_shape, grid, padding, stride, dilation, out_hw = ctx.geom
-        span = [d * (k - 1) + 1 for d, k in zip(dilation, (ctx.offsets[-1][0] + 1, ctx.offsets[-1][1] + 1))]
-        disjoint = all(s >= e for s, e in zip(stride, span))
-        tiled = disjoint and all(s == e and o * s == n for s, e, o, n in zip(stride, span, out_hw, grid))
-        h, w = x_shape[2:]
-        dx = np.empty(x_shape, dtype=dy.dtype)
-        unpadded = tuple(grid) == (h, w)  # the grid is dx itself: write there, no crop copy
+        return _max_pool_scatter(dy, ctx.arg, ctx.offsets, ctx.geom)
 
-        def piece(start: int, stop: int) -> None:
-            dxp = dx[start:stop] if unpadded else np.empty((stop - start, x_shape[1], *grid), dtype=dy.dtype)
-            if not (tiled and dilation == (1, 1)):  # tiling windows write every element once
-                dxp.fill(0)
-            dy_k, arg_k = dy[start:stop], ctx.arg[start:stop]
-            for k, off in enumerate(ctx.offsets):
-                target = dxp[(..., *offset_slice(off, stride, dilation, out_hw))]
-                if disjoint:  # each element is in at most one window: write, don't accumulate
-                    np.multiply(dy_k, arg_k == k, out=target)
-                else:
-                    target += np.where(arg_k == k, dy_k, 0)
-            if not unpadded:
-                dx[start:stop] = dxp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w]
+    def differentiable_backward(ctx, dy):
+        return MaxPoolScatter.apply(dy, ctx.arg, ctx.offsets, ctx.geom)
 
-        map_pieces(piece, _sample_pieces(dx))
-        return dx
+
+def _max_pool_scatter(dy: np.ndarray, arg: np.ndarray, offsets, geom) -> np.ndarray:
+    """dx (N, C, H, W): each dy[n, c, p, q] sent to its window's arg-max (offset ``arg``)."""
+    x_shape, grid, padding, stride, dilation, out_hw = geom
+    span = [d * (k - 1) + 1 for d, k in zip(dilation, (offsets[-1][0] + 1, offsets[-1][1] + 1))]
+    disjoint = all(s >= e for s, e in zip(stride, span))
+    tiled = disjoint and all(s == e and o * s == n for s, e, o, n in zip(stride, span, out_hw, grid))
+    h, w = x_shape[2:]
+    dx = np.empty(x_shape, dtype=dy.dtype)
+    unpadded = tuple(grid) == (h, w)  # the grid is dx itself: write there, no crop copy
+
+    def piece(start: int, stop: int) -> None:
+        dxp = dx[start:stop] if unpadded else np.empty((stop - start, x_shape[1], *grid), dtype=dy.dtype)
+        if not (tiled and dilation == (1, 1)):  # tiling windows write every element once
+            dxp.fill(0)
+        dy_k, arg_k = dy[start:stop], arg[start:stop]
+        for k, off in enumerate(offsets):
+            target = dxp[(..., *offset_slice(off, stride, dilation, out_hw))]
+            if disjoint:  # each element is in at most one window: write, don't accumulate
+                np.multiply(dy_k, arg_k == k, out=target)
+            else:
+                target += np.where(arg_k == k, dy_k, 0)
+        if not unpadded:
+            dx[start:stop] = dxp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w]
+
+    map_pieces(piece, _sample_pieces(dx))
+    return dx
+
+
+def _max_pool_gather(h: np.ndarray, arg: np.ndarray, offsets, geom) -> np.ndarray:
+    """The adjoint of :func:`_max_pool_scatter`: h (N, C, H, W) read at every window's arg-max
+    (zero-padded like the pooled input, whose padding never wins a window of real values)."""
+    x_shape, grid, padding, stride, dilation, out_hw = geom
+    extra = (grid[0] - x_shape[2] - 2 * padding[0], grid[1] - x_shape[3] - 2 * padding[1])
+    hp = pad2d(h, (padding[0], padding[0], padding[1], padding[1]), 0.0, extra)
+    out = np.empty(arg.shape, dtype=h.dtype)
+    for k, off in enumerate(offsets):
+        np.copyto(out, hp[(..., *offset_slice(off, stride, dilation, out_hw))], where=arg == k)
+    return out
+
+
+class MaxPoolScatter(Function):
+    """max_pool2d's backward as an op: dy sent to each window's arg-max, linear in dy with the
+    arg-max fixed (so max pooling's second derivative in x is zero). Its gradient reads an upstream
+    h back at the arg-maxes (:class:`MaxPoolGather`), whose gradient is this op again."""
+
+    fresh_grads = True
+
+    def forward(ctx, dy, arg, offsets, geom):
+        ctx.arg, ctx.offsets, ctx.geom = arg, offsets, geom
+        return _max_pool_scatter(dy, arg, offsets, geom)
+
+    def backward(ctx, h):
+        return _max_pool_gather(h, ctx.arg, ctx.offsets, ctx.geom), None, None, None
+
+    def differentiable_backward(ctx, h):
+        return MaxPoolGather.apply(h, ctx.arg, ctx.offsets, ctx.geom), None, None, None
+
+
+class MaxPoolGather(Function):
+    """h read at max_pool2d's arg-maxes (the adjoint of :class:`MaxPoolScatter`)."""
+
+    def forward(ctx, h, arg, offsets, geom):
+        ctx.arg, ctx.offsets, ctx.geom = arg, offsets, geom
+        return _max_pool_gather(h, arg, offsets, geom)
+
+    def backward(ctx, g):
+        return _max_pool_scatter(g, ctx.arg, ctx.offsets, ctx.geom), None, None, None
+
+    def differentiable_backward(ctx, g):
+        return MaxPoolScatter.apply(g, ctx.arg, ctx.offsets, ctx.geom), None, None, None
 
 
 POOL_MIN_SPLIT_BYTES = 8 << 20  # measured: 16.8 MB inputs 1.6x faster split; LeNet-5's 4.8 MB slower
@@ -104,27 +156,61 @@ class AvgPool2d(Function):
     dx = the same windows, each receiving dy / divisor."""
 
     def forward(ctx, x, kernel, stride, padding, out_hw, divisor):
-        h, w = x.shape[2:]
-        extra = tuple(_grid_extra(s, p, o, k, st, 1)
-                      for s, p, o, k, st in zip((h, w), padding, out_hw, kernel, stride))
-        xp = pad2d(x, (padding[0], padding[0], padding[1], padding[1]), 0.0, extra)
-        offsets = [(i, j) for i in range(kernel[0]) for j in range(kernel[1])]
-        y = xp[(..., *offset_slice(offsets[0], stride, (1, 1), out_hw))].copy()
-        for off in offsets[1:]:
-            y += xp[(..., *offset_slice(off, stride, (1, 1), out_hw))]
-        y *= divisor
+        y, offsets, xp_shape = _avg_pool(x, kernel, stride, padding, out_hw, divisor)
         ctx.offsets, ctx.inv = offsets, divisor
-        ctx.geom = (x.shape, xp.shape, padding, stride, out_hw)
+        ctx.geom = (x.shape, xp_shape, padding, stride, out_hw)
         return y
 
     def backward(ctx, dy):
-        x_shape, xp_shape, padding, stride, out_hw = ctx.geom
-        share = dy * ctx.inv
-        dxp = np.zeros(xp_shape, dtype=dy.dtype)
-        for off in ctx.offsets:
-            dxp[(..., *offset_slice(off, stride, (1, 1), out_hw))] += share
-        h, w = x_shape[2:]
-        return dxp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w]
+        return _avg_pool_spread(dy, ctx.inv, ctx.offsets, ctx.geom)
+
+    def differentiable_backward(ctx, dy):
+        return AvgPoolSpread.apply(dy, ctx.inv, ctx.offsets, ctx.geom)
+
+
+def _avg_pool(x: np.ndarray, kernel, stride, padding, out_hw, divisor):
+    """y = the window sums of zero-padded x times ``divisor``; also the offsets and padded shape."""
+    h, w = x.shape[2:]
+    extra = tuple(_grid_extra(s, p, o, k, st, 1)
+                  for s, p, o, k, st in zip((h, w), padding, out_hw, kernel, stride))
+    xp = pad2d(x, (padding[0], padding[0], padding[1], padding[1]), 0.0, extra)
+    offsets = [(i, j) for i in range(kernel[0]) for j in range(kernel[1])]
+    y = xp[(..., *offset_slice(offsets[0], stride, (1, 1), out_hw))].copy()
+    for off in offsets[1:]:
+        y += xp[(..., *offset_slice(off, stride, (1, 1), out_hw))]
+    y *= divisor
+    return y, offsets, xp.shape
+
+
+def _avg_pool_spread(dy: np.ndarray, inv, offsets, geom) -> np.ndarray:
+    """avg_pool2d's dx: dy·divisor added back over every window, cropped to the input."""
+    x_shape, xp_shape, padding, stride, out_hw = geom
+    share = dy * inv
+    dxp = np.zeros(xp_shape, dtype=dy.dtype)
+    for off in offsets:
+        dxp[(..., *offset_slice(off, stride, (1, 1), out_hw))] += share
+    h, w = x_shape[2:]
+    return dxp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w]
+
+
+class AvgPoolSpread(Function):
+    """avg_pool2d's backward as an op (linear in dy): its gradient is avg_pool2d of the upstream h
+    with the same windows and divisor, an op whose gradient is this one."""
+
+    def forward(ctx, dy, inv, offsets, geom):
+        ctx.inv, ctx.offsets, ctx.geom = inv, offsets, geom
+        return _avg_pool_spread(dy, inv, offsets, geom)
+
+    def backward(ctx, h):
+        _, _, padding, stride, out_hw = ctx.geom
+        kernel = (ctx.offsets[-1][0] + 1, ctx.offsets[-1][1] + 1)
+        return _avg_pool(h, kernel, stride, padding, out_hw, ctx.inv)[0], None, None, None
+
+    def differentiable_backward(ctx, h):
+        _, _, padding, stride, out_hw = ctx.geom
+        kernel = (ctx.offsets[-1][0] + 1, ctx.offsets[-1][1] + 1)
+        return AvgPool2d.apply(h, kernel=kernel, stride=stride, padding=padding, out_hw=out_hw,
+                               divisor=ctx.inv), None, None, None
 
 
 class AdaptiveAvgPool2d(Function):
@@ -137,6 +223,9 @@ class AdaptiveAvgPool2d(Function):
 
     def backward(ctx, dy):
         return np.matmul(np.matmul(ctx.ph.T, dy), ctx.pw)
+
+    def differentiable_backward(ctx, dy):  # P_hᵀ dy P_w is this op with the matrices transposed
+        return AdaptiveAvgPool2d.apply(dy, ph=ctx.ph.T, pw=ctx.pw.T)
 
 
 class AdaptiveMaxPool2d(Function):
@@ -158,11 +247,54 @@ class AdaptiveMaxPool2d(Function):
         return np.take_along_axis(win, arg[..., None], -1)[..., 0]
 
     def backward(ctx, dy):
-        n, c, h, w = ctx.shape
-        dx = np.zeros((n * c, h * w), dtype=dy.dtype)
-        base = (np.arange(n * c) * (h * w)).reshape(n, c, 1, 1)
-        np.add.at(dx.reshape(-1), (ctx.flat + base).reshape(-1), dy.reshape(-1))
-        return dx.reshape(ctx.shape)
+        return _scatter_to_plane(dy, ctx.flat, ctx.shape)
+
+    def differentiable_backward(ctx, dy):
+        return PlaneScatter.apply(dy, ctx.flat, ctx.shape)
+
+
+def _scatter_to_plane(dy: np.ndarray, flat: np.ndarray, shape) -> np.ndarray:
+    """dx (N, C, H, W): dy (N, C, OH, OW) added in at the flat H·W indices ``flat`` (which may repeat)."""
+    n, c, h, w = shape
+    dx = np.zeros((n * c, h * w), dtype=dy.dtype)
+    base = (np.arange(n * c) * (h * w)).reshape(n, c, 1, 1)
+    np.add.at(dx.reshape(-1), (flat + base).reshape(-1), dy.reshape(-1))
+    return dx.reshape(shape)
+
+
+def _gather_from_plane(h: np.ndarray, flat: np.ndarray) -> np.ndarray:
+    """The adjoint of :func:`_scatter_to_plane`: h (N, C, H, W) read at the flat H·W indices ``flat``."""
+    n, c = h.shape[:2]
+    return np.take_along_axis(h.reshape(n, c, -1), flat.reshape(n, c, -1), axis=2).reshape(flat.shape)
+
+
+class PlaneScatter(Function):
+    """adaptive_max_pool2d's backward as an op: dy added in at the arg-maxes' flat H·W indices
+    (fixed); its gradient reads an upstream h back there (:class:`PlaneGather`), and that one's is this."""
+
+    def forward(ctx, dy, flat, shape):
+        ctx.flat = flat
+        return _scatter_to_plane(dy, flat, shape)
+
+    def backward(ctx, h):
+        return _gather_from_plane(h, ctx.flat), None, None
+
+    def differentiable_backward(ctx, h):
+        return PlaneGather.apply(h, ctx.flat), None, None
+
+
+class PlaneGather(Function):
+    """h (N, C, H, W) read at flat H·W indices (the adjoint of :class:`PlaneScatter`)."""
+
+    def forward(ctx, h, flat):
+        ctx.flat, ctx.shape = flat, h.shape
+        return _gather_from_plane(h, flat)
+
+    def backward(ctx, g):
+        return _scatter_to_plane(g, ctx.flat, ctx.shape), None
+
+    def differentiable_backward(ctx, g):
+        return PlaneScatter.apply(g, ctx.flat, ctx.shape), None
 
 
 # ----------------------------------------------------------------------------- argument checks

@@ -118,6 +118,11 @@ class WinogradConv2d(Function):
         dw = np.einsum("ai,bj,aboc->ocij", _G, _G, (du * _SIGNS.reshape(16, 1, 1)).reshape(4, 4, o, c)).astype(dy.dtype) if need_dw else None
         return dx, dw, db if ctx.needs_input_grad[2] else None
 
+    def differentiable_backward(ctx, dy):
+        from .conv import _conv2d_grads  # conv imports this module
+
+        return _conv2d_grads(ctx, dy, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1)
+
 
 def _phases(a: np.ndarray) -> np.ndarray:
     """(n, C, H, W) → (2, 2, C, n·H/2·W/2): [ρ, σ] holds a[:, :, ρ::2, σ::2], channel-major."""

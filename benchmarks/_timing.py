@@ -21,11 +21,14 @@ def median_time(step, steps: int, warmup: int = 3) -> float:
     return statistics.median(times)
 
 
-def run_child(argv: list[str], threads: int) -> dict:
+def run_child(argv: list[str], threads: int, env: dict[str, str | None] | None = None) -> dict:
     """Run ``python *argv`` with every BLAS/OpenMP pool held to ``threads`` threads and return the
     JSON object on its last line of output (each library is timed in a process of its own: in one
-    process OpenBLAS's and PyTorch's thread pools contend and distort the ratio). A failed child
-    raises ``subprocess.CalledProcessError`` with its stderr."""
-    env = dict(os.environ, **{v: str(threads) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")})
+    process OpenBLAS's and PyTorch's thread pools contend and distort the ratio). ``env`` sets
+    (or, with None, removes) further environment variables. A failed child raises
+    ``subprocess.CalledProcessError`` with its stderr."""
+    env = dict(os.environ, **{v: str(threads) for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")},
+               **(env or {}))
+    env = {k: v for k, v in env.items() if v is not None}
     out = subprocess.run([sys.executable, *argv], capture_output=True, text=True, env=env, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -5,7 +5,12 @@ Each measurement runs in its own subprocess, gradbook and PyTorch alternated, wi
 thread count (in one process OpenBLAS's and PyTorch's thread pools contend and distort the
 ratio). The same net, the same batches, the same optimizer settings.
 
-    python benchmarks/train.py [--repeats 3] [--threads 2]
+Two allocator settings: the first rows give both processes the setting gradbook makes on import
+(glibc keeps freed blocks, :func:`gradbook.backend.retain_freed_memory`), so they compare the
+arithmetic; the "default settings" rows run each library as a user's own loop gets it — gradbook
+just imported, PyTorch with glibc's defaults.
+
+    python benchmarks/train.py [--repeats 3] [--threads 2] [--only "default settings"]
 """
 from __future__ import annotations
 
@@ -102,9 +107,10 @@ def _torch(kind: str, batch_size: int, steps: int) -> float:
 
 
 def _child(args) -> None:
-    from gradbook.backend import retain_freed_memory
+    if args.settings == "retain":
+        from gradbook.backend import retain_freed_memory
 
-    retain_freed_memory()  # in both libraries' processes: the allocator setting gradbook's fit() makes
+        retain_freed_memory()  # in both libraries' processes: the allocator setting importing gradbook makes
     if args.lib == "torch":
         import torch
 
@@ -115,9 +121,12 @@ def _child(args) -> None:
     print(json.dumps({"seconds": value}))
 
 
-def _run(lib: str, kind: str, batch: int, steps: int, threads: int) -> float:
-    return run_child([__file__, "--child", "--lib", lib, "--kind", kind, "--batch", str(batch),
-                      "--steps", str(steps), "--threads", str(threads)], threads)["seconds"]
+def _run(lib: str, kind: str, batch: int, steps: int, threads: int, settings: str) -> float:
+    # "default": gradbook as imported (its default holds), PyTorch with glibc's defaults (the child
+    # imports gradbook.data for the batches, so the variable keeps gradbook's default out of it)
+    env = {"GRADBOOK_RETAIN_FREED_MEMORY": "0" if lib == "torch" else None} if settings == "default" else None
+    return run_child([__file__, "--child", "--lib", lib, "--kind", kind, "--batch", str(batch), "--steps", str(steps),
+                      "--threads", str(threads), "--settings", settings], threads, env)["seconds"]
 
 
 def main() -> None:
@@ -129,6 +138,8 @@ def main() -> None:
     p.add_argument("--lib")
     p.add_argument("--kind", default="step")
     p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--settings", choices=("retain", "default"), default="retain")
+    p.add_argument("--only", default="", help="Run only the rows whose label contains this text.")
     args = p.parse_args()
     if args.child:
         _child(args)
@@ -136,16 +147,19 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    rows = [("one epoch, MNIST sample (4,000 images, batch 64)", "epoch", 64),
-            ("LeNet-5 step, batch 64", "step", 64), ("LeNet-5 step, batch 256", "step", 256)]
+    rows = [("one epoch, MNIST sample (4,000 images, batch 64)", "epoch", 64, "retain"),
+            ("LeNet-5 step, batch 64", "step", 64, "retain"), ("LeNet-5 step, batch 256", "step", 256, "retain"),
+            ("LeNet-5 step, own loop, default settings in both processes, batch 64", "step", 64, "default"),
+            ("LeNet-5 step, own loop, default settings in both processes, batch 256", "step", 256, "default")]
+    rows = [row for row in rows if args.only in row[0]]
     table = Table(title=f"gradbook vs PyTorch {args.threads}-thread CPU, median of {args.repeats} alternated runs")
     for col in ("what", "gradbook", "PyTorch", "ratio (gradbook / PyTorch)"):
         table.add_column(col, justify="right" if col != "what" else "left")
-    for label, kind, batch in rows:
+    for label, kind, batch, settings in rows:
         times = {"gradbook": [], "torch": []}
         for _ in range(args.repeats):
             for lib in ("gradbook", "torch"):
-                times[lib].append(_run(lib, kind, batch, args.steps, args.threads))
+                times[lib].append(_run(lib, kind, batch, args.steps, args.threads, settings))
         g, t = statistics.median(times["gradbook"]), statistics.median(times["torch"])
         unit, scale = ("s", 1) if kind == "epoch" else ("ms", 1000)
         table.add_row(label, f"{g * scale:.2f} {unit}", f"{t * scale:.2f} {unit}", f"{g / t:.2f}x")

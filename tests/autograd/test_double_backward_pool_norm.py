@@ -83,6 +83,13 @@ def test_group_instance_and_layer_norm_gradgradcheck():
     assert gradgradcheck(lambda x: F.layer_norm(x, 3), [x])
 
 
+@pytest.mark.parametrize("size", [1, 2, 3, 4])
+def test_local_response_norm_gradgradcheck(size):
+    """Windows of even and odd width (n//2 channels before, (n−1)//2 after)."""
+    x = _t(np.random.default_rng(8), (2, 5, 3, 2))
+    assert gradgradcheck(lambda x: F.local_response_norm(x, size, alpha=0.3, beta=0.8, k=1.5), [x])
+
+
 def test_batch_norm_third_derivative_gradgradcheck():
     rng = np.random.default_rng(6)
     x, w = _t(rng, (3, 2, 2)), _t(rng, (2,))

@@ -1,6 +1,6 @@
 """Double backward of the big fused ops against PyTorch, float64: convolutions (every path conv2d
 takes: column product in each layout, depthwise, Winograd at the size it is chosen for), conv
-transposes, pooling, normalisation and dropout.
+transposes, pooling, normalisation (batch, group, instance, layer, local response) and dropout.
 
 For each op: L = Σ v·y + Σ u·y² of y = op(*leaves) (quadratic, so that ops linear in x still have
 a second derivative), g = grad(L, leaves, create_graph=True), then grad(Σ_k ⟨c_k, g_k⟩, leaves),
@@ -182,6 +182,14 @@ def test_group_instance_and_layer_norm_double_backward_match_torch():
     arrays = [rng.standard_normal((3, 2, 4)), rng.standard_normal((2, 4)), rng.standard_normal((2, 4))]
     assert_double_backward_matches_torch(lambda x, w, b: F.layer_norm(x, (2, 4), w, b),
                                          lambda x, w, b: TF.layer_norm(x, (2, 4), w, b), arrays)
+
+
+@pytest.mark.parametrize("size", [2, 3])
+def test_local_response_norm_double_backward_matches_torch(size):
+    x = np.random.default_rng(12).standard_normal((2, 6, 3, 3))
+    opts = dict(size=size, alpha=0.3, beta=0.75, k=1.2)
+    assert_double_backward_matches_torch(lambda x: F.local_response_norm(x, **opts),
+                                         lambda x: TF.local_response_norm(x, **opts), [x])
 
 
 def test_dropout_double_backward_matches_torch_with_the_same_mask():

@@ -16,6 +16,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from ._parallel import map_pieces, pieces
+from .shape import Pad
 
 __all__ = ["batch_norm", "group_norm", "instance_norm", "layer_norm", "local_response_norm"]
 
@@ -280,6 +281,24 @@ class LocalResponseNorm(Function):
         x = ctx.x
         inner = _window_sum(g * x * ctx.scale / ctx.d, (size - 1) // 2, size // 2)
         return g * ctx.scale - (2 * alpha * beta / size) * x * inner, None, None, None, None
+
+    def differentiable_backward(ctx, g):
+        x, (size, alpha, beta), k = ctx.inputs[0], ctx.params, ctx.inputs[4]
+        d = k + (alpha / size) * _window_sum_tensor(x * x, size // 2, (size - 1) // 2)
+        scale = d ** -beta
+        inner = _window_sum_tensor(g * x * scale / d, (size - 1) // 2, size // 2)
+        return g * scale - (2 * alpha * beta / size) * x * inner, None, None, None, None
+
+
+def _window_sum_tensor(a: Tensor, before: int, after: int) -> Tensor:
+    """:func:`_window_sum` with Tensor ops: the before + after + 1 shifted copies of ``a`` along
+    axis 1 (zero-padded) added up."""
+    c = a.shape[1]
+    padded = Pad.apply(a, ((0, 0), (before, after)) + ((0, 0),) * (a.ndim - 2), 0.0)
+    total = padded[:, :c]
+    for shift in range(1, before + after + 1):
+        total = total + padded[:, shift:shift + c]
+    return total
 
 
 # ----------------------------------------------------------------------------- checks

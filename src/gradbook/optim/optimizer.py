@@ -14,7 +14,11 @@ gradient, ``zero_grad`` and saving/loading::
 
 ``state_dict()`` follows ``torch.optim.Optimizer.state_dict``: ``{"state": {index: {...}},
 "param_groups": [{..., "params": [index, ...]}]}``, indices counting parameters across groups
-in order; it holds NumPy arrays and numbers only, so it can be written to an ``.npz`` file.
+in order; it holds NumPy arrays, lists of them and numbers only, so it can be written to an
+``.npz`` file. A state dict saved by torch (its tensors turned into arrays) loads too: the 0-d
+arrays torch keeps for scalar state (``step``, ASGD's ``eta``…) come back as Python numbers, and
+torch's implementation switches (``foreach``, ``fused``, ``capturable``, ``differentiable``) are
+dropped from the groups.
 """
 from __future__ import annotations
 
@@ -28,10 +32,27 @@ from ..autograd.tensor import Tensor, zero_grads
 
 __all__ = ["Optimizer"]
 
+# torch's implementation switches and their defaults. gradbook has one NumPy implementation, so the
+# flags exist for signature compatibility only: the defaults (and an explicit False, which asks for
+# the plain per-tensor path gradbook runs) are accepted, anything else is refused.
+TORCH_ONLY_FLAGS = {"foreach": None, "fused": None, "capturable": False, "differentiable": False}
+
+
+def check_torch_only_flags(name: str, **flags: Any) -> None:
+    """Raise a ValueError naming the optimizer for a torch-only flag set to something gradbook lacks."""
+    for flag, value in flags.items():
+        if value is not None and value is not False:
+            raise ValueError(f"{name}: {flag}={value!r} is not supported: gradbook has one NumPy "
+                             f"implementation; the argument exists for torch compatibility and accepts "
+                             f"only {TORCH_ONLY_FLAGS[flag]!r} (torch's default) or False")
+
 
 class Optimizer:
     """Base class; ``params`` is an iterable of tensors or of dicts (param groups with their own
     hyperparameters, e.g. ``[{"params": body}, {"params": head, "lr": 1e-2}]``)."""
+
+    # per-parameter state entries that are numbers, not arrays (torch stores them as 0-d tensors)
+    _scalar_state: tuple[str, ...] = ("step",)
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict], defaults: dict[str, Any]):
         self.defaults = dict(defaults)
@@ -117,8 +138,7 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if p in self.state and self.state[p]:
-                    state[index[id(p)]] = {k: (v.copy() if isinstance(v, np.ndarray) else v)
-                                           for k, v in self.state[p].items()}
+                    state[index[id(p)]] = copy.deepcopy(self.state[p])  # arrays and lists copied
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -143,10 +163,10 @@ class Optimizer:
             if p is None:
                 raise ValueError(f"{type(self).__name__}.load_state_dict: state for parameter index {i} "
                                  "which no group lists")
-            self.state[p] = {k: _restore(v, p) for k, v in entry.items()}
+            self.state[p] = {k: _restore(v, p, k in self._scalar_state) for k, v in entry.items()}
         for saved, group in zip(saved_groups, self.param_groups):
             for k, v in saved.items():
-                if k != "params":
+                if k != "params" and k not in TORCH_ONLY_FLAGS:
                     group[k] = copy.deepcopy(v)
 
     # ------------------------------------------------------------------ representation
@@ -160,11 +180,15 @@ class Optimizer:
         return "\n".join(lines)
 
 
-def _restore(value: Any, p: Tensor) -> Any:
+def _restore(value: Any, p: Tensor, scalar: bool = False) -> Any:
     if isinstance(value, Tensor):
         value = value.data
+    if scalar and isinstance(value, (np.ndarray, np.generic)) and value.size == 1:
+        return value.item()  # torch's 0-d step tensor: a Python number, so t enters formulas in float64
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "f" and value.shape == p.shape:
             return value.astype(p.dtype, copy=True)
         return value.copy()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_restore(v, p) for v in value)
     return value

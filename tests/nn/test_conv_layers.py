@@ -77,7 +77,8 @@ def test_wrong_channel_count_names_the_layer():
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(groups=2, in_channels=3), "divisible by groups"),
-    (dict(padding_mode="reflect"), "padding_mode='reflect' is not supported"),
+    (dict(padding_mode="reflection"), "padding_mode must be one of 'zeros', 'reflect', 'replicate', 'circular', "
+                                      "got 'reflection'"),
     (dict(padding="same", stride=2), "padding='same' is not supported for strided"),
     (dict(kernel_size=(3, 3, 3)), "kernel_size must be an int or a tuple of 2 ints"),
 ])

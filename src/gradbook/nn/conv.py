@@ -8,10 +8,13 @@ import numpy as np
 from .. import backend
 from ..autograd.tensor import Tensor
 from ..ops.conv import _conv2d, _conv_transpose2d, conv1d
+from ..ops.padding import pad_by_mode
 from . import init
 from .module import Module, Parameter
 
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
+
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 def _tuple(value, n: int, name: str, layer: str) -> tuple[int, ...]:
@@ -44,9 +47,12 @@ class _ConvNd(Module):
         if in_channels % groups or out_channels % groups:
             raise ValueError(f"{name}: in_channels ({in_channels}) and out_channels ({out_channels}) must "
                              f"both be divisible by groups ({groups})")
-        if padding_mode != "zeros":
-            raise ValueError(f"{name}: padding_mode={padding_mode!r} is not supported; gradbook pads with "
-                             f"'zeros' only")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"{name}: padding_mode must be one of {', '.join(map(repr, _PADDING_MODES))}, "
+                             f"got {padding_mode!r}")
+        if self._transposed and padding_mode != "zeros":
+            raise ValueError(f"{name}: only padding_mode='zeros' is supported for a transposed convolution, "
+                             f"got {padding_mode!r}")
         self.in_channels, self.out_channels, self.groups = int(in_channels), int(out_channels), int(groups)
         self.kernel_size = _tuple(kernel_size, n, "kernel_size", name)
         self.stride = _tuple(stride, n, "stride", name)
@@ -78,6 +84,20 @@ class _ConvNd(Module):
     def reset_parameters(self) -> None:
         init._layer_default_(self.weight, self.bias)
 
+    def _pad_by_mode(self, x: Tensor) -> tuple[Tensor, object]:
+        """(input, padding) for the convolution. As PyTorch's, a ``padding_mode`` other than 'zeros'
+        pads the input itself (``F.pad(x, pads, mode=padding_mode)``, 'same' split with the odd
+        one at the bottom/right) and the convolution then pads nothing."""
+        if self.padding_mode == "zeros":
+            return x, self.padding
+        if self.padding == "same":
+            totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
+            pairs = [(t // 2, t - t // 2) for t in totals]
+        else:
+            pairs = [(p, p) for p in (self.padding if self.padding != "valid" else (0,) * self._dims)]
+        pads = tuple(v for pair in reversed(pairs) for v in pair)  # F.pad lists the last axis first
+        return pad_by_mode(x, pads, self.padding_mode, op=self), 0
+
     def _check(self, x) -> None:
         layout = "(N, C, H, W) or (C, H, W)" if self._dims == 2 else "(N, C, L) or (C, L)"
         self.check_input(x, ndim=(self._dims + 1, self._dims + 2), layout=layout)
@@ -96,6 +116,8 @@ class _ConvNd(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
 
 
@@ -107,7 +129,8 @@ class Conv2d(_ConvNd):
     Input (N, C_in, H, W) or (C_in, H, W) → output (N, C_out, H_out, W_out) with
     H_out = ⌊(H + 2·padding − dilation·(k − 1) − 1)/stride⌋ + 1.
     weight: (C_out, C_in/groups, kH, kW); bias: (C_out,). ``padding`` may be 'same' (stride 1)
-    or 'valid'; only ``padding_mode='zeros'``.
+    or 'valid'. ``padding_mode`` 'zeros' (default), 'reflect', 'replicate' or 'circular' fills the
+    padding as ``F.pad``'s modes do (reflect needs padding < H and < W).
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
@@ -117,8 +140,8 @@ class Conv2d(_ConvNd):
 
     def forward(self, input: Tensor) -> Tensor:
         self._check(input)
-        return _conv2d(self, input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                       self.groups)
+        x, padding = self._pad_by_mode(input)
+        return _conv2d(self, x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
 class Conv1d(_ConvNd):
@@ -137,7 +160,8 @@ class Conv1d(_ConvNd):
 
     def forward(self, input: Tensor) -> Tensor:
         self._check(input)
-        return conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        x, padding = self._pad_by_mode(input)
+        return conv1d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
 
 class ConvTranspose2d(_ConvNd):

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from . import padding
 from ._util import normalize_dim
 from .indexing import getitem
 
@@ -211,10 +212,19 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     return split(x, max(-(-n // chunks), 1), dim)
 
 
-def pad(x: Tensor, pad: tuple[int, ...], mode: str = "constant", value: float = 0.0) -> Tensor:
-    """PyTorch's ``F.pad``: ``pad`` lists (left, right) pairs from the last dim backwards."""
+def pad(x: Tensor, pad: tuple[int, ...], mode: str = "constant", value: float | None = None) -> Tensor:
+    """PyTorch's ``F.pad``: ``pad`` lists (left, right) pairs from the last dim backwards. ``mode``
+    'constant' fills with ``value`` (0 when None); 'reflect', 'replicate' and 'circular' are
+    :func:`gradbook.ops.padding.pad_by_mode` (which takes no ``value``)."""
     if mode != "constant":
-        raise ValueError(f"pad: only mode='constant' is supported, got {mode!r}")
+        if mode not in padding.MODES:
+            raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}")
+        if value is not None:
+            raise ValueError(f"pad: mode={mode!r} takes no value argument, got value={value!r}")
+        if len(pad) % 2:
+            raise ValueError(f"pad: expected an even number of pad values, got {tuple(pad)}")
+        return padding.pad_by_mode(x, tuple(int(p) for p in pad), mode)
+    value = 0.0 if value is None else value
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
         raise ValueError(f"pad: expected an even number of at most {2 * x.ndim} values, got {tuple(pad)}")
     if any(p < 0 for p in pad):

@@ -19,6 +19,12 @@ gradient vanishes but H has a negative eigenvalue λ with eigenvector v (at a sa
 step is along ±v (the sign that does not increase f to first order), shortened until
 f(x + αv) ≤ f + c₁(α ∇fᵀv + ½α² λ) (a negative-curvature step, N&W §4.3's idea).
 
+``hessian_modification='eigenvalue'`` instead replaces H = V diag(λ) Vᵀ by V diag(max(|λ|, δ)) Vᵀ
+(N&W §3.4, the absolute-value variant of eq. 3.41, δ = β·max(1, max|λ|)): negative curvature is
+kept in scale and flipped, where Alg. 3.3's single shift τ also shrinks the steps along the
+positive-curvature directions (from (0.5, 0) on x² − y² + y⁴/4, Alg. 3.3 halves x each
+iteration; the eigenvalue form lands on x = 0 at once).
+
 ``hessian_modification='none'`` is pure Newton (x_{k+1} = x_k − H⁻¹∇f_k, α = 1, no modification):
 kept to show what the modification buys; started near a saddle it converges to the saddle.
 """
@@ -49,14 +55,23 @@ def modified_cholesky(hessian: np.ndarray, beta: float = 1e-3) -> tuple[np.ndarr
                                 "(does it hold NaN or inf?)")
 
 
+def eigenvalue_modification(hessian: np.ndarray, beta: float = 1e-3) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(V, |λ| floored at δ, whether H needed changing) for H = V diag(λ) Vᵀ (N&W §3.4)."""
+    eigenvalues, vectors = np.linalg.eigh(hessian)
+    floor = beta * max(1.0, float(np.max(np.abs(eigenvalues))))
+    modified = np.maximum(np.abs(eigenvalues), floor)
+    return vectors, modified, bool(eigenvalues[0] < floor)
+
+
 def minimize_newton(objective, x0, callback, *, gtol: float = 1e-5, norm: float = np.inf,
                     maxiter: int | None = None, c1: float = 1e-4, rho: float = 0.5, beta: float = 1e-3,
                     hessian_modification: str = "cholesky"):
     """Options: ``gtol``, ``norm``, ``maxiter`` (default 200·n), ``c1`` and ``rho`` (backtracking),
-    ``beta`` (Alg. 3.3's shift unit, relative to max |Hᵢᵢ|), ``hessian_modification``
-    ('cholesky' or 'none')."""
-    if hessian_modification not in ("cholesky", "none"):
-        raise ValueError(f"minimize(method='newton'): hessian_modification must be 'cholesky' or 'none', "
+    ``beta`` (Alg. 3.3's shift unit, relative to max |Hᵢᵢ|; the eigenvalue floor likewise),
+    ``hessian_modification`` ('cholesky', 'eigenvalue' or 'none')."""
+    if hessian_modification not in ("cholesky", "eigenvalue", "none"):
+        raise ValueError(f"minimize(method='newton'): hessian_modification must be 'cholesky', 'eigenvalue' "
+                         f"or 'none', "
                          f"got {hessian_modification!r}")
     maxiter = 200 * x0.size if maxiter is None else maxiter
     x = x0.copy()
@@ -83,9 +98,13 @@ def minimize_newton(objective, x0, callback, *, gtol: float = 1e-5, norm: float 
                 status = PRECISION_LOSS
                 break
         else:
-            factor, tau = modified_cholesky(hessian, beta)
+            if hessian_modification == "cholesky":
+                factor, tau = modified_cholesky(hessian, beta)
+                changed = tau > 0
+            else:
+                vectors, magnitudes, changed = eigenvalue_modification(hessian, beta)
             if small_gradient:
-                if tau == 0:
+                if not changed:
                     break
                 direction = _negative_curvature_direction(hessian, g)
                 if direction is None:  # singular but positive semidefinite: a (weak) minimiser
@@ -93,7 +112,10 @@ def minimize_newton(objective, x0, callback, *, gtol: float = 1e-5, norm: float 
                 step = _curvature_step(objective, x, f, g, hessian, direction, c1, rho)
                 p = direction
             else:
-                p = -cho_solve((factor, True), g)
+                if hessian_modification == "cholesky":
+                    p = -cho_solve((factor, True), g)
+                else:
+                    p = -vectors @ ((vectors.T @ g) / magnitudes)
                 step = armijo_backtracking(objective, x, p, f, float(g @ p), alpha0=1.0, c1=c1, rho=rho)
             if step.alpha is None:
                 status = PRECISION_LOSS

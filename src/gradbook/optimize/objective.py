@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..autograd import Tensor, grad, no_grad
+from ..autograd import Tensor, enable_grad, grad
 from ..creation import tensor
 
 
@@ -50,6 +50,7 @@ class Objective:
         self._x = None           # last point evaluated
         self._f = self._g = None
         self._graph = None       # (x Tensor, ∇f Tensor with create_graph) at self._x
+        self._forward = None     # (x Tensor, f Tensor) recorded at self._x, gradient not yet taken
 
     # ----------------------------------------------------------------- f and ∇f
     def value(self, x: np.ndarray) -> float:
@@ -57,10 +58,15 @@ class Objective:
         if self._x is not None and np.array_equal(x, self._x):
             return self._f
         if self.autograd:
-            with no_grad():
-                out = self.fun(self._tensor(x, requires_grad=False), *self.args)
-            f, g = self._scalar(out), None
+            # the forward is recorded, so that if x is accepted its gradient needs only a backward
+            t = self._tensor(x, requires_grad=True)
+            with enable_grad():  # minimize() called under no_grad still differentiates f
+                out = self.fun(t, *self.args)
+            f = self._scalar(out)
             self.nfev += 1
+            self._remember(x, f, None, None)
+            self._forward = (t, out)
+            return f
         elif self.jac is True:
             f, g = self._pair(x)
         else:
@@ -75,16 +81,21 @@ class Objective:
             return self._f, self._g
         graph = None
         if self.autograd:
-            t = self._tensor(x, requires_grad=True)
-            out = self.fun(t, *self.args)
-            f = self._scalar(out)
+            if self._forward is not None and np.array_equal(x, self._x):
+                (t, out), f = self._forward, self._f
+            else:
+                t = self._tensor(x, requires_grad=True)
+                with enable_grad():
+                    out = self.fun(t, *self.args)
+                f = self._scalar(out)
+                self.nfev += 1
             if isinstance(out, Tensor) and out.requires_grad:
-                (g_t,) = grad(out, t, create_graph=self.second_order, allow_unused=True)
+                with enable_grad():
+                    (g_t,) = grad(out, t, create_graph=self.second_order, allow_unused=True)
             else:  # f does not depend on x
                 g_t = None
             g = np.zeros(self.n) if g_t is None else np.array(g_t.data, dtype=np.float64).reshape(self.n)
             graph = (t, g_t) if self.second_order and g_t is not None and g_t.requires_grad else None
-            self.nfev += 1
             self.njev += 1
         elif self.jac is True:
             f, g = self._pair(x)
@@ -117,8 +128,9 @@ class Objective:
 
         def product(p):
             self.nhev += 1
-            (hv,) = grad(g_t, t, grad_outputs=tensor(np.asarray(p).reshape(t.shape), dtype="float64"),
-                         retain_graph=True, allow_unused=True)
+            with enable_grad():
+                (hv,) = grad(g_t, t, grad_outputs=tensor(np.asarray(p).reshape(t.shape), dtype="float64"),
+                             retain_graph=True, allow_unused=True)
             return np.zeros(self.n) if hv is None else np.array(hv.data, dtype=np.float64).reshape(self.n)
         return product
 
@@ -145,7 +157,7 @@ class Objective:
         return self._graph if self._graph is not None else (None, None)
 
     def _remember(self, x, f, g, graph):
-        self._x, self._f, self._g, self._graph = x.copy(), f, g, graph
+        self._x, self._f, self._g, self._graph, self._forward = x.copy(), f, g, graph, None
 
     def _tensor(self, x, requires_grad):
         return tensor(x, dtype="float64", requires_grad=requires_grad)

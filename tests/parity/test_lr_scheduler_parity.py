@@ -58,11 +58,32 @@ def _cyclic_scale(x):
     return 1 / (1.0 + 0.05 * x)
 
 
+class _CountingScale:
+    """A callable object: its ``__dict__`` is saved in the state dict, and the call count shows
+    that scale_fn is called as often as torch calls it."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, x):
+        self.calls += 1
+        return 0.97 ** x
+
+
+class _Warmup:
+    def __init__(self, epochs):
+        self.epochs = epochs
+
+    def __call__(self, epoch):
+        return min(1.0, (epoch + 1) / self.epochs)
+
+
 # name -> (optimizer kind, build(lib, optimizer) -> the schedulers stepped each epoch, in order)
 CASES = {
     "LambdaLR": ("SGD", lambda L, o: [L.LambdaLR(o, lambda e: 0.95 ** e)]),
     "LambdaLR-per-group": ("SGD", lambda L, o: [L.LambdaLR(o, [lambda e: 0.95 ** e, lambda e: 1 / (1 + e),
                                                                lambda e: 1.0 + 0.01 * (e % 7)])]),
+    "LambdaLR-callable-object": ("SGD", lambda L, o: [L.LambdaLR(o, [_Warmup(5), _Warmup(9), lambda e: 0.99 ** e])]),
     "MultiplicativeLR": ("SGD", lambda L, o: [L.MultiplicativeLR(o, lambda e: 0.97 if e % 2 else 0.99)]),
     "StepLR": ("SGD", lambda L, o: [L.StepLR(o, step_size=3, gamma=0.5)]),
     "MultiStepLR": ("SGD", lambda L, o: [L.MultiStepLR(o, milestones=[2, 5, 5, 11, 60], gamma=0.3)]),
@@ -85,6 +106,8 @@ CASES = {
     "CyclicLR-scale_fn-cycle": ("SGD", lambda L, o: [L.CyclicLR(o, 0.01, 0.1, step_size_up=3, scale_fn=_cyclic_scale)]),
     "CyclicLR-scale_fn-iterations": ("Adam", lambda L, o: [L.CyclicLR(o, 0.01, 0.1, step_size_up=3, scale_fn=_cyclic_scale,
                                                                       scale_mode="iterations")]),
+    "CyclicLR-scale_fn-object": ("Adam", lambda L, o: [L.CyclicLR(o, 0.01, 0.1, step_size_up=3, step_size_down=5,
+                                                                  scale_fn=_CountingScale(), scale_mode="iterations")]),
     "CyclicLR-no-momentum": ("SGD", lambda L, o: [L.CyclicLR(o, 0.01, 0.1, step_size_up=8, cycle_momentum=False)]),
     "OneCycleLR-cos": ("SGD", lambda L, o: [L.OneCycleLR(o, max_lr=1.0, total_steps=EPOCHS)]),
     "OneCycleLR-linear": ("Adam", lambda L, o: [L.OneCycleLR(o, max_lr=[1.0, 0.5, 0.2], epochs=10, steps_per_epoch=10,
@@ -358,6 +381,28 @@ def test_reduce_on_plateau_matches_torch(opts, tmp_path):
         assert (ours.num_bad_epochs, ours.best, ours.cooldown_counter) == \
                (theirs.num_bad_epochs, theirs.best, theirs.cooldown_counter)
     assert _plain(ours.state_dict()) == _plain(theirs.state_dict())
+
+
+@pytest.mark.parametrize("min_lr", [0.001, [0.001, 0.001, 0.001]])
+def test_reduce_on_plateau_after_a_new_param_group(min_lr):
+    """A group added after the scheduler: a scalar min_lr extends to it, a list is a RuntimeError."""
+    ours_opt, theirs_opt = _optimizers("SGD")
+    ours = ours_lib.ReduceLROnPlateau(ours_opt, patience=0, min_lr=min_lr)
+    theirs = theirs_lib.ReduceLROnPlateau(theirs_opt, patience=0, min_lr=min_lr)
+    ours_opt.add_param_group({"params": [nn.Parameter(gb.zeros(1))], "lr": 0.3})
+    theirs_opt.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))], "lr": 0.3})
+    ours.step(1.0)
+    theirs.step(1.0)
+    if isinstance(min_lr, list):
+        with pytest.raises(RuntimeError):
+            theirs.step(2.0)
+        with pytest.raises(RuntimeError, match="ReduceLROnPlateau"):
+            ours.step(2.0)
+    else:
+        for m in (2.0, 3.0, 4.0):
+            ours.step(m)
+            theirs.step(m)
+            _assert_same(ours_opt, theirs_opt, [ours], [theirs], f"metric {m}")
 
 
 # ----------------------------------------------------------------------------- warnings

@@ -623,12 +623,15 @@ class CyclicLR(LRScheduler):
         cycle = math.floor(1 + t / self.total_size)
         x = 1.0 + t / self.total_size - cycle
         height = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)
-        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else t)
-        lrs = [low + (high - low) * height * scale for low, high in zip(self.base_lrs, self.max_lrs, strict=True)]
+        arg = cycle if self.scale_mode == "cycle" else t
+        # scale_fn is called once per group and value, as torch does (a stateful scale_fn sees the same calls)
+        lrs = [low + (high - low) * height * self.scale_fn(arg)
+               for low, high in zip(self.base_lrs, self.max_lrs, strict=True)]
         if self.cycle_momentum:
-            for group, low, high in zip(self.optimizer.param_groups, self.base_momentums, self.max_momentums,
-                                        strict=True):
-                _set_momentum(group, high - (high - low) * height * scale, self.use_beta1)
+            momenta = [high - (high - low) * height * self.scale_fn(arg)
+                       for low, high in zip(self.base_momentums, self.max_momentums, strict=True)]
+            for group, momentum in zip(self.optimizer.param_groups, momenta, strict=True):
+                _set_momentum(group, momentum, self.use_beta1)
         return lrs
 
     def state_dict(self) -> dict[str, Any]:

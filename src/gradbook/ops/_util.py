@@ -34,16 +34,22 @@ def check_broadcast(op: str, *xs) -> None:
 
 
 def normalize_dims(dim, ndim: int, op: str) -> tuple[int, ...] | None:
-    """``dim`` as a sorted tuple of non-negative axes (None means every axis)."""
+    """``dim`` as a sorted tuple of non-negative axes to reduce, PyTorch's way: None and an empty
+    tuple or list mean every axis (None is returned); a dim named twice is an error; a 0-d tensor
+    takes dim 0 or -1 as its one pseudo-axis and has no NumPy axis to reduce (``()``)."""
     if dim is None:
         return None
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    if not dims:
+        return None
     out = []
     for d in dims:
         if not -max(ndim, 1) <= d < max(ndim, 1):
             raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} dimensions")
+        if int(d) % max(ndim, 1) in out:
+            raise ValueError(f"{op}: dim {int(d) % max(ndim, 1)} appears more than once in dim={dim!r}")
         out.append(int(d) % max(ndim, 1))
-    return tuple(sorted(set(out)))
+    return () if ndim == 0 else tuple(sorted(out))
 
 
 def normalize_dim(dim: int, ndim: int, op: str) -> int:

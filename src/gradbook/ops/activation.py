@@ -236,7 +236,7 @@ class Softmax(Function):
     """y = e^{x − max} / Σ e^{x − max} along dim;  dx = y·(g − Σ g·y)."""
 
     def forward(ctx, x, dim):
-        e = np.exp(x - x.max(axis=dim, keepdims=True))
+        e = np.exp(x - x.max(axis=dim, keepdims=True, initial=-np.inf))  # initial: a size-0 dim is fine
         ctx.y, ctx.dim = e / e.sum(axis=dim, keepdims=True), dim
         return ctx.y
 
@@ -252,8 +252,9 @@ class LogSoftmax(Function):
     """y = x − max − log Σ e^{x − max} along dim;  dx = g − e^y·Σ g."""
 
     def forward(ctx, x, dim):
-        shifted = x - x.max(axis=dim, keepdims=True)
-        ctx.y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        shifted = x - x.max(axis=dim, keepdims=True, initial=-np.inf)
+        with np.errstate(divide="ignore"):  # log 0 only over a size-0 dim, whose output is empty
+            ctx.y = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.dim = dim
         return ctx.y
 
@@ -352,12 +353,14 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     return Prelu.apply(input, weight)
 
 
-def _softmax_dim(name: str, x: Tensor, dim: int | None) -> int:
+def _softmax_dim(name: str, x: Tensor, dim: int | None) -> int | None:
+    """The NumPy axis to normalise over; None for a 0-d tensor, whose only valid dims are 0 and −1."""
     if dim is None:  # PyTorch's legacy implicit choice, with its warning
         warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
                       "include dim=X as an argument.", UserWarning, stacklevel=3)
         dim = 0 if x.ndim in (0, 1, 3) else 1
-    return normalize_dim(dim, max(x.ndim, 1), name)
+    d = normalize_dim(dim, max(x.ndim, 1), name)
+    return d if x.ndim else None
 
 
 def _cast_for(x: Tensor, dtype) -> Tensor:
@@ -367,16 +370,16 @@ def _cast_for(x: Tensor, dtype) -> Tensor:
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """exp(x_i) / Σ_j exp(x_j) along ``dim``, computed after subtracting the max (never overflows)."""
     x = _cast_for(_float(input, "softmax"), dtype)
-    return Softmax.apply(x, _softmax_dim("softmax", x, dim) if x.ndim else None)
+    return Softmax.apply(x, _softmax_dim("softmax", x, dim))
 
 
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """softmax(−x)."""
     x = _cast_for(_float(input, "softmin"), dtype)
-    return Softmax.apply(-x, _softmax_dim("softmin", x, dim) if x.ndim else None)
+    return Softmax.apply(-x, _softmax_dim("softmin", x, dim))
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """x_i − log Σ_j exp(x_j) along ``dim``, stable for any magnitude of x."""
     x = _cast_for(_float(input, "log_softmax"), dtype)
-    return LogSoftmax.apply(x, _softmax_dim("log_softmax", x, dim) if x.ndim else None)
+    return LogSoftmax.apply(x, _softmax_dim("log_softmax", x, dim))

@@ -41,14 +41,16 @@ def _reduce(loss: np.ndarray, reduction: str, denom) -> np.ndarray:
     if reduction == "none":
         return loss
     total = loss.sum()
-    return np.asarray(total if reduction == "sum" else total / denom, dtype=loss.dtype)
+    with np.errstate(divide="ignore", invalid="ignore"):  # the mean over no elements is NaN, silently as in torch
+        return np.asarray(total if reduction == "sum" else total / denom, dtype=loss.dtype)
 
 
 def _spread(g: np.ndarray, reduction: str, denom, shape) -> np.ndarray:
     """The upstream gradient as a per-element factor: g itself, or the scalar g (/ denom for 'mean')."""
     if reduction == "none":
         return g
-    return np.broadcast_to(g / denom if reduction == "mean" else g, shape)
+    with np.errstate(divide="ignore", invalid="ignore"):  # denom 0 only when there is nothing to spread onto
+        return np.broadcast_to(g / denom if reduction == "mean" else g, shape)
 
 
 def _spread_tensor(g: Tensor, reduction: str, denom) -> Tensor:

@@ -24,6 +24,13 @@ def _count(shape, axes) -> int:
     return int(np.prod([shape[i] for i in axes], dtype=np.int64))
 
 
+def _mean(x: np.ndarray, axes, keepdims: bool) -> np.ndarray:
+    """``x.mean``, NaN over no values without NumPy's "Mean of empty slice" warning (PyTorch is silent)."""
+    if _count(x.shape, axes) == 0:
+        return np.full(np.sum(x, axis=axes, keepdims=keepdims).shape, np.nan, x.dtype)
+    return x.mean(axis=axes, keepdims=keepdims)
+
+
 class Sum(Function):
     def forward(ctx, x, axes, keepdim):
         ctx.shape, ctx.axes = x.shape, axes
@@ -38,10 +45,11 @@ class Sum(Function):
 class Mean(Function):
     def forward(ctx, x, axes, keepdim):
         ctx.shape, ctx.axes = x.shape, axes
-        return np.asarray(x.mean(axis=axes, keepdims=keepdim))
+        return np.asarray(_mean(x, axes, keepdim))
 
     def backward(ctx, g):
-        g = g.reshape(_kept_shape(ctx.shape, ctx.axes)) / _count(ctx.shape, ctx.axes)
+        with np.errstate(divide="ignore", invalid="ignore"):  # the mean of no values: nothing to send back
+            g = g.reshape(_kept_shape(ctx.shape, ctx.axes)) / _count(ctx.shape, ctx.axes)
         return np.broadcast_to(g, ctx.shape), None, None
 
     def differentiable_backward(ctx, g):
@@ -52,7 +60,7 @@ class Var(Function):
     """var = Σ(x − x̄)² / (N − correction);  d var/dx = 2(x − x̄) / (N − correction)."""
 
     def forward(ctx, x, axes, keepdim, correction):
-        ctx.centered = x - x.mean(axis=axes, keepdims=True)
+        ctx.centered = x - _mean(x, axes, True)
         ctx.axes, ctx.denom = axes, builtins.max(_count(x.shape, axes) - correction, 0)
         sq = np.square(ctx.centered).sum(axis=axes, keepdims=keepdim)
         return np.asarray(sq / ctx.denom if ctx.denom > 0 else sq * np.nan)
@@ -72,7 +80,7 @@ class Std(Function):
     """std = sqrt(var);  d std/dx = (x − x̄) / ((N − correction) · std)."""
 
     def forward(ctx, x, axes, keepdim, correction):
-        ctx.centered = x - x.mean(axis=axes, keepdims=True)
+        ctx.centered = x - _mean(x, axes, True)
         ctx.axes, ctx.denom = axes, builtins.max(_count(x.shape, axes) - correction, 0)
         sq = np.square(ctx.centered).sum(axis=axes, keepdims=True)
         ctx.std = np.sqrt(sq / ctx.denom) if ctx.denom > 0 else sq * np.nan
@@ -82,7 +90,9 @@ class Std(Function):
     def backward(ctx, g):
         g = g.reshape(ctx.std.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return g * ctx.centered / (ctx.denom * ctx.std), None, None, None
+            gx = g * ctx.centered / (ctx.denom * ctx.std)
+        # where std = 0 (every value equal) PyTorch takes the gradient as 0, not 0/0
+        return np.where(ctx.std == 0, 0, gx).astype(gx.dtype, copy=False), None, None, None
 
     def differentiable_backward(ctx, g):
         x = ctx.inputs[0]
@@ -165,12 +175,14 @@ class TakeAlongAxis(Function):
 
 
 class LogSumExp(Function):
-    """log Σ exp(x), shifted by the max for stability; gradient softmax(x)."""
+    """log Σ exp(x), shifted by the max for stability; gradient softmax(x). Over no values the sum
+    is 0 and the result −∞, as in PyTorch."""
 
     def forward(ctx, x, axes, keepdim):
-        m = np.max(x, axis=axes, keepdims=True)
+        m = np.max(x, axis=axes, keepdims=True, initial=-np.inf)
         m = np.where(np.isfinite(m), m, 0)
-        s = np.log(np.exp(x - m).sum(axis=axes, keepdims=True)) + m
+        with np.errstate(divide="ignore"):
+            s = np.log(np.exp(x - m).sum(axis=axes, keepdims=True)) + m
         ctx.x, ctx.s = x, s
         return s if keepdim else np.squeeze(s, axis=axes)
 
@@ -208,13 +220,27 @@ def std(x: Tensor, dim=None, unbiased=None, keepdim=False, *, correction=None) -
     return Std.apply(x, normalize_dims(dim, x.ndim, "std"), keepdim, _correction(unbiased, correction))
 
 
+def _check_reducible(x: Tensor, axes, name: str) -> None:
+    """max, min and their kin have no value over no elements: PyTorch raises, and so do we."""
+    if x.data.size:
+        return
+    if axes is None:
+        raise ValueError(f"{name}: the tensor of shape {x.shape} is empty; name a dim of non-zero size "
+                         "to reduce over")
+    for a in axes:
+        if x.shape[a] == 0:
+            raise IndexError(f"{name}: cannot reduce over dim {a}, which has size 0 (input of shape {x.shape})")
+
+
 def _extreme(x: Tensor, dim, keepdim: bool, largest: bool, name: str):
-    if x.data.size == 0:
-        raise ValueError(f"{name}: the tensor is empty")
     if dim is None:
+        _check_reducible(x, None, name)
         return Extreme.apply(x, None, False, largest)
     d = normalize_dim(dim, builtins.max(x.ndim, 1), name)
-    values = ExtremeAlong.apply(x, d, keepdim, largest)
+    _check_reducible(x, (d,), name)
+    # a 0-d tensor is its own max along dim 0 (or -1), and its index is 0, with or without keepdim
+    values = ExtremeAlong.apply(x.reshape(1), 0, False, largest) if x.ndim == 0 else \
+        ExtremeAlong.apply(x, d, keepdim, largest)
     return ReturnTypes(values, (argmax if largest else argmin)(x, d, keepdim))
 
 
@@ -228,18 +254,24 @@ def min(x: Tensor, dim=None, keepdim: bool = False):
 
 
 def amax(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    return Extreme.apply(x, normalize_dims(dim, x.ndim, "amax"), keepdim, True)
+    axes = normalize_dims(dim, x.ndim, "amax")
+    _check_reducible(x, axes, "amax")
+    return Extreme.apply(x, axes, keepdim, True)
 
 
 def amin(x: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    return Extreme.apply(x, normalize_dims(dim, x.ndim, "amin"), keepdim, False)
+    axes = normalize_dims(dim, x.ndim, "amin")
+    _check_reducible(x, axes, "amin")
+    return Extreme.apply(x, axes, keepdim, False)
 
 
 def _arg(fn, x: Tensor, dim, keepdim, name) -> Tensor:
     if dim is None:
+        _check_reducible(x, None, name)
         out = np.asarray(fn(x.data))
         return Tensor._wrap(out.reshape((1,) * x.ndim) if keepdim else out.astype(np.int64))
     d = normalize_dim(dim, builtins.max(x.ndim, 1), name)
+    _check_reducible(x, (d,), name)
     return Tensor._wrap(fn(x.data, axis=d, keepdims=keepdim).astype(np.int64))
 
 

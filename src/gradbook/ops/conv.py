@@ -12,6 +12,11 @@ measurement: depthwise convs (:class:`DepthwiseConv2d`) and large 3x3 'same' con
 Winograd's F(2x2, 3x3) (:mod:`gradbook.ops.winograd`, 2.25x fewer multiplications). Each backward is the other's forward: conv2d's
 input gradient is a transposed convolution of the upstream gradient (``Wᵀ g`` then ``col2im``), and
 conv_transpose2d's input gradient is a convolution of it.
+
+Higher-order gradients (``create_graph=True``) use that closure: conv2d's dx is conv_transpose2d(dy, W),
+conv_transpose2d's dx is conv2d(dy, W), and both weight gradients are one bilinear op,
+:class:`Conv2dWeightGrad` (x, dy) ↦ dW, whose own gradients are those two convolutions again; so
+every order of derivative is made of the same three ops, on every path conv2d takes.
 """
 from __future__ import annotations
 

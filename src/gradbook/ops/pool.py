@@ -7,6 +7,11 @@ maximum and the offset that won (the arg-max), and its gradient goes to that ele
 average pooling sums the slices and spreads the gradient evenly back over them.
 Adaptive average pooling is two small matrix products, y = P_h x P_wᵀ, with P the window-averaging
 matrices, so uneven windows cost nothing extra.
+
+Every backward here is linear in dy (the arg-max fixed), so for higher-order gradients each is an op
+whose gradient is its adjoint: the scatter to the arg-maxes and the gather from them
+(:class:`MaxPoolScatter` / :class:`MaxPoolGather`, :class:`PlaneScatter` / :class:`PlaneGather`),
+the spread over the windows and the pooling itself (:class:`AvgPoolSpread` / :class:`AvgPool2d`).
 """
 from __future__ import annotations
 

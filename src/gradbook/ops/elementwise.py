@@ -223,18 +223,30 @@ class Relu(Function):
         return g * Tensor._wrap(ctx.mask)
 
 class Clamp(Function):
-    """Gradient 1 where min <= a <= max (both ends inclusive, as in PyTorch), else 0."""
+    """y = min(max(a, lo), hi): where lo > hi every element is hi. The bounds are numbers or
+    tensors broadcast with ``a``. PyTorch's gradients, both ends inclusive for ``a``:
+    da = g where lo <= a <= hi;  dlo = g where a < lo (and lo < hi);  dhi = g where a > hi (or hi < lo)."""
 
     def forward(ctx, a, lo, hi):
-        ctx.mask = np.ones(a.shape, dtype=bool)
+        ctx.mask = True
         if lo is not None:
-            ctx.mask &= a >= lo
+            ctx.mask = np.logical_and(ctx.mask, a >= lo)
         if hi is not None:
-            ctx.mask &= a <= hi
-        return np.clip(a, lo, hi).astype(a.dtype, copy=False)
+            ctx.mask = np.logical_and(ctx.mask, a <= hi)
+        ctx.a, ctx.lo, ctx.hi = a, lo, hi  # references only: the bounds' masks are made if asked for
+        floats = [b for b in (lo, hi) if isinstance(b, np.ndarray) and b.dtype.kind == "f"]
+        return np.clip(a, lo, hi).astype(np.result_type(a, *floats), copy=False)
 
     def backward(ctx, g):
-        return g * ctx.mask, None, None
+        zero = np.zeros((), g.dtype)
+        ga = np.where(ctx.mask, g, zero) if ctx.needs_input_grad[0] else None
+        a, lo, hi = ctx.a, ctx.lo, ctx.hi
+        glo = ghi = None
+        if ctx.needs_input_grad[1]:
+            glo = np.where((a < lo) & (lo < hi) if hi is not None else a < lo, g, zero)
+        if ctx.needs_input_grad[2]:
+            ghi = np.where((a > hi) | (hi < lo) if lo is not None else a > hi, g, zero)
+        return ga, glo, ghi
 
 
 class Maximum(Function):
@@ -307,8 +319,12 @@ def minimum(a, b) -> Tensor: return _binary(Minimum, "minimum", a, b)
 
 
 def clamp(a: Tensor, min=None, max=None) -> Tensor:
+    """Each element limited to [min, max]; a bound is a number or a tensor that broadcasts with ``a``
+    (and receives a gradient where it is the value taken)."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
+    min, max = (None if b is None else operand(b) for b in (min, max))
+    check_broadcast("clamp", a, *(b for b in (min, max) if isinstance(b, Tensor)))
     return Clamp.apply(a, min, max)
 
 

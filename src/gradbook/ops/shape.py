@@ -122,7 +122,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 def squeeze(x: Tensor, dim=None) -> Tensor:
     if dim is None:
         return reshape(x, *(n for n in x.shape if n != 1))
-    dims = {normalize_dim(d, x.ndim, "squeeze") for d in ((dim,) if isinstance(dim, int) else dim)}
+    dims = {normalize_dim(d, max(x.ndim, 1), "squeeze") for d in ((dim,) if isinstance(dim, int) else dim)}
     return reshape(x, *(n for i, n in enumerate(x.shape) if not (i in dims and n == 1)))
 
 
@@ -141,8 +141,9 @@ def permute(x: Tensor, *dims) -> Tensor:
 
 def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     dims = list(range(x.ndim))
-    a, b = normalize_dim(dim0, x.ndim, "transpose"), normalize_dim(dim1, x.ndim, "transpose")
-    dims[a], dims[b] = dims[b], dims[a]
+    a, b = normalize_dim(dim0, max(x.ndim, 1), "transpose"), normalize_dim(dim1, max(x.ndim, 1), "transpose")
+    if x.ndim:  # a 0-d tensor takes dims 0 and -1, and stays as it is
+        dims[a], dims[b] = dims[b], dims[a]
     return Permute.apply(x, tuple(dims))
 
 
@@ -173,6 +174,14 @@ def _check_joinable(op: str, tensors, dim: int, same_shape: bool) -> None:
 
 def cat(tensors, dim: int = 0) -> Tensor:
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise ValueError(f"cat: the zero-dimensional tensor at position {i} cannot be concatenated "
+                             "(stack joins scalars)")
+    # PyTorch's legacy rule: an empty 1-D tensor, shape (0,), is skipped beside tensors of more dimensions
+    kept = [t for t in tensors if t.shape != (0,)]
+    if kept and kept[0].ndim > 1:
+        tensors = kept
     d = normalize_dim(dim, tensors[0].ndim, "cat") if tensors else 0
     _check_joinable("cat", tensors, d, same_shape=False)
     return Cat.apply(d, *tensors)
@@ -192,7 +201,7 @@ def split(x: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]
         step = split_size_or_sections
         if step <= 0:
             raise ValueError(f"split: split_size must be positive, got {step}")
-        sizes = [min(step, n - s) for s in range(0, n, step)]
+        sizes = [min(step, n - s) for s in range(0, n, step)] or [0]  # a size-0 dim gives one empty piece
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != n:
@@ -209,6 +218,8 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
     n = x.shape[normalize_dim(dim, x.ndim, "chunk")]
+    if n == 0:  # PyTorch gives ``chunks`` empty pieces
+        return split(x, [0] * chunks, dim)
     return split(x, max(-(-n // chunks), 1), dim)
 
 

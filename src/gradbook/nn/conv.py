@@ -18,6 +18,10 @@ _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 def _tuple(value, n: int, name: str, layer: str) -> tuple[int, ...]:
+    """``value`` for each of the ``n`` spatial axes. As in PyTorch, stride, padding, dilation and
+    output_padding may also be given as a 1-tuple (one value for every axis); kernel_size may not."""
+    if name != "kernel_size" and isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         return (int(value),) * n
     if isinstance(value, (tuple, list)) and len(value) == n and all(

@@ -21,13 +21,16 @@ Pads = tuple[int, int, int, int]  # top, bottom, left, right
 
 
 def pair(value, name: str, op: object) -> Pair:
-    """An int or a pair of ints as a pair of Python ints."""
+    """An int, a 1-tuple (or 1-list) of an int, or a pair of ints as a pair of Python ints: what
+    PyTorch's 2-D convolution and pooling accept (a single value serves both axes)."""
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         return int(value), int(value)
     if isinstance(value, (tuple, list)) and len(value) == 2 and all(
             isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value):
         return int(value[0]), int(value[1])
-    raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+    raise ValueError(f"{op}: {name} must be an int or a tuple of one or two ints, got {value!r}")
 
 
 def out_size(size: int, kernel: int, stride: int, pad_total: int, dilation: int = 1,

@@ -412,7 +412,7 @@ def _adaptive_args(op: object, input, output_size):
     if not isinstance(output_size, (tuple, list)) or len(output_size) != 2:
         raise ValueError(f"{op}: output_size must be an int, None or a pair, got {output_size!r}")
     out = tuple(s if o is None else o for o, s in zip(output_size, (h, w)))
-    if any(not isinstance(o, (int, np.integer)) or o < 1 for o in out):
+    if any(not isinstance(o, (int, np.integer)) or isinstance(o, bool) or o < 1 for o in out):
         raise ValueError(f"{op}: output_size must be positive ints, got {output_size!r}")
     if h < 1 or w < 1:
         raise ValueError(f"{op}: expected a non-empty H x W plane, got input of shape {tuple(shape_of(x))}")

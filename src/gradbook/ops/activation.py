@@ -210,7 +210,7 @@ class Prelu(Function):
     dx = g or a_c·g,  da_c = Σ g·x over the non-positive x of channel c."""
 
     def forward(ctx, x, a):
-        shape = (1, a.size) + (1,) * (x.ndim - 2) if a.size > 1 else ()
+        shape = (1, a.size) + (1,) * (x.ndim - 2) if a.size != 1 else ()  # C slopes (C may be 0), or one
         ctx.x, ctx.a, ctx.neg = x, a.reshape(shape), x <= 0
         return np.where(ctx.neg, x * ctx.a, x)
 
@@ -219,7 +219,7 @@ class Prelu(Function):
         ga = None
         if ctx.needs_input_grad[1]:
             gxa = np.where(ctx.neg, g * ctx.x, 0)
-            axes = tuple(i for i in range(g.ndim) if i != 1) if ctx.a.size > 1 else None
+            axes = tuple(i for i in range(g.ndim) if i != 1) if ctx.a.size != 1 else None
             ga = gxa.sum(axis=axes).reshape(-1)
         return gx, ga
 
@@ -228,7 +228,7 @@ class Prelu(Function):
         gx = where(ctx.neg, g * a.reshape(ctx.a.shape), g) if ctx.needs_input_grad[0] else None
         ga = None
         if ctx.needs_input_grad[1]:
-            axes = tuple(i for i in range(g.ndim) if i != 1) if ctx.a.size > 1 else None
+            axes = tuple(i for i in range(g.ndim) if i != 1) if ctx.a.size != 1 else None
             ga = where(ctx.neg, g * x, 0.0).sum(axes).reshape(-1)
         return gx, ga
 

@@ -566,6 +566,18 @@ class ConvTranspose2d(Function):
         return dx, dw, db
 
 
+class EmptyBatchConv(Function):
+    """conv2d or conv_transpose2d of an empty batch (N = 0), as PyTorch gives it: an empty output of
+    the shape the arguments imply; the weight's and bias's gradients are sums over no samples, 0."""
+
+    def forward(ctx, x, w, b, out_shape):
+        ctx.shapes = (x.shape, w.shape, None if b is None else b.shape)
+        return np.zeros((0, *out_shape), np.result_type(x, w))
+
+    def backward(ctx, g):
+        return (*(None if s is None else np.zeros(s, g.dtype) for s in ctx.shapes), None)
+
+
 # ----------------------------------------------------------------------------- argument checks
 def _batched(op: object, x, weight, bias, spatial: int):
     """Validate ranks; an unbatched input gains a batch axis (removed again by the caller)."""
@@ -648,7 +660,10 @@ def _conv2d(op: object, input, weight, bias, stride, padding, dilation, groups) 
         raise ValueError(f"{op}: the kernel ({kh}x{kw}, dilation {dilation}) is larger than the padded "
                          f"input ({h + pads[0] + pads[1]}x{w + pads[2] + pads[3]}) of shape "
                          f"{tuple(shape_of(input))}")
-    y = _conv2d_by_path(x, weight, bias, stride, pads, dilation, groups)
+    if n == 0:
+        y = EmptyBatchConv.apply(x, weight, bias, out_shape=(o, oh, ow))
+    else:
+        y = _conv2d_by_path(x, weight, bias, stride, pads, dilation, groups)
     return y.squeeze(0) if unbatched else y
 
 
@@ -709,8 +724,11 @@ def _conv_transpose2d(op: object, input, weight, bias, stride, padding, output_p
     if oh < 1 or ow < 1:
         raise ValueError(f"{op}: padding {padding} leaves an empty output ({oh}x{ow}) for input of shape "
                          f"{tuple(shape_of(input))} and kernel {kh}x{kw}")
-    y = ConvTranspose2d.apply(x, weight, bias, stride=stride, padding=padding,
-                              output_padding=output_padding, groups=groups, dilation=dilation)
+    if n == 0:
+        y = EmptyBatchConv.apply(x, weight, bias, out_shape=(og * groups, oh, ow))
+    else:
+        y = ConvTranspose2d.apply(x, weight, bias, stride=stride, padding=padding,
+                                  output_padding=output_padding, groups=groups, dilation=dilation)
     return y.squeeze(0) if unbatched else y
 
 

@@ -20,7 +20,7 @@ class Linear(Function):
     """
 
     def forward(ctx, x, weight, bias=None):
-        x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+        x2 = x.reshape(int(np.prod(x.shape[:-1])), x.shape[-1]) if x.ndim != 2 else x  # no -1: sizes may be 0
         y = x2 @ weight.T
         if bias is not None:
             if np.result_type(y, bias) == y.dtype:
@@ -31,7 +31,7 @@ class Linear(Function):
         return y.reshape(*x.shape[:-1], weight.shape[0])
 
     def backward(ctx, g):
-        g2 = g.reshape(-1, g.shape[-1])
+        g2 = g.reshape(ctx.x2.shape[0], g.shape[-1])
         gx = (g2 @ ctx.weight).reshape(ctx.x_shape) if ctx.needs_input_grad[0] else None
         gw = g2.T @ ctx.x2 if ctx.needs_input_grad[1] else None
         gb = g2.sum(axis=0) if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2] else None

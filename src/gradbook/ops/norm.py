@@ -21,19 +21,24 @@ from .shape import Pad
 __all__ = ["batch_norm", "group_norm", "instance_norm", "layer_norm", "local_response_norm"]
 
 
+def _mean_kept(a: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """The mean over ``axes``, kept as size-1 axes: Σ/n, as ``a.mean`` computes it, but without NumPy's
+    "Mean of empty slice" warning for an empty batch (whose statistics are empty too)."""
+    return a.sum(axis=axes, keepdims=True) / int(np.prod([a.shape[i] for i in axes]))
+
+
 def _standardize(x: np.ndarray, axes: tuple[int, ...], eps: float):
     """x̂, μ, biased σ², 1/σ over ``axes`` (statistics keep their axes so they broadcast)."""
-    mean = x.mean(axis=axes, keepdims=True)
+    mean = _mean_kept(x, axes)
     centered = x - mean
-    var = np.square(centered).mean(axis=axes, keepdims=True)
+    var = _mean_kept(np.square(centered), axes)
     invstd = 1 / np.sqrt(var + eps)
     return np.multiply(centered, invstd, out=centered), mean, var, invstd
 
 
 def _standardize_backward(ghat: np.ndarray, xhat: np.ndarray, invstd: np.ndarray, axes) -> np.ndarray:
     """dx for x̂ = (x − μ)/σ given ĝ = dL/dx̂:  (1/σ)·(ĝ − mean ĝ − x̂·mean(ĝ·x̂))."""
-    return invstd * (ghat - ghat.mean(axis=axes, keepdims=True)
-                     - xhat * (ghat * xhat).mean(axis=axes, keepdims=True))
+    return invstd * (ghat - _mean_kept(ghat, axes) - xhat * _mean_kept(ghat * xhat, axes))
 
 
 def _standardize_tensor(x: Tensor, axes: tuple[int, ...], eps: float):
@@ -199,7 +204,7 @@ class GroupNorm(Function):
 
     def forward(ctx, x, weight, bias, groups, eps):
         n, c = x.shape[:2]
-        grouped = x.reshape(n, groups, -1)
+        grouped = x.reshape(n, groups, x[:1].size // groups)  # sizes spelled out: n may be 0
         xhat, _, _, ctx.invstd = _standardize(grouped, (2,), eps)
         ctx.xhat = xhat.reshape(x.shape)
         ctx.groups, ctx.weight = groups, weight
@@ -211,8 +216,9 @@ class GroupNorm(Function):
         gx = None
         if ctx.needs_input_grad[0]:
             ghat = g if ctx.weight is None else g * ctx.weight.reshape(ctx.cshape)
-            gx = _standardize_backward(ghat.reshape(n, ctx.groups, -1), ctx.xhat.reshape(n, ctx.groups, -1),
-                                       ctx.invstd, (2,)).reshape(x_shape)
+            per_group = g[:1].size // ctx.groups
+            gx = _standardize_backward(ghat.reshape(n, ctx.groups, per_group),
+                                       ctx.xhat.reshape(n, ctx.groups, per_group), ctx.invstd, (2,)).reshape(x_shape)
         param_axes = (0,) + tuple(range(2, g.ndim))
         gw, gb = _affine_grads(ctx, g, ctx.xhat, param_axes, (-1,))
         return gx, gw, gb, None, None
@@ -349,9 +355,12 @@ def batch_norm(input: Tensor, running_mean, running_var, weight: Tensor | None =
     if not training and (rm is None or rv is None):
         raise ValueError("batch_norm: running_mean and running_var must be given when training=False")
     n = input.data.size // c if c else 0
-    if training and n <= 1:
+    if training and n == 1:
         raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input "
                          f"of shape {input.shape}")
+    if training and n == 0:  # an empty batch, as in PyTorch: an empty output, zero gradients for γ and β and
+        # the running statistics left alone; any statistics give that, so take the evaluation path with 0 and 1
+        rm, rv, training = np.zeros(c, input.dtype), np.ones(c, input.dtype), False
     if training and momentum is None and rm is not None:
         raise ValueError("batch_norm: momentum=None is a layer option (cumulative average); pass the "
                          "factor 1/num_batches_tracked as momentum")
@@ -383,6 +392,10 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
                          f"num_groups ({num_groups}), got input of shape {input.shape}")
     _check_param("group_norm", "weight", weight, (c,))
     _check_param("group_norm", "bias", bias, (c,))
+    if input.shape[0] == 1 and c == num_groups and int(np.prod(input.shape[2:])) == 1:
+        # PyTorch's rule (its _verify_batch_size on (N·C/G, G, *spatial)): one value in all
+        raise ValueError(f"group_norm: expected more than 1 value per group, got input of shape {input.shape} "
+                         f"with num_groups={num_groups}")
     return GroupNorm.apply(input, weight, bias, num_groups, eps)
 
 
@@ -401,6 +414,8 @@ def instance_norm(input: Tensor, running_mean=None, running_var=None, weight: Te
         return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
     _check_param("instance_norm", "weight", weight, (c,))
     _check_param("instance_norm", "bias", bias, (c,))
+    if input.shape[0] == 0:  # PyTorch refuses an empty batch here too (with an error from deep inside)
+        raise ValueError(f"instance_norm: expected a non-empty batch, got input of shape {input.shape}")
     spatial = int(np.prod(input.shape[2:]))
     if spatial <= 1:
         raise ValueError(f"instance_norm: expected more than 1 spatial element when training, got input "

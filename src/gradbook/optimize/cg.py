@@ -53,7 +53,7 @@ def minimize_cg(objective, x0, callback, *, variant: str = "pr+", gtol: float = 
         slope = float(g @ p)
         if not slope < 0:
             p, slope = -g, -float(g @ g)
-        alpha1 = 1.0 / np.linalg.norm(g) if f_previous is None else min(1.0, 1.01 * 2.0 * (f - f_previous) / slope)
+        alpha1 = 1.0 / np.linalg.norm(g) if f_previous is None else 1.01 * 2.0 * (f - f_previous) / slope
         if not (np.isfinite(alpha1) and alpha1 > 0):
             alpha1 = 1.0 / np.linalg.norm(g)
         step = strong_wolfe(objective, x, p, f, g, alpha1=alpha1, c1=c1, c2=c2)

@@ -7,8 +7,8 @@
 * ``strong_wolfe`` (Algorithms 3.5 and 3.6): find α with sufficient decrease and the strong
   curvature condition |φ'(α)| ≤ c₂ |φ'(0)|. Bracketing grows α until the interval surely holds
   such a point; ``zoom`` then shrinks [α_lo, α_hi] by the minimiser of the cubic through both
-  ends' φ and φ' (eq. 3.59), falling back to bisection when the cubic's minimiser is missing or
-  too close to an end. Used by 'bfgs', 'l-bfgs' (the curvature condition keeps sᵀy > 0, so the
+  ends' φ and φ' (eq. 3.59), kept 1% of the interval inside it, or by bisection when the cubic
+  has no minimiser. Used by 'bfgs', 'l-bfgs' (the curvature condition keeps sᵀy > 0, so the
   updates stay positive definite) and 'cg' (c₂ < 1/2 keeps Fletcher–Reeves directions downhill).
 
 A non-finite φ(α) counts as "too long": the step is shortened rather than the search aborted.
@@ -114,8 +114,8 @@ def strong_wolfe(objective, x: np.ndarray, p: np.ndarray, f0: float, g0: np.ndar
 
 
 def _cubic_minimiser(a: _Point, b: _Point) -> float | None:
-    """The minimiser of the cubic matching φ and φ' at both ends (N&W eq. 3.59), kept at least a
-    tenth of the interval away from either end; the midpoint when the cubic does not serve."""
+    """The minimiser of the cubic matching φ and φ' at both ends (N&W eq. 3.59), kept at least 1%
+    of the interval away from either end; the midpoint when the cubic has no minimiser."""
     left, right = min(a.alpha, b.alpha), max(a.alpha, b.alpha)
     width = right - left
     if not width > 0:
@@ -132,6 +132,8 @@ def _cubic_minimiser(a: _Point, b: _Point) -> float | None:
     if denominator == 0:
         return midpoint
     alpha = b.alpha - (b.alpha - a.alpha) * (b.slope + d2 - d1) / denominator
-    if not np.isfinite(alpha) or alpha < left + 0.1 * width or alpha > right - 0.1 * width:
+    if not np.isfinite(alpha):
         return midpoint
-    return float(alpha)
+    # clamped, not replaced by the midpoint: when a far too long first trial brackets a minimiser
+    # close to 0, the cubic's estimate is right and bisection would take dozens of halvings
+    return float(np.clip(alpha, left + 0.01 * width, right - 0.01 * width))

@@ -155,7 +155,15 @@ def solve_pair(problem: Problem, method: str, tol: float, form: str = "array",
                options: dict | None = None):
     """(gradbook's result, SciPy's result, gradbook seconds, SciPy seconds) on ``problem``, both
     run to gradient tolerance ``tol`` (and, for the L-BFGS pair, a negligible ftol; for the
-    Newton-CG pair, xtol = tol)."""
+    Newton-CG pair, xtol = tol), one BLAS thread each."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):  # these problems are too small for threaded BLAS; oversubscribed
+        # pools (other work on the machine) slowed SciPy's L-BFGS-B a hundredfold
+        return _solve_pair(problem, method, tol, form, options)
+
+
+def _solve_pair(problem, method, tol, form, options):
     import time
 
     import scipy.optimize

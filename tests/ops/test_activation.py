@@ -53,6 +53,17 @@ def test_prelu_gradcheck(slopes):
     assert gradcheck(F.prelu, [_away_from_kinks((3, 4, 2), seed=slopes), w])
 
 
+@pytest.mark.parametrize("x_shape,w_shape", [((), ()), ((5,), (1,)), ((3, 4), (4,)), ((2, 3, 2, 2), ()),
+                                             ((0, 3, 2), (3,))])
+def test_prelu_gradcheck_on_scalars_vectors_and_0d_weights(x_shape, w_shape):
+    """PyTorch's own cases: a 0-d input, a 1-D input with one slope, a 0-d slope, an empty batch."""
+    w = gb.tensor(np.full(w_shape, 0.3) + np.arange(int(np.prod(w_shape))).reshape(w_shape) * 0.1,
+                  dtype="float64", requires_grad=True)
+    x = _away_from_kinks(x_shape, seed=len(x_shape)) if int(np.prod(x_shape)) else gb.tensor(
+        np.zeros(x_shape), dtype="float64", requires_grad=True)
+    assert gradcheck(F.prelu, [x, w])
+
+
 def test_softmax_is_stable_for_huge_logits():
     x = gb.tensor([[1000.0, 0.0, -1000.0], [-1e4, -1e4, -1e4]])
     p = F.softmax(x, dim=1).data

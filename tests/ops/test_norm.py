@@ -35,6 +35,36 @@ def test_layer_group_instance_norm_gradcheck():
     assert gradcheck(lambda x: F.layer_norm(x, 2), [x])
 
 
+AFFINE = ["weight", "bias", "neither"]  # with both: the gradchecks above
+
+
+def _affine(which, shape):
+    return (_t(shape, 7) if which == "weight" else None), (_t(shape, 8) if which == "bias" else None)
+
+
+@pytest.mark.parametrize("which", AFFINE)
+def test_norms_with_weight_or_bias_alone_gradcheck(which):
+    """The functional norms with only a weight, only a bias, or neither: every gradient present."""
+    x = _t((3, 4, 3, 2), 0)
+    rm, rv = np.random.default_rng(3).standard_normal(4), np.linspace(0.5, 2, 4)
+
+    def check(fn, param_shape):
+        w, b = _affine(which, param_shape)
+        params = [p for p in (w, b) if p is not None]
+
+        def call(x, *ps):
+            ps = list(ps)
+            return fn(x, ps.pop(0) if w is not None else None, ps.pop(0) if b is not None else None)
+
+        assert gradcheck(call, [x, *params])
+
+    check(lambda x, w, b: F.batch_norm(x, None, None, w, b, True), (4,))
+    check(lambda x, w, b: F.batch_norm(x, rm, rv, w, b, False), (4,))
+    check(lambda x, w, b: F.group_norm(x, 2, w, b), (4,))
+    check(lambda x, w, b: F.instance_norm(x, None, None, w, b), (4,))
+    check(lambda x, w, b: F.layer_norm(x, (3, 2), w, b), (3, 2))
+
+
 @pytest.mark.parametrize("size", [1, 2, 3, 4])
 def test_local_response_norm_gradcheck(size):
     assert gradcheck(lambda x: F.local_response_norm(x, size, alpha=0.3, beta=0.6, k=1.5), [_t((2, 5, 3), size)])

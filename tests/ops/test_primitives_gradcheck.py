@@ -58,6 +58,18 @@ CASES = {
     "matmul_batched_broadcast": (lambda a, b: a @ b, [(2, 1, 3, 4), (3, 4, 2)], None),
     "matmul_vector": (lambda a, b: a @ b, [(4,), (2, 4, 3)], None),
     "matvec": (lambda a, b: a @ b, [(3, 4), (4,)], None),
+    # PyTorch's own edge cases: tensor-valued clamp bounds (min > max at about half the elements),
+    # reductions of a 0-d tensor over dim 0 / -1, softmax of a scalar, stacks of scalars
+    "clamp_tensor_bounds": (lambda a, lo, hi: gb.clamp(a, lo, hi), [(3, 4), (4,), (3, 1)], None),
+    "clamp_bounds_broader_than_input": (lambda a, lo, hi: a.clamp(lo, hi), [(4,), (3, 4), (3, 1)], None),
+    "clamp_min_tensor": (lambda a, lo: a.clamp(min=lo), [(2, 3), (2, 3)], None),
+    "clamp_max_tensor": (lambda a, hi: gb.clamp(a, max=hi), [(2, 3), (3,)], None),
+    "scalar_sum_mean_over_dim_0": (lambda a: a.sum(0) * 2 + a.mean(-1, keepdim=True), [()], None),
+    "scalar_amax_max_logsumexp": (lambda a: a.amax(0) + a.max(-1).values * 3 + a.logsumexp(0), [()], None),
+    "scalar_log_softmax": (lambda a: gb.nn.functional.log_softmax(a, 0) + gb.nn.functional.softmax(a, -1), [()],
+                           None),
+    "stack_scalars": (lambda a, b: gb.stack([a, b], -1) * gb.tensor([1.0, 2.0]), [(), ()], None),
+    "cat_1d": (lambda a, b: gb.cat([a, b], -1) * gb.tensor([1.0, 2.0, 3.0, 4.0, 5.0]), [(2,), (3,)], None),
 }
 
 

@@ -7,7 +7,8 @@ Float arrays become leaf tensors that require grad on both sides; anything else 
 integer arrays such as class targets) is passed through unchanged (integer arrays become int64
 tensors). Both sides get the same random (not all-ones) upstream gradient. On a mismatch the
 error names what differed (output k or the gradient of input k), the worst absolute error, where
-it is, and both values there.
+it is, and both values there. ``assert_matches_torch_or_both_raise`` extends it to inputs torch
+refuses (an empty reduction, a bad argument): then gradbook must refuse them too, with a clear error.
 """
 from __future__ import annotations
 
@@ -74,12 +75,13 @@ def compare(name: str, got: np.ndarray, want: np.ndarray, atol: float, rtol: flo
             raise AssertionError(f"{name}: values differ: gradbook {got} vs torch {want}")
         report.worst[name] = 0.0
         return
-    err = np.abs(got.astype(np.float64) - want.astype(np.float64))
-    both_nan = np.isnan(got) & np.isnan(want)
-    err = np.where(both_nan, 0.0, err)
+    with np.errstate(invalid="ignore"):
+        err = np.abs(got.astype(np.float64) - want.astype(np.float64))
+    same = (got == want) | (np.isnan(got) & np.isnan(want))  # equal infinities, and NaN against NaN
+    err = np.where(same, 0.0, err)
     worst = float(np.nanmax(np.where(np.isnan(err), np.inf, err)))
     report.worst[name] = worst
-    bad = ~(err <= atol + rtol * np.abs(want))
+    bad = ~same & ~(err <= atol + rtol * np.abs(want))
     if bad.any():
         i = np.unravel_index(int(np.argmax(np.where(bad, err, -1))), got.shape)
         raise AssertionError(
@@ -124,6 +126,30 @@ def assert_matches_torch(gb_fn: Callable, torch_fn: Callable, inputs: Sequence, 
             got = a.grad.data if a.grad is not None else np.zeros(a.shape, a.dtype)
             compare(f"grad of input {k}", got, want, atol, rtol, report)
     return report
+
+
+GRADBOOK_ERRORS = (ValueError, IndexError, TypeError, RuntimeError)
+
+
+def assert_matches_torch_or_both_raise(gb_fn: Callable, torch_fn: Callable, inputs: Sequence, *, op: str,
+                                       **options) -> ParityReport | None:
+    """PyTorch's own edge cases, where torch sometimes refuses: if torch raises on ``inputs``,
+    gradbook must raise too, with its own error whose message names ``op`` (not a NumPy error from
+    deep inside); if torch does not, everything is compared as in :func:`assert_matches_torch`.
+    Returns None when both refused."""
+    try:
+        torch_fn(*[_to_torch(x, False) for x in inputs])
+    except Exception as torch_error:  # noqa: BLE001 - any refusal by torch must be met by one of ours
+        try:
+            gb_fn(*[_to_gb(x, False) for x in inputs])
+        except GRADBOOK_ERRORS as error:
+            if op not in str(error):
+                raise AssertionError(f"torch raised {torch_error!r}; gradbook raised {error!r}, whose message "
+                                     f"does not name {op!r}") from error
+            return None
+        raise AssertionError(f"torch raised {type(torch_error).__name__}: {torch_error}; gradbook did not") \
+            from None
+    return assert_matches_torch(gb_fn, torch_fn, inputs, **options)
 
 
 def random_array(rng: np.random.Generator, shape, dtype=np.float64, low: float | None = None) -> np.ndarray:

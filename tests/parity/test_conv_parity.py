@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from gradbook.nn import functional as F
 from gradbook.ops import conv as conv_ops
-from parity.harness import assert_matches_torch
-from parity.strategies import conv_cases
+from parity.harness import assert_matches_torch, assert_matches_torch_or_both_raise
+from parity.strategies import conv_cases, window_arg
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same'")
 
@@ -109,3 +109,70 @@ def test_depthwise_and_grouped_at_benchmark_like_shapes():
         assert_matches_torch(lambda x, w: F.conv2d(x, w, padding=1, groups=groups),
                              lambda x, w: TF.conv2d(x, w, padding=1, groups=groups), [x, w], **TOL[np.float32])
     assert torch.__version__  # the twin is PyTorch itself
+
+
+# ----------------------------------------------------------------------------- PyTorch's own edge cases
+@given(stride=window_arg(1, 3), padding=window_arg(0, 2), dilation=window_arg(1, 2), seed=st.integers(0, 2**16))
+def test_conv2d_window_arguments_in_every_spelling_match_torch(stride, padding, dilation, seed):
+    """stride, padding and dilation as n, (n,), [n] or (a, b): torch reads a 1-tuple as n for both
+    axes, and so do we."""
+    rng = np.random.default_rng(seed)
+    x, w, b = rng.standard_normal((2, 4, 7, 6)), rng.standard_normal((3, 2, 3, 2)), rng.standard_normal(3)
+    opts = dict(stride=stride, padding=padding, dilation=dilation, groups=2)
+    assert_matches_torch_or_both_raise(lambda *a: F.conv2d(*a, **opts), lambda *a: TF.conv2d(*a, **opts), [x, w, b],
+                                       op="conv2d", **TOL[np.float64])
+
+
+@given(stride=window_arg(1, 3), padding=window_arg(0, 2), dilation=window_arg(1, 2), output_padding=window_arg(0, 2),
+       seed=st.integers(0, 2**16))
+def test_conv_transpose2d_window_arguments_in_every_spelling_match_torch(stride, padding, dilation, output_padding,
+                                                                          seed):
+    rng = np.random.default_rng(seed)
+    x, w = rng.standard_normal((2, 4, 4, 5)), rng.standard_normal((4, 3, 3, 2))
+    opts = dict(stride=stride, padding=padding, output_padding=output_padding, dilation=dilation)
+    assert_matches_torch_or_both_raise(lambda *a: F.conv_transpose2d(*a, **opts),
+                                       lambda *a: TF.conv_transpose2d(*a, **opts), [x, w], op="conv_transpose2d",
+                                       **TOL[np.float64])
+
+
+@pytest.mark.parametrize("name", ["stride", "padding", "dilation"])
+@pytest.mark.parametrize("value", [(1, 1, 1), (), 1.0, True, (1.0,)], ids=["3-tuple", "empty", "float", "bool",
+                                                                           "float-1-tuple"])
+def test_conv2d_refuses_what_torch_refuses(name, value):
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((1, 2, 5, 5)), rng.standard_normal((3, 2, 3, 3))
+    assert assert_matches_torch_or_both_raise(lambda *a: F.conv2d(*a, **{name: value}),
+                                              lambda *a: TF.conv2d(*a, **{name: value}), [x, w], op="conv2d") is None
+
+
+@pytest.mark.parametrize("layer", ["Conv2d", "ConvTranspose2d"])
+def test_conv_layers_take_1_tuples_like_torch(layer):
+    """nn.Conv2d(4, 6, 3, stride=(2,), padding=(1,), dilation=(2,)) works in torch (a 1-tuple kernel
+    does not, and is refused here when the layer is built)."""
+    import gradbook.nn as gnn
+
+    opts = dict(stride=(2,), padding=(1,), dilation=(2,))
+    ours, theirs = getattr(gnn, layer)(4, 6, 3, dtype=np.float64, **opts), getattr(torch.nn, layer)(4, 6, 3, **opts)
+    theirs = theirs.double()
+    ours.weight.data[...] = theirs.weight.detach().numpy()
+    ours.bias.data[...] = theirs.bias.detach().numpy()
+    x = np.random.default_rng(1).standard_normal((2, 4, 7, 7))
+    assert_matches_torch(ours, theirs, [x], **TOL[np.float64])
+    with pytest.raises(ValueError, match="kernel_size"):
+        getattr(gnn, layer)(4, 6, (3,))
+
+
+@pytest.mark.parametrize("op", ["conv2d", "conv_transpose2d", "conv1d"])
+@pytest.mark.parametrize("groups", [1, 2])
+def test_convolutions_of_an_empty_batch_match_torch(op, groups):
+    """N = 0: an empty output of the right shape, zero gradients for the weight and the bias."""
+    rng = np.random.default_rng(4)
+    spatial = (5,) if op == "conv1d" else (5, 6)
+    w_shape = (4, 6 // groups, 3) if op == "conv1d" else (4, 6 // groups, 3, 2)
+    if op == "conv_transpose2d":
+        w_shape = (4, 3, 3, 2)
+    x, w = np.zeros((0, 4 if op == "conv_transpose2d" else 6, *spatial)), rng.standard_normal(w_shape)
+    b = rng.standard_normal(3 * groups if op == "conv_transpose2d" else 4)
+    opts = dict(stride=2, padding=1, groups=groups)
+    assert_matches_torch(lambda *a: getattr(F, op)(*a, **opts), lambda *a: getattr(TF, op)(*a, **opts), [x, w, b],
+                         **TOL[np.float64])

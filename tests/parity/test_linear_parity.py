@@ -51,3 +51,14 @@ def test_linear_default_init_has_torchs_distribution():
         # same support U(-1/√300, 1/√300): the extremes and the spread agree
         assert abs(np.abs(a).max() - np.abs(b).max()) < 0.05 * np.abs(b).max()
         assert abs(a.std() - b.std()) < 6 * b.std() / np.sqrt(2 * b.size)
+
+
+@given(lead=st.lists(st.integers(0, 3), min_size=0, max_size=3), n_in=st.integers(0, 3), n_out=st.integers(0, 3),
+       bias=st.booleans(), seed=st.integers(0, 2**16))
+def test_functional_linear_on_empty_sizes_matches_torch(lead, n_in, n_out, bias, seed):
+    """PyTorch's own edge cases: an empty batch, no input features (y = b), no output features."""
+    rng = np.random.default_rng(seed)
+    args = [random_array(rng, (*lead, n_in)), random_array(rng, (n_out, n_in))]
+    if bias:
+        args.append(random_array(rng, (n_out,)))
+    assert_matches_torch(F.linear, torch.nn.functional.linear, args, atol=1e-12)

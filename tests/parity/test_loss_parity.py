@@ -9,6 +9,7 @@ from hypothesis.extra.numpy import array_shapes
 
 import gradbook.nn.functional as F
 from parity.harness import assert_matches_torch, random_array
+from parity.strategies import edge_shapes
 
 pytestmark = pytest.mark.filterwarnings("ignore:reduction. .mean. divides the total loss:UserWarning")
 
@@ -152,3 +153,36 @@ def test_kl_div_batchmean(shape, seed, log_target):
     assert_matches_torch(lambda x, y: F.kl_div(x, y, reduction="batchmean", log_target=log_target),
                          lambda x, y: TF.kl_div(x, y, reduction="batchmean", log_target=log_target), [x, y],
                          atol=1e-10, rtol=1e-9)
+
+
+# ----------------------------------------------------------------------------- PyTorch's own edge cases
+POINTWISE_LOSSES = {
+    "mse_loss": (F.mse_loss, TF.mse_loss, None),
+    "l1_loss": (F.l1_loss, TF.l1_loss, None),
+    "smooth_l1_loss": (F.smooth_l1_loss, TF.smooth_l1_loss, None),
+    "huber_loss": (F.huber_loss, TF.huber_loss, None),
+    "binary_cross_entropy": (F.binary_cross_entropy, TF.binary_cross_entropy, "probabilities"),
+    "binary_cross_entropy_with_logits": (F.binary_cross_entropy_with_logits, TF.binary_cross_entropy_with_logits,
+                                         None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(POINTWISE_LOSSES))
+@given(shape=edge_shapes(max_dims=3), seed=st.integers(0, 2**16), reduction=REDUCTIONS)
+def test_pointwise_losses_on_0d_and_empty_tensors_match_torch(name, shape, seed, reduction):
+    """A 0-d prediction and target, or empty ones ('mean' of nothing is NaN on both sides)."""
+    gb_fn, th_fn, kind = POINTWISE_LOSSES[name]
+    rng = np.random.default_rng(seed)
+    x = np.asarray(rng.uniform(0.05, 0.95, shape)) if kind else random_array(rng, shape)
+    t = np.asarray(rng.uniform(0, 1, shape))
+    assert_matches_torch(lambda x, t: gb_fn(x, t, reduction=reduction), lambda x, t: th_fn(x, t, reduction=reduction),
+                         [x, t], **_tol(np.float64))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_and_nll_of_an_empty_batch_match_torch(reduction):
+    x, t = np.zeros((0, 3)), np.zeros(0, dtype=np.int64)
+    assert_matches_torch(lambda x, t: F.cross_entropy(x, t, reduction=reduction),
+                         lambda x, t: TF.cross_entropy(x, t, reduction=reduction), [x, t])
+    assert_matches_torch(lambda x, t: F.nll_loss(x, t, reduction=reduction),
+                         lambda x, t: TF.nll_loss(x, t, reduction=reduction), [x, t])

@@ -104,7 +104,8 @@ CASES = {
     "CyclicLR-exp_range": ("Adam", lambda L, o: [L.CyclicLR(o, 0.01, 0.1, step_size_up=5, mode="exp_range",
                                                             gamma=0.98, base_momentum=0.7, max_momentum=0.95)]),
     "CyclicLR-scale_fn-cycle": ("SGD", lambda L, o: [L.CyclicLR(o, 0.01, 0.1, step_size_up=3, scale_fn=_cyclic_scale)]),
-    "CyclicLR-scale_fn-iterations": ("Adam", lambda L, o: [L.CyclicLR(o, 0.01, 0.1, step_size_up=3, scale_fn=_cyclic_scale,
+    "CyclicLR-scale_fn-iterations": ("Adam", lambda L, o: [L.CyclicLR(o, 0.01, 0.1, step_size_up=3,
+                                                                      scale_fn=_cyclic_scale,
                                                                       scale_mode="iterations")]),
     "CyclicLR-scale_fn-object": ("Adam", lambda L, o: [L.CyclicLR(o, 0.01, 0.1, step_size_up=3, step_size_down=5,
                                                                   scale_fn=_CountingScale(), scale_mode="iterations")]),
@@ -141,7 +142,8 @@ CASES = {
     "SequentialLR-warm-restarts": ("SGD", lambda L, o: [L.SequentialLR(
         o, [L.LinearLR(o, 0.1, total_iters=5), L.CosineAnnealingWarmRestarts(o, T_0=10, T_mult=2)], milestones=[5])]),
     "SequentialLR+ExponentialLR": ("SGD", lambda L, o: [L.SequentialLR(
-        o, [L.ConstantLR(o, 0.5, total_iters=3), L.CosineAnnealingLR(o, 25)], milestones=[3]), L.ExponentialLR(o, 0.99)]),
+        o, [L.ConstantLR(o, 0.5, total_iters=3), L.CosineAnnealingLR(o, 25)], milestones=[3]),
+        L.ExponentialLR(o, 0.99)]),
     "ChainedScheduler": ("SGD", lambda L, o: [L.ChainedScheduler([L.ConstantLR(o, 0.1, total_iters=2),
                                                                    L.ExponentialLR(o, 0.9)])]),
     "ChainedScheduler-three": ("SGD", lambda L, o: [L.ChainedScheduler(

@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
 
 import gradbook as gb
-from parity.harness import assert_matches_torch, random_array
+from parity.harness import assert_matches_torch, assert_matches_torch_or_both_raise, random_array
+from parity.strategies import clamp_cases, edge_shapes, reduction_edge_cases
 
 BINARY = {
     "add": (lambda a, b: a + b, lambda a, b: a + b),
@@ -232,3 +233,195 @@ def test_comparisons_match_torch():
         got = getattr(ga, op)(gbb)
         assert got.dtype == np.bool_
         np.testing.assert_array_equal(got.data, getattr(ta, op)(tb).numpy())
+
+
+# ----------------------------------------------------------------------------- PyTorch's own edge cases
+# 0-d tensors, empty tensors, reductions over (), over dim 0 / -1 of a scalar and over a size-0 dim:
+# every value and gradient equal to torch's, or, where torch refuses, a clear gradbook error.
+
+EDGE_REDUCTIONS = ["sum", "mean", "amax", "amin", "var", "std", "logsumexp"]
+
+
+@pytest.mark.parametrize("name", EDGE_REDUCTIONS)
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom is <= 0")  # torch's warning on var/std of one value
+@given(case=reduction_edge_cases(), seed=st.integers(0, 2**16))
+def test_reductions_on_edge_shapes_match_torch(name, case, seed):
+    shape, dim, keepdim = case
+    if name == "logsumexp" and dim in (None, ()):
+        dim = tuple(range(len(shape)))  # logsumexp needs a dim
+    if name in ("var", "std", "logsumexp") and dim == ():
+        dim = None  # torch's own gradient of var/std over dim=() is inf (a torch bug): the spelling None
+    x = random_array(np.random.default_rng(seed), shape)
+
+    def reduce(t):
+        return getattr(t, name)() if dim is None else getattr(t, name)(dim, keepdim=keepdim)
+
+    assert_matches_torch_or_both_raise(reduce, reduce, [x], op=name, atol=1e-10, rtol=1e-9)
+
+
+@pytest.mark.parametrize("op", ["max", "min", "argmax", "argmin"])
+@given(shape=edge_shapes(), seed=st.integers(0, 2**16), keepdim=st.booleans(), data=st.data())
+def test_max_min_arg_along_dim_on_edge_shapes_match_torch(op, shape, seed, keepdim, data):
+    n = max(len(shape), 1)
+    dim = data.draw(st.none() | st.integers(-n, n - 1) if op.startswith("arg") else st.integers(-n, n - 1))
+    x = random_array(np.random.default_rng(seed), shape)
+
+    def reduce(t):
+        out = getattr(t, op)(dim, keepdim)
+        return tuple(out) if op in ("max", "min") else out
+
+    assert_matches_torch_or_both_raise(reduce, reduce, [x], op=op, atol=1e-12)
+
+
+@pytest.mark.parametrize("op", ["max", "min", "amax", "amin", "argmax", "argmin"])
+def test_extremes_of_empty_tensors_raise_like_torch(op):
+    for shape, dim in [((0,), None), ((2, 0), None), ((2, 0), 1), ((0, 3), 0), ((0, 3), -2)]:
+        x = np.zeros(shape)
+        fn = (lambda t: getattr(t, op)()) if dim is None else (lambda t: getattr(t, op)(dim))
+        assert assert_matches_torch_or_both_raise(fn, fn, [x], op=op) is None
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "amax", "amin", "logsumexp"])
+@pytest.mark.parametrize("dim", [0, -1, (0,), ()])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_reductions_of_a_scalar_over_dim_0_and_minus_1_match_torch(name, dim, keepdim):
+    if name == "logsumexp" and dim == () and not keepdim:
+        dim = 0  # torch.logsumexp(x, ()) without keepdim fails inside torch itself
+    fn = lambda t: getattr(t, name)(dim, keepdim=keepdim)  # noqa: E731
+    assert_matches_torch(fn, fn, [np.array(-1.25)], atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "amax", "amin", "var", "std"])
+def test_reduction_over_an_empty_dim_tuple_reduces_every_dim_like_torch(name):
+    x = random_array(np.random.default_rng(3), (2, 3))
+    for keepdim in (False, True):
+        fn = lambda t: getattr(t, name)((), keepdim=keepdim)  # noqa: E731
+        assert_matches_torch(fn, fn, [x], atol=1e-12, check_grad=name not in ("var", "std"))
+    x_gb = gb.tensor(x, requires_grad=True)
+    getattr(x_gb, name)(()).backward()
+    whole = gb.tensor(x, requires_grad=True)
+    getattr(whole, name)().backward()
+    np.testing.assert_allclose(x_gb.grad.data, whole.grad.data)  # torch's own dim=() gradient of var/std is inf
+
+
+def test_a_dim_named_twice_is_refused_like_torch():
+    x = random_array(np.random.default_rng(0), (2, 3))
+    for name in ("sum", "mean", "amax", "var", "logsumexp"):
+        fn = lambda t: getattr(t, name)((0, -2))  # noqa: E731
+        assert assert_matches_torch_or_both_raise(fn, fn, [x], op=name) is None
+
+
+@given(case=clamp_cases())
+def test_clamp_with_tensor_bounds_matches_torch(case):
+    """Gradients to x, min and max: torch's rule at ties (x = min or x = max: the gradient goes to x)
+    and where min > max (every element is max, whose gradient it is)."""
+    x, lo, hi = case
+    inputs = [x] + [b for b in (lo, hi) if b is not None]
+    # torch's clamp backward fails when x is smaller than the bounds' broadcast (its in-place masks),
+    # so torch's side clamps x expanded to the full shape; its gradient then flows back through expand
+    full = np.broadcast_shapes(*(a.shape for a in inputs))
+
+    def clamp(lib):
+        def fn(t, *bounds):
+            bounds = list(bounds)
+            lo_t = bounds.pop(0) if lo is not None else None
+            hi_t = bounds.pop(0) if hi is not None else None
+            return lib.clamp(t if lib is gb else t.expand(full), min=lo_t, max=hi_t)
+        return fn
+
+    assert_matches_torch(clamp(gb), clamp(torch), inputs, atol=1e-12)
+
+
+def test_clamp_bound_larger_than_input_and_crossed_bounds_match_torch():
+    rng = np.random.default_rng(5)
+    x, lo, hi = rng.standard_normal(4), rng.standard_normal((3, 4)), rng.standard_normal((3, 1))
+    assert_matches_torch(lambda a, b, c: a.clamp(b, c), lambda a, b, c: a.clamp(b, c), [x, lo, hi], atol=1e-12)
+    assert_matches_torch(lambda a, b, c: gb.clamp(a, b, c), lambda a, b, c: torch.clamp(a, b, c),
+                         [np.array([0.0, 1.0, 2.0]), np.array([1.5, 1.5, 1.0]), np.array([0.5, 1.0, 1.0])],
+                         atol=1e-12)
+
+
+@given(seed=st.integers(0, 2**16), dim=st.sampled_from([0, -1]), sizes=st.lists(st.integers(0, 3), min_size=1,
+                                                                                  max_size=4))
+def test_cat_of_1d_tensors_matches_torch(seed, dim, sizes):
+    rng = np.random.default_rng(seed)
+    xs = [random_array(rng, (s,)) for s in sizes]
+    assert_matches_torch(lambda *t: gb.cat(list(t), dim), lambda *t: torch.cat(list(t), dim), xs, atol=1e-12)
+
+
+def test_cat_skips_empty_1d_tensors_beside_larger_ones_and_refuses_scalars_like_torch():
+    rng = np.random.default_rng(2)
+    xs = [np.zeros(0), random_array(rng, (2, 3)), np.zeros(0), random_array(rng, (1, 3))]
+    for dim in (0, -2):
+        assert_matches_torch(lambda *t: gb.cat(list(t), dim), lambda *t: torch.cat(list(t), dim), xs, atol=1e-12)
+    scalars = [np.array(1.0), np.array(2.0)]
+    cat0 = (lambda lib: lambda *t: lib.cat(list(t), 0))
+    assert assert_matches_torch_or_both_raise(cat0(gb), cat0(torch), scalars, op="cat") is None
+
+
+@given(seed=st.integers(0, 2**16), shape=st.sampled_from([(), (3,), (0,), (2, 0)]), n=st.integers(1, 3),
+       data=st.data())
+def test_stack_of_0d_1d_and_empty_tensors_matches_torch(seed, shape, n, data):
+    dim = data.draw(st.integers(-len(shape) - 1, len(shape)))
+    rng = np.random.default_rng(seed)
+    xs = [random_array(rng, shape) for _ in range(n)]
+    assert_matches_torch(lambda *t: gb.stack(list(t), dim), lambda *t: torch.stack(list(t), dim), xs, atol=1e-12)
+
+
+@pytest.mark.parametrize("lib_dim", [2, -3])
+def test_stack_dim_out_of_range_is_refused_like_torch(lib_dim):
+    xs = [np.ones(3), np.ones(3)]
+    stack = (lambda lib: lambda *t: lib.stack(list(t), lib_dim))
+    assert assert_matches_torch_or_both_raise(stack(gb), stack(torch), xs, op="stack") is None
+
+
+SCALAR_SHAPE_OPS = [
+    ("squeeze_0", lambda t: t.squeeze(0)),
+    ("squeeze_minus_1", lambda t: t.squeeze(-1)),
+    ("transpose_0_minus_1", lambda t: t.transpose(0, -1)),
+    ("unsqueeze_minus_1", lambda t: t.unsqueeze(-1)),
+    ("flatten", lambda t: t.flatten()),
+    ("reshape_1", lambda t: t.reshape(1, 1)),
+    ("expand", lambda t: t.expand(2, 3)),
+]
+
+
+@pytest.mark.parametrize("name,fn", SCALAR_SHAPE_OPS, ids=[s[0] for s in SCALAR_SHAPE_OPS])
+def test_shape_ops_on_a_scalar_match_torch(name, fn):
+    assert_matches_torch(fn, fn, [np.array(0.75)], atol=1e-12)
+
+
+EMPTY_SHAPE_OPS = [
+    ("split", lambda t: t.split(2, 0)),
+    ("split_sections", lambda t: t.split([0, 0], 0)),
+    ("chunk", lambda t: t.chunk(3, 0)),
+    ("reshape_minus_1", lambda t: t.reshape(-1)),
+    ("flatten", lambda t: t.flatten()),
+    ("transpose", lambda t: t.transpose(0, 1)),
+    ("getitem", lambda t: t[:, 1]),
+    ("pad", lambda t: torch.nn.functional.pad(t, (1, 1)) if isinstance(t, torch.Tensor) else gb.pad(t, (1, 1))),
+]
+
+
+@pytest.mark.parametrize("name,fn", EMPTY_SHAPE_OPS, ids=[s[0] for s in EMPTY_SHAPE_OPS])
+def test_shape_ops_on_an_empty_tensor_match_torch(name, fn):
+    assert_matches_torch(fn, fn, [np.zeros((0, 3))], atol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+@given(shape=edge_shapes(), seed=st.integers(0, 2**16))
+def test_unary_on_edge_shapes_matches_torch(name, shape, seed):
+    gb_fn, th_fn, low = UNARY[name]
+    x = random_array(np.random.default_rng(seed), shape, np.float64, low)
+    assert_matches_torch(gb_fn, th_fn, [x], atol=1e-10, rtol=1e-9)
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@given(shapes=mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, min_side=0, max_side=3),
+       seed=st.integers(0, 2**16))
+def test_binary_on_edge_shapes_matches_torch(name, shapes, seed):
+    rng = np.random.default_rng(seed)
+    a, b = (random_array(rng, s) for s in shapes.input_shapes)
+    if name == "div":
+        b = np.where(np.abs(b) < 0.3, 0.3, b)
+    assert_matches_torch(*BINARY[name], [a, b], atol=1e-10, rtol=1e-9)

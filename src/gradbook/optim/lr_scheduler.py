@@ -447,10 +447,10 @@ class CosineAnnealingLR(LRScheduler):
     """Anneal every group's rate along a cosine from its initial rate to ``eta_min`` over ``T_max``
     epochs (SGDR without restarts; past T_max it rises again, period 2·T_max):
 
-        closed form:  lr_t = η_min + (lr₀ − η_min) · (1 + cos(π t / T_max)) / 2
-        chainable:    lr_t = η_min + (lr_{t−1} − η_min) · (1 + cos(π t / T_max)) / (1 + cos(π (t − 1) / T_max)),
-                      and at the bottom of each period ((t − 1 − T_max) mod 2T_max = 0), where that ratio is 0/0:
-                      lr_t = lr_{t−1} + (lr₀ − η_min) · (1 − cos(π / T_max)) / 2
+        closed form:  lr_t = η_min + (lr₀ − η_min) · (1 + cos(π t / T)) / 2              (T = T_max)
+        chainable:    lr_t = η_min + (lr_{t−1} − η_min) · (1 + cos(π t / T)) / (1 + cos(π (t − 1) / T)),
+                      and at the bottom of each period ((t − 1 − T) mod 2T = 0), where that ratio is 0/0:
+                      lr_t = lr_{t−1} + (lr₀ − η_min) · (1 − cos(π / T)) / 2
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
@@ -916,7 +916,8 @@ class ReduceLROnPlateau(LRScheduler):
         if mode not in ("min", "max"):
             raise ValueError(f"ReduceLROnPlateau: mode {mode!r} is unknown, expected 'min' or 'max'")
         if threshold_mode not in ("rel", "abs"):
-            raise ValueError(f"ReduceLROnPlateau: threshold_mode {threshold_mode!r} is unknown, expected 'rel' or 'abs'")
+            raise ValueError(f"ReduceLROnPlateau: threshold_mode {threshold_mode!r} is unknown, "
+                             "expected 'rel' or 'abs'")
         self.mode_worse = math.inf if mode == "min" else -math.inf
         self.mode = mode
         self.threshold = threshold

@@ -60,8 +60,7 @@ class Objective:
         if self.autograd:
             # the forward is recorded, so that if x is accepted its gradient needs only a backward
             t = self._tensor(x, requires_grad=True)
-            with enable_grad():  # minimize() called under no_grad still differentiates f
-                out = self.fun(t, *self.args)
+            out = self._call_with_tensor(t)
             f = self._scalar(out)
             self.nfev += 1
             self._remember(x, f, None, None)
@@ -85,8 +84,7 @@ class Objective:
                 (t, out), f = self._forward, self._f
             else:
                 t = self._tensor(x, requires_grad=True)
-                with enable_grad():
-                    out = self.fun(t, *self.args)
+                out = self._call_with_tensor(t)
                 f = self._scalar(out)
                 self.nfev += 1
             if isinstance(out, Tensor) and out.requires_grad:
@@ -158,6 +156,18 @@ class Objective:
 
     def _remember(self, x, f, g, graph):
         self._x, self._f, self._g, self._graph, self._forward = x.copy(), f, g, graph, None
+
+    def _call_with_tensor(self, t):
+        try:
+            with enable_grad():  # minimize() called under no_grad still differentiates f
+                return self.fun(t, *self.args)
+        except (TypeError, ValueError, AttributeError) as err:
+            if self.nfev > 0:
+                raise
+            raise ValueError(
+                f"{self.where}: with jac=None, fun is called with a gradbook Tensor (gradients by "
+                f"autograd), and that call failed: {type(err).__name__}: {err}. For a function of "
+                f"arrays, pass jac (a callable, or True when fun returns (f, g))") from err
 
     def _tensor(self, x, requires_grad):
         return tensor(x, dtype="float64", requires_grad=requires_grad)

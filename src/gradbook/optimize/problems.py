@@ -13,6 +13,7 @@ Hessian-vector product written out. The tests compare the methods with SciPy on 
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -90,12 +91,7 @@ def quadratic(n: int = 20, condition: float = 1e4, seed: int = 0) -> Problem:
 
 
 def logistic_regression(l2: float = 1e-3) -> Problem:
-    from sklearn.datasets import load_breast_cancer
-
-    features, labels = load_breast_cancer(return_X_y=True)
-    features = (features - features.mean(0)) / features.std(0)
-    design = np.hstack([features, np.ones((len(features), 1))])
-    labels = labels.astype(np.float64)
+    design, labels = _breast_cancer()
     count = len(labels)
 
     def fun(w):
@@ -121,6 +117,20 @@ def logistic_regression(l2: float = 1e-3) -> Problem:
         return binary_cross_entropy_with_logits(logits, tensor(labels, dtype="float64")) + 0.5 * l2 * (w * w).sum()
 
     return Problem(f"logistic l2={l2:g}", np.zeros(design.shape[1]), tensor_fun, fun, jac, hess, hessp)
+
+
+@functools.lru_cache(maxsize=1)
+def _breast_cancer() -> tuple[np.ndarray, np.ndarray]:
+    """(standardised features with a column of ones, labels in {0, 1}); read once per process."""
+    from sklearn.datasets import load_breast_cancer
+
+    features, labels = load_breast_cancer(return_X_y=True)
+    features = (features - features.mean(0)) / features.std(0)
+    design = np.hstack([features, np.ones((len(features), 1))])
+    design.setflags(write=False)
+    labels = labels.astype(np.float64)
+    labels.setflags(write=False)
+    return design, labels
 
 
 def saddle(x0=(0.3, 1e-3)) -> Problem:

@@ -4,7 +4,7 @@ on LeNet-5's parameters (61,706) and on a 784-2048-2048-10 MLP's (5.8 M).
 Each measurement runs in its own subprocess, gradbook and PyTorch alternated, with the same
 thread count. Gradients are fixed random arrays set once; the timed region is ``step()`` only.
 
-    python benchmarks/optim.py [--repeats 3] [--threads 2] [--steps 50]
+    python benchmarks/optim.py [--repeats 3] [--threads 2] [--steps 50] [--only NAME ...]
 """
 from __future__ import annotations
 
@@ -23,7 +23,17 @@ OPTIMIZERS = {
     "SGD nesterov, weight_decay": ("SGD", dict(lr=0.01, momentum=0.9, nesterov=True, weight_decay=1e-4)),
     "Adam": ("Adam", dict(lr=1e-3)),
     "AdamW amsgrad": ("AdamW", dict(lr=1e-3, amsgrad=True)),
+    "Adagrad": ("Adagrad", dict(lr=1e-2)),
+    "Adadelta": ("Adadelta", dict()),
+    "RMSprop": ("RMSprop", dict(lr=1e-3)),
+    "RMSprop centered, momentum": ("RMSprop", dict(lr=1e-3, momentum=0.9, centered=True)),
+    "NAdam": ("NAdam", dict()),
+    "RAdam": ("RAdam", dict()),
+    "Adamax": ("Adamax", dict()),
+    "ASGD": ("ASGD", dict()),
+    "Rprop": ("Rprop", dict()),
 }
+# LBFGS is left out: its step() runs a closure many times, so a fixed-gradient step time says nothing
 
 
 def _arrays(model: str):
@@ -69,6 +79,7 @@ def main() -> None:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--steps", type=int, default=50)
+    p.add_argument("--only", nargs="+", metavar="NAME", help="time only these optimizer classes (e.g. RMSprop Rprop)")
     p.add_argument("--child", action="store_true")
     p.add_argument("--lib")
     p.add_argument("--model")
@@ -86,6 +97,8 @@ def main() -> None:
         table.add_column(col, justify="left" if col in ("parameters", "optimizer") else "right")
     for model in SHAPES:
         for opt in OPTIMIZERS:
+            if args.only and OPTIMIZERS[opt][0] not in args.only:
+                continue
             times = {"gradbook": [], "torch": []}
             for _ in range(args.repeats):
                 for lib in ("gradbook", "torch"):

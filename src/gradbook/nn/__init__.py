@@ -13,4 +13,5 @@ from .normalization import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .shuffle import *  # noqa: F401,F403
+from .switchable_norm import *  # noqa: F401,F403
 from . import utils  # noqa: F401,E402

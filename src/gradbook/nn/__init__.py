@@ -12,6 +12,7 @@ from .module import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
+from .separable import *  # noqa: F401,F403
 from .shuffle import *  # noqa: F401,F403
 from .switchable_norm import *  # noqa: F401,F403
 from . import utils  # noqa: F401,E402

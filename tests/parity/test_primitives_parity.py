@@ -304,6 +304,15 @@ def test_reduction_over_an_empty_dim_tuple_reduces_every_dim_like_torch(name):
     np.testing.assert_allclose(x_gb.grad.data, whole.grad.data)  # torch's own dim=() gradient of var/std is inf
 
 
+@pytest.mark.parametrize("op,call", [
+    ("sum", lambda t: t.sum(True)), ("sum", lambda t: t.sum(1.0)), ("sum", lambda t: t.sum((0, "a"))),
+    ("max", lambda t: t.max((0,))), ("argmax", lambda t: t.argmax(1.0)), ("squeeze", lambda t: t.squeeze(1.0)),
+    ("transpose", lambda t: t.transpose(0, 1.0)),
+], ids=["sum-bool", "sum-float", "sum-str-in-tuple", "max-tuple", "argmax-float", "squeeze-float", "transpose-float"])
+def test_a_dim_that_is_not_an_int_is_refused_like_torch(op, call):
+    assert assert_matches_torch_or_both_raise(call, call, [np.ones((2, 3))], op=op) is None
+
+
 def test_a_dim_named_twice_is_refused_like_torch():
     x = random_array(np.random.default_rng(0), (2, 3))
     for name in ("sum", "mean", "amax", "var", "logsumexp"):

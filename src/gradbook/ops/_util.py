@@ -39,11 +39,15 @@ def normalize_dims(dim, ndim: int, op: str) -> tuple[int, ...] | None:
     takes dim 0 or -1 as its one pseudo-axis and has no NumPy axis to reduce (``()``)."""
     if dim is None:
         return None
+    if not isinstance(dim, (int, np.integer, tuple, list)):
+        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     if not dims:
         return None
     out = []
     for d in dims:
+        if not isinstance(d, (int, np.integer)) or isinstance(d, bool):
+            raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
         if not -max(ndim, 1) <= d < max(ndim, 1):
             raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} dimensions")
         if int(d) % max(ndim, 1) in out:
@@ -53,6 +57,8 @@ def normalize_dims(dim, ndim: int, op: str) -> tuple[int, ...] | None:
 
 
 def normalize_dim(dim: int, ndim: int, op: str) -> int:
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
     if not -ndim <= dim < ndim:
         raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} dimensions")
     return dim % ndim

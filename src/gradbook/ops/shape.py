@@ -122,7 +122,7 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 def squeeze(x: Tensor, dim=None) -> Tensor:
     if dim is None:
         return reshape(x, *(n for n in x.shape if n != 1))
-    dims = {normalize_dim(d, max(x.ndim, 1), "squeeze") for d in ((dim,) if isinstance(dim, int) else dim)}
+    dims = {normalize_dim(d, max(x.ndim, 1), "squeeze") for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
     return reshape(x, *(n for i, n in enumerate(x.shape) if not (i in dims and n == 1)))
 
 

@@ -1,5 +1,5 @@
 """Shared test set-up: the parity harness is importable as ``parity.harness``; plots never open
-windows; every test starts from the same seed and the default dtype."""
+windows; every test starts from the same seed and the default dtype; torch runs on one thread."""
 from __future__ import annotations
 
 import os
@@ -25,6 +25,11 @@ def _fresh_state():
     gb.set_default_dtype("float32")
     gb.manual_seed(0)
     gb.set_grad_enabled(True)
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.get_num_threads() != 1:
+        # parity tests run torch on tiny tensors, where its thread pool only waits for busy cores:
+        # a 2x3x8x8 depthwise conv and its backward took 0.36 s on two loaded cores, 0.1 ms on one
+        torch.set_num_threads(1)
     yield
     gb.set_default_dtype("float32")
     gb.set_grad_enabled(True)

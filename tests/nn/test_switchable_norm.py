@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import gradbook as gb
 from gradbook import nn
-from gradbook.autograd import gradcheck
+from gradbook.autograd import gradcheck, gradgradcheck
 from gradbook.nn.switchable_norm import switchable_norm
 from parity.harness import ParityReport, assert_matches_torch, compare
 
@@ -181,6 +181,17 @@ def test_switchable_norm_gradcheck(training, using_bn, shape):
     running = gb.tensor(rng.standard_normal(c)), gb.tensor(rng.random(c) + 0.5)
     assert gradcheck(lambda *a: switchable_norm(a[0], a[3], a[4], a[1], a[2], *running, training=training,
                                                 using_bn=using_bn, momentum=0.0), [x, w, b, lm, lv])
+
+
+def test_switchable_norm_gradgradcheck():
+    """Composed of Tensor ops that each differentiate twice, so the layer does too (gradient penalties)."""
+    rng = np.random.default_rng(5)
+    x, w, b, lm, lv = (gb.tensor(a, requires_grad=True) for a in (
+        rng.standard_normal((3, 2, 2, 2)), rng.standard_normal(2), rng.standard_normal(2), rng.standard_normal(3),
+        rng.standard_normal(3)))
+    running = gb.tensor(rng.standard_normal(2)), gb.tensor(rng.random(2) + 0.5)
+    assert gradgradcheck(lambda *a: switchable_norm(a[0], a[3], a[4], a[1], a[2], *running, momentum=0.0),
+                         [x, w, b, lm, lv])
 
 
 def test_parameters_buffers_repr_and_state_dict():

@@ -15,13 +15,14 @@ from gradbook import nn, optim
 
 NAMES = ["Adagrad", "Adadelta", "RMSprop", "NAdam", "RAdam", "Adamax", "ASGD", "Rprop", "LBFGS"]
 FIRST_ORDER = NAMES[:-1]
+EARLIER = ["SGD", "Adam", "AdamW"]  # their signatures follow torch 2.13's too (flags, decoupled_weight_decay)
 
 
 def _params():
     return [nn.Parameter(gb.randn(3, 2)), nn.Parameter(gb.randn(4))]
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", NAMES + EARLIER)
 def test_signature_is_torchs(name):
     """Same argument names, order, kinds (positional / keyword-only) and defaults as torch.optim."""
     def spec(cls):
@@ -59,7 +60,7 @@ def test_bad_hyperparameters_raise_torchs_message_named(name, opts):
 
 
 FLAGS = {name: [f for f in ("foreach", "fused", "capturable", "differentiable")
-                if f in inspect.signature(getattr(optim, name).__init__).parameters] for name in FIRST_ORDER}
+                if f in inspect.signature(getattr(optim, name).__init__).parameters] for name in FIRST_ORDER + EARLIER}
 FLAG_CASES = [(name, flag) for name, flags in FLAGS.items() for flag in flags]
 
 

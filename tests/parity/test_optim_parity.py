@@ -22,7 +22,8 @@ ADAM_CASES = [dict(lr=0.01, betas=b, eps=e, weight_decay=wd, amsgrad=a, maximize
               for b, e, wd, a, mx in itertools.product([(0.9, 0.999), (0.5, 0.9)], [1e-8, 1e-3], [0.0, 0.1],
                                                         [False, True], [False, True])]
 CASES = ([("SGD", c) for c in SGD_CASES] + [("Adam", c) for c in ADAM_CASES]
-         + [("AdamW", c) for c in ADAM_CASES] + [("AdamW", dict(lr=0.01))])
+         + [("AdamW", c) for c in ADAM_CASES] + [("AdamW", dict(lr=0.01))]
+         + [("Adam", dict(c, decoupled_weight_decay=True)) for c in ADAM_CASES if c["weight_decay"]][:4])
 
 
 def _make(name: str, opts: dict, dtype, seed: int = 0):

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from ..ops._parallel import elementwise
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_torch_only_flags
 
 __all__ = ["Adam", "AdamW"]
 
@@ -17,18 +17,21 @@ __all__ = ["Adam", "AdamW"]
 class Adam(Optimizer):
     """PyTorch's ``torch.optim.Adam``, step t with gradient g (−g when ``maximize``):
 
-        g ← g + λ θ                      (L2 weight decay λ; AdamW decays θ directly instead)
+        g ← g + λ θ                      (L2 weight decay λ; with decoupled_weight_decay, as AdamW,
+                                          θ ← θ (1 − lr λ) instead)
         m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²
         v̂ ← max(v̂, v) if amsgrad else v
         θ ← θ − lr / (1 − β₁ᵗ) · m / (√v̂ / √(1 − β₂ᵗ) + ε)
     """
 
-    _decoupled = False
-
     def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0,
-                 amsgrad: bool = False, *, maximize: bool = False):
+                 amsgrad: bool = False, *, foreach: bool | None = None, maximize: bool = False,
+                 capturable: bool = False, differentiable: bool = False, fused: bool | None = None,
+                 decoupled_weight_decay: bool = False):
         name = type(self).__name__
+        check_torch_only_flags(name, foreach=foreach, capturable=capturable, differentiable=differentiable,
+                               fused=fused)
         if lr < 0.0:
             raise ValueError(f"{name}: invalid learning rate: {lr} (must be >= 0)")
         if eps < 0.0:
@@ -39,7 +42,8 @@ class Adam(Optimizer):
         if weight_decay < 0.0:
             raise ValueError(f"{name}: invalid weight_decay value: {weight_decay} (must be >= 0)")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                                      amsgrad=amsgrad, maximize=maximize))
+                                      amsgrad=amsgrad, maximize=maximize,
+                                      decoupled_weight_decay=decoupled_weight_decay))
 
     def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         lr, (b1, b2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
@@ -51,8 +55,8 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = np.zeros_like(p.data)
         state["step"] += 1
         t = state["step"]
-        decay = wd != 0 and self._decoupled
-        l2 = wd != 0 and not self._decoupled
+        decay = wd != 0 and group["decoupled_weight_decay"]
+        l2 = wd != 0 and not group["decoupled_weight_decay"]
 
         def step(theta, g, m, v, v_max=None) -> None:
             if decay:
@@ -82,11 +86,13 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with decoupled weight decay: θ ← θ (1 − lr λ) before the Adam step (default λ = 0.01)."""
-
-    _decoupled = True
+    """Adam with decoupled weight decay: θ ← θ (1 − lr λ) before the Adam step (default λ = 0.01);
+    ``Adam(..., decoupled_weight_decay=True)``, as in torch."""
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 1e-2,
-                 amsgrad: bool = False, *, maximize: bool = False):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+                 amsgrad: bool = False, *, maximize: bool = False, foreach: bool | None = None,
+                 capturable: bool = False, differentiable: bool = False, fused: bool | None = None):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from ..ops._parallel import elementwise
-from .optimizer import Optimizer
+from .optimizer import Optimizer, check_torch_only_flags
 
 __all__ = ["SGD"]
 
@@ -23,7 +23,8 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict], lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False, *,
-                 maximize: bool = False):
+                 maximize: bool = False, foreach: bool | None = None, differentiable: bool = False,
+                 fused: bool | None = None):
         for name, value in (("learning rate", lr), ("momentum value", momentum),
                             ("weight_decay value", weight_decay)):
             if value < 0.0:
@@ -31,6 +32,7 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("SGD: Nesterov momentum requires a momentum > 0 and zero dampening, "
                              f"got momentum={momentum}, dampening={dampening}")
+        check_torch_only_flags("SGD", foreach=foreach, differentiable=differentiable, fused=fused)
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov, maximize=maximize))
 

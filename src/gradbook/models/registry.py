@@ -1,0 +1,35 @@
+"""``list_models()`` and ``get_model(name, **kwargs)``: the model builders by name, as torchvision's
+``torchvision.models.list_models`` / ``get_model`` (ImageNet models under torchvision's names, the
+CIFAR ResNets as ``resnet20`` ...)."""
+from __future__ import annotations
+
+import difflib
+from typing import Any, Callable
+
+from ..nn.module import Module
+from .alexnet import alexnet
+from .cifar_resnet import resnet20, resnet32, resnet44, resnet56, resnet110
+from .resnet import (resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, resnext101_32x8d,
+                     wide_resnet50_2, wide_resnet101_2)
+from .vgg import vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn
+
+_BUILDERS: dict[str, Callable[..., Module]] = {builder.__name__: builder for builder in (
+    alexnet,
+    resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, resnext101_32x8d,
+    wide_resnet50_2, wide_resnet101_2,
+    vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn,
+    resnet20, resnet32, resnet44, resnet56, resnet110)}
+
+def list_models() -> list[str]:
+    """The names ``get_model`` accepts, sorted."""
+    return sorted(_BUILDERS)
+
+
+def get_model(name: str, **kwargs: Any) -> Module:
+    """A new model: ``get_model("resnet18", num_classes=10)`` is ``resnet18(num_classes=10)``."""
+    builder = _BUILDERS.get(name.lower()) if isinstance(name, str) else None
+    if builder is None:
+        close = difflib.get_close_matches(str(name), _BUILDERS, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(list_models())}"
+        raise ValueError(f"get_model: unknown model {name!r}{hint}")
+    return builder(**kwargs)

@@ -109,8 +109,8 @@ def test_iterates_match_torch(problem, opts):
     np.testing.assert_allclose(our_losses, their_losses, rtol=max(1e-10, allowed[-1]))
 
 
-STATE_CASES = [(problem, dict(line_search_fn=ls, history_size=4, max_iter=5)) for problem in ("logistic", "rosenbrock-2")
-               for ls in (None, "strong_wolfe")]
+STATE_CASES = [(problem, dict(line_search_fn=ls, history_size=4, max_iter=5))
+               for problem in ("logistic", "rosenbrock-2") for ls in (None, "strong_wolfe")]
 
 
 @pytest.mark.parametrize("problem, opts", STATE_CASES, ids=[f"{p}-{o['line_search_fn']}" for p, o in STATE_CASES])

@@ -65,10 +65,12 @@ CASES = {
                  ({"momentum": 0.0}, {"centered": False, "weight_decay": 0.0})),
                 (dict(lr=0.01, alpha=0.5, eps=1e-4), ({"lr": 0.02}, {"alpha": 0.999}))],
     "NAdam": [(dict(lr=0.01), ({"momentum_decay": 0.01}, {"betas": (0.5, 0.9), "eps": 1e-4})),
-              (dict(lr=0.02, weight_decay=0.1, maximize=True), ({"decoupled_weight_decay": True}, {"weight_decay": 0.0})),
+              (dict(lr=0.02, weight_decay=0.1, maximize=True),
+               ({"decoupled_weight_decay": True}, {"weight_decay": 0.0})),
               (dict(lr=0.02, weight_decay=0.05, decoupled_weight_decay=True), ({"lr": 0.05}, {"momentum_decay": 0.0}))],
     "RAdam": [(dict(lr=0.01), ({"betas": (0.8, 0.9)}, {"betas": (0.9, 0.99), "eps": 1e-3})),
-              (dict(lr=0.02, weight_decay=0.1, maximize=True), ({"decoupled_weight_decay": True}, {"weight_decay": 0.0})),
+              (dict(lr=0.02, weight_decay=0.1, maximize=True),
+               ({"decoupled_weight_decay": True}, {"weight_decay": 0.0})),
               (dict(lr=0.02, weight_decay=0.05, decoupled_weight_decay=True), ({"lr": 0.05}, {}))],
     "Adamax": [(dict(lr=0.01), ({"betas": (0.5, 0.9)}, {"eps": 1e-2})),
                (dict(lr=0.02, weight_decay=0.1, maximize=True), ({"weight_decay": 0.0}, {"lr": 0.05}))],
@@ -207,7 +209,8 @@ def test_small_network_gradients_drive_both_alike(name, case):
     def groups(ps):
         return [{"params": ps[:1]}, {"params": ps[1:2], **overrides[0]}, {"params": ps[2:], **overrides[1]}]
 
-    gb_opt, th_opt = getattr(optim, name)(groups(gb_params), **opts), getattr(torch.optim, name)(groups(th_params), **opts)
+    gb_opt = getattr(optim, name)(groups(gb_params), **opts)
+    th_opt = getattr(torch.optim, name)(groups(th_params), **opts)
     sign = _sign(gb_opt)
     for step in range(STEPS):
         gb_opt.zero_grad()

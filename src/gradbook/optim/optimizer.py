@@ -42,9 +42,11 @@ def check_torch_only_flags(name: str, **flags: Any) -> None:
     """Raise a ValueError naming the optimizer for a torch-only flag set to something gradbook lacks."""
     for flag, value in flags.items():
         if value is not None and value is not False:
+            accepted = ("None (torch's default) or False" if TORCH_ONLY_FLAGS[flag] is None
+                        else "False (torch's default)")
             raise ValueError(f"{name}: {flag}={value!r} is not supported: gradbook has one NumPy "
-                             f"implementation; the argument exists for torch compatibility and accepts "
-                             f"only {TORCH_ONLY_FLAGS[flag]!r} (torch's default) or False")
+                             f"implementation; the argument exists for torch compatibility and accepts only "
+                             f"{accepted}")
 
 
 class Optimizer:

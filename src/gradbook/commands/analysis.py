@@ -22,18 +22,26 @@ def _ints(text: str, what: str) -> tuple[int, ...]:
 
 
 def _build_model(spec: str):
-    """``NAME`` or ``NAME:1,2,3`` → an instance of ``gradbook.models.NAME`` (case-insensitive);
-    MLP takes the numbers as its size list, other models as positional int arguments."""
+    """``NAME`` or ``NAME:1,2,3`` → a model (case-insensitive): ``MLP`` takes the numbers as its size
+    list, ``LeNet5`` as positional int arguments, a ``models.list_models()`` name (resnet18, vgg16,
+    resnet20, ...) one number, its ``num_classes``."""
     from .. import models
 
     name, _, args = spec.partition(":")
-    classes = {n.lower(): getattr(models, n) for n in models.__all__}
+    classes = {"mlp": models.MLP, "lenet5": models.LeNet5}
+    classes.update({n: getattr(models, n) for n in models.list_models()})
     cls = classes.get(name.lower())
     if cls is None:
-        raise typer.BadParameter(f"unknown model {name!r}; available: {', '.join(sorted(models.__all__))}")
+        raise typer.BadParameter(f"unknown model {name!r}; available: {', '.join(sorted(classes))}")
     nums = _ints(args, "model arguments") if args else ()
     try:
-        return cls(list(nums)) if cls.__name__ == "MLP" else cls(*nums)
+        if cls is models.MLP:
+            return cls(list(nums))
+        if cls is models.LeNet5:
+            return cls(*nums)
+        if len(nums) > 1:
+            raise ValueError(f"{cls.__name__} takes one number (num_classes), got {len(nums)}")
+        return cls(num_classes=nums[0]) if nums else cls()
     except (TypeError, ValueError) as exc:
         raise typer.BadParameter(f"cannot build {cls.__name__}{nums}: {exc}") from None
 

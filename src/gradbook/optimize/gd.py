@@ -8,8 +8,8 @@ The trial α₀ assumes the first-order change of f repeats (N&W eq. 3.60): α�
 ∇f_kᵀp_k, and a step of unit length on the first iteration. Convergence is linear with rate
 about (κ − 1)/(κ + 1) for a quadratic of condition number κ (N&W Theorem 3.4): expect many
 iterations on ill-conditioned problems; that is the method, not a fault.
-Stops when ‖∇f‖ ≤ gtol (status 0), after ``maxiter`` iterations (1), or when no step decreases f
-(2, precision loss).
+Stops when ‖∇f‖ ≤ gtol (status 0), after ``maxiter`` iterations (1), or when no step lowers the
+computed f (2, precision loss).
 """
 from __future__ import annotations
 
@@ -46,7 +46,9 @@ def minimize_gd(objective, x0, callback, *, gtol: float = 1e-5, norm: float = np
             if not alpha0 > 0:
                 alpha0 = 1.0 / np.linalg.norm(g)
         step = armijo_backtracking(objective, x, p, f, slope, alpha0=alpha0, c1=c1, rho=rho)
-        if step.alpha is None:
+        if step.alpha is None or not step.f < f:
+            # no step lowers f as computed: at the limit of precision f + c₁α∇fᵀp rounds to f and
+            # Armijo "accepts" steps that change nothing, forever
             status = PRECISION_LOSS
             break
         x = x + step.alpha * p

@@ -145,7 +145,7 @@ def _curvature_step(objective, x, f, g, hessian, v, c1, rho, max_steps=60):
     alpha = 1.0
     for _ in range(max_steps):
         value = objective.value(x + alpha * v)
-        if value <= f + c1 * (alpha * slope + 0.5 * alpha * alpha * curvature):
+        if value <= f + c1 * (alpha * slope + 0.5 * alpha * alpha * curvature) and value < f:
             return Step(alpha, value, None)
         alpha *= rho
     return Step(None, f, None)

@@ -96,6 +96,17 @@ def test_conv_transpose2d_gradgradcheck(stride, padding, output_padding, groups,
                                                             dilation), [x, w, b])
 
 
+def test_conv_transpose2d_gradgradcheck_same_size_with_output_padding_past_the_stride():
+    """Stride 1, dilation 3, output_padding 1: the output keeps the input's size, so the weight
+    gradient takes the shifted-map columns, on a grid whose convolution is a row and a column
+    larger than the input it is cut to."""
+    rng = np.random.default_rng(9)
+    x, w = _t(rng, (2, 2, 4, 5)), _t(rng, (2, 3, 2, 2))
+    opts = dict(stride=1, padding=2, output_padding=1, dilation=3)
+    assert F.conv_transpose2d(x, w, **opts).shape == (2, 3, 4, 5)
+    assert gradgradcheck(lambda x, w: F.conv_transpose2d(x, w, **opts), [x, w])
+
+
 def test_conv2d_weight_grad_op_gradcheck_and_gradgradcheck():
     """The bilinear op dW(x, g) on its own: first and second derivatives in both arguments."""
     rng = np.random.default_rng(6)

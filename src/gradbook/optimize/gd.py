@@ -45,10 +45,8 @@ def minimize_gd(objective, x0, callback, *, gtol: float = 1e-5, norm: float = np
             alpha0 = 1.01 * 2.0 * (f - f_previous) / slope
             if not alpha0 > 0:
                 alpha0 = 1.0 / np.linalg.norm(g)
-        step = armijo_backtracking(objective, x, p, f, slope, alpha0=alpha0, c1=c1, rho=rho)
-        if step.alpha is None or not step.f < f:
-            # no step lowers f as computed: at the limit of precision f + c₁α∇fᵀp rounds to f and
-            # Armijo "accepts" steps that change nothing, forever
+        step = armijo_backtracking(objective, x, p, f, slope, alpha0=alpha0, c1=c1, rho=rho, strict=True)
+        if step.alpha is None:
             status = PRECISION_LOSS
             break
         x = x + step.alpha * p

@@ -34,18 +34,22 @@ class Step(NamedTuple):
 
 def armijo_backtracking(objective, x: np.ndarray, p: np.ndarray, f0: float, slope0: float,
                         alpha0: float = 1.0, c1: float = 1e-4, rho: float = 0.5,
-                        max_steps: int = 60, strict: bool = False) -> Step:
+                        max_steps: int = 1000, strict: bool = False) -> Step:
     """The first α in α₀, α₀ρ, α₀ρ², … with f(x + α p) ≤ f(x) + c₁ α ∇f(x)·p (N&W Alg. 3.1).
 
     ``strict`` also asks f(x + α p) < f(x) as computed: near the rounding floor f + c₁α∇fᵀp rounds
     to f, and steepest descent would otherwise take steps that change nothing, forever. (Newton
     steps keep the plain test: their last steps shrink ∇f though f no longer moves.)"""
     alpha = alpha0
+    # give up once the step no longer moves x (or after max_steps trials)
+    shortest = np.finfo(np.float64).eps * max(1.0, float(np.linalg.norm(x))) / max(float(np.linalg.norm(p)), 1e-300)
     for _ in range(max_steps):
         f = objective.value(x + alpha * p)
         if f <= f0 + c1 * alpha * slope0 and (f < f0 or not strict):  # False for NaN: shorten
             return Step(alpha, f, None)
         alpha *= rho
+        if alpha < shortest:
+            break
     return Step(None, f0, None)
 
 

@@ -80,6 +80,14 @@ def test_gradcheck(name):
     assert gradcheck(fn, inputs)
 
 
+def test_clamp_with_tensor_bounds_gradgradcheck():
+    """Second order through clamp's recorded backward: the bounds' gradients stay in the graph."""
+    from gradbook.autograd import gradgradcheck
+
+    inputs = [_t((3, 4), 1), _t((4,), 2), _t((3, 1), 3)]
+    assert gradgradcheck(lambda a, lo, hi: gb.clamp(a, lo, hi) ** 2, inputs)
+
+
 def test_gradcheck_catches_a_wrong_backward():
     class WrongSquare(gb.Function):
         def forward(ctx, x):

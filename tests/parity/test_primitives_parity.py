@@ -434,3 +434,24 @@ def test_binary_on_edge_shapes_matches_torch(name, shapes, seed):
     if name == "div":
         b = np.where(np.abs(b) < 0.3, 0.3, b)
     assert_matches_torch(*BINARY[name], [a, b], atol=1e-10, rtol=1e-9)
+
+
+def test_clamp_tensor_bounds_keep_their_gradients_in_a_recorded_backward_like_torch():
+    """grad(..., create_graph=True) of a clamp with tensor bounds, then a second backward: first and
+    second order equal torch's for x, min and max."""
+    rng = np.random.default_rng(6)
+    x, lo, hi, w = rng.standard_normal((3, 4)), rng.standard_normal(4), rng.standard_normal((3, 1)), \
+        rng.standard_normal((3, 4))
+
+    def first_and_second(lib, grad, tensor):
+        leaves = [tensor(v, requires_grad=True) for v in (x, lo, hi)]
+        loss = ((lib.clamp(*leaves) ** 2) * tensor(w)).sum()
+        firsts = grad(loss, leaves, create_graph=True)
+        sum((f * tensor(np.full(f.shape, 0.5 + k))).sum() for k, f in enumerate(firsts)).backward()
+        return [f.detach().numpy() if lib is torch else f.data for f in firsts] + \
+            [t.grad.numpy() if lib is torch else t.grad.data for t in leaves]
+
+    ours = first_and_second(gb, gb.autograd.grad, gb.tensor)
+    theirs = first_and_second(torch, torch.autograd.grad, torch.tensor)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, atol=1e-12)

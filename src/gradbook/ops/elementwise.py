@@ -248,6 +248,15 @@ class Clamp(Function):
             ghi = np.where((a > hi) | (hi < lo) if lo is not None else a > hi, g, zero)
         return ga, glo, ghi
 
+    def differentiable_backward(ctx, g):
+        """The same masks with Tensor ops: they are constants, so clamp's second derivative is 0, but
+        the bounds keep their first-order gradients inside a recorded backward."""
+        a, lo, hi = ctx.a, ctx.lo, ctx.hi
+        masks = (ctx.mask, None if lo is None else (a < lo) & (lo < hi) if hi is not None else a < lo,
+                 None if hi is None else (a > hi) | (hi < lo) if lo is not None else a > hi)
+        return tuple(where(np.broadcast_to(m, g.shape), g, 0.0) if need else None
+                     for m, need in zip(masks, ctx.needs_input_grad))
+
 
 class Maximum(Function):
     """Ties split the gradient evenly between both inputs (PyTorch's rule)."""

@@ -95,9 +95,8 @@ def minimize(fun: Callable, x0, args: tuple = (), method: str = "bfgs", jac=None
     if callback is not None and not callable(callback):
         raise ValueError(f"{where}: callback must be callable, got {type(callback).__name__}")
     options = _check_options(solver, options, tol, where)
+    # hess and hessp are unused by the first-order methods (SciPy warns and ignores them)
     objective = Objective(fun, x.size, args, jac, hess, hessp, where, second_order=name in SECOND_ORDER)
-    if name not in SECOND_ORDER and (hess is not None or hessp is not None):
-        pass  # SciPy warns and ignores them; they are simply unused here
     return solver(objective, x, Callback(callback), **options)
 
 
@@ -127,11 +126,10 @@ def _check_options(solver, options, tol, where: str) -> dict:
         raise ValueError(f"{where}: options must be a dict, got {type(options).__name__}")
     accepted = [p.name for p in inspect.signature(solver).parameters.values() if p.kind is p.KEYWORD_ONLY]
     options = dict(options)
-    if name_alias := ("maxcor" in options and "m" in accepted):
+    if "maxcor" in options and "m" in accepted:  # SciPy's L-BFGS-B name for the memory
         if "m" in options:
             raise ValueError(f"{where}: give the memory as m or as maxcor, not both")
         options["m"] = options.pop("maxcor")
-    del name_alias
     unknown = sorted(set(options) - set(accepted))
     if unknown:
         raise ValueError(f"{where}: unknown option(s) {', '.join(map(repr, unknown))}; "

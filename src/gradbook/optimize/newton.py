@@ -20,7 +20,7 @@ step is along ±v (the sign that does not increase f to first order), shortened 
 f(x + αv) ≤ f + c₁(α ∇fᵀv + ½α² λ) (a negative-curvature step, N&W §4.3's idea).
 
 ``hessian_modification='eigenvalue'`` instead replaces H = V diag(λ) Vᵀ by V diag(max(|λ|, δ)) Vᵀ
-(N&W §3.4, the absolute-value variant of eq. 3.41, δ = β·max(1, max|λ|)): negative curvature is
+(N&W §3.4, the absolute-value variant of eq. 3.41, δ = 1e-8·max(1, max|λ|)): negative curvature is
 kept in scale and flipped, where Alg. 3.3's single shift τ also shrinks the steps along the
 positive-curvature directions (from (0.5, 0) on x² − y² + y⁴/4, Alg. 3.3 halves x each
 iteration; the eigenvalue form lands on x = 0 at once).
@@ -55,10 +55,11 @@ def modified_cholesky(hessian: np.ndarray, beta: float = 1e-3) -> tuple[np.ndarr
                                 "(does it hold NaN or inf?)")
 
 
-def eigenvalue_modification(hessian: np.ndarray, beta: float = 1e-3) -> tuple[np.ndarray, np.ndarray, bool]:
-    """(V, |λ| floored at δ, whether H needed changing) for H = V diag(λ) Vᵀ (N&W §3.4)."""
+def eigenvalue_modification(hessian: np.ndarray, delta: float = 1e-8) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(V, |λ| floored at δ·max(1, max|λ|), whether H needed changing) for H = V diag(λ) Vᵀ
+    (N&W §3.4). The floor is tiny, so a positive definite but ill-conditioned H keeps its step."""
     eigenvalues, vectors = np.linalg.eigh(hessian)
-    floor = beta * max(1.0, float(np.max(np.abs(eigenvalues))))
+    floor = delta * max(1.0, float(np.max(np.abs(eigenvalues))))
     modified = np.maximum(np.abs(eigenvalues), floor)
     return vectors, modified, bool(eigenvalues[0] < floor)
 
@@ -67,7 +68,7 @@ def minimize_newton(objective, x0, callback, *, gtol: float = 1e-5, norm: float 
                     maxiter: int | None = None, c1: float = 1e-4, rho: float = 0.5, beta: float = 1e-3,
                     hessian_modification: str = "cholesky"):
     """Options: ``gtol``, ``norm``, ``maxiter`` (default 200·n), ``c1`` and ``rho`` (backtracking),
-    ``beta`` (Alg. 3.3's shift unit, relative to max |Hᵢᵢ|; the eigenvalue floor likewise),
+    ``beta`` (Alg. 3.3's shift unit, relative to max |Hᵢᵢ|),
     ``hessian_modification`` ('cholesky', 'eigenvalue' or 'none')."""
     if hessian_modification not in ("cholesky", "eigenvalue", "none"):
         raise ValueError(f"minimize(method='newton'): hessian_modification must be 'cholesky', 'eigenvalue' "
@@ -102,7 +103,7 @@ def minimize_newton(objective, x0, callback, *, gtol: float = 1e-5, norm: float 
                 factor, tau = modified_cholesky(hessian, beta)
                 changed = tau > 0
             else:
-                vectors, magnitudes, changed = eigenvalue_modification(hessian, beta)
+                vectors, magnitudes, changed = eigenvalue_modification(hessian)
             if small_gradient:
                 if not changed:
                     break

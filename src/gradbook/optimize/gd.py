@@ -4,10 +4,10 @@ ed., §3.1 and Algorithm 3.1).
     p_k = −∇f(x_k),   x_{k+1} = x_k + α_k p_k,
 
 α_k the first of α₀, α₀ρ, α₀ρ², … with sufficient decrease f(x_k + α p_k) ≤ f(x_k) − c₁ α ‖∇f_k‖².
-The trial α₀ assumes the first-order change of f repeats (N&W eq. 3.60): α₀ = 2(f_k − f_{k−1}) /
-∇f_kᵀp_k, and a step of unit length on the first iteration. Convergence is linear with rate
-about (κ − 1)/(κ + 1) for a quadratic of condition number κ (N&W Theorem 3.4): expect many
-iterations on ill-conditioned problems; that is the method, not a fault.
+The trial α₀ assumes the last decrease of f repeats (N&W eq. 3.60): α₀ = 1.01·2(f_k − f_{k−1}) /
+∇f_kᵀp_k, and a step of unit length on the first iteration. Convergence is linear: on a quadratic
+of condition number κ, f − f* shrinks by about ((κ − 1)/(κ + 1))² per step (N&W §3.3): expect
+many iterations on ill-conditioned problems; that is the method, not a fault.
 Stops when ‖∇f‖ ≤ gtol (status 0), after ``maxiter`` iterations (1), or when no step lowers the
 computed f (2, precision loss).
 """
@@ -17,7 +17,7 @@ import numpy as np
 
 from .linesearch import armijo_backtracking
 from .outcome import finish, gradient_norm
-from .result import MAXITER, NAN_FOUND, PRECISION_LOSS, SUCCESS, CALLBACK_STOP
+from .result import CALLBACK_STOP, MAXITER, NAN_FOUND, PRECISION_LOSS, SUCCESS
 
 
 def minimize_gd(objective, x0, callback, *, gtol: float = 1e-5, norm: float = np.inf,

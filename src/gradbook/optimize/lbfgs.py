@@ -9,7 +9,8 @@ y_i = ∇f_{i+1} − ∇f_i are kept and H_k ∇f_k is computed by the two-loop 
     for i = k−m … k−1:  b = ρ_i y_iᵀr,  r ← r + s_i (a_i − b)
 
 with ρ_i = 1 / y_iᵀs_i; O(m n) work per iteration. The step p_k = −H_k ∇f_k takes α_k from the
-strong-Wolfe line search (α = 1 tried first; c₁ = 1e-4, c₂ = 0.9). Stops (status 0) when
+strong-Wolfe line search (α = 1 tried first, or 1/‖∇f₀‖ if shorter on the first iteration, where
+there are no pairs yet; c₁ = 1e-4, c₂ = 0.9). Stops (status 0) when
 ‖∇f‖_∞ ≤ gtol or when the relative decrease (f_k − f_{k+1}) / max(|f_k|, |f_{k+1}|, 1) ≤ ftol
 (SciPy's L-BFGS-B tests and defaults); ``hess_inv`` is the final H_k as a LinearOperator.
 """

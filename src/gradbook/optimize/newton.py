@@ -20,7 +20,7 @@ step is along ±v (the sign that does not increase f to first order), shortened 
 f(x + αv) ≤ f + c₁(α ∇fᵀv + ½α² λ) (a negative-curvature step, N&W §4.3's idea).
 
 ``hessian_modification='eigenvalue'`` instead replaces H = V diag(λ) Vᵀ by V diag(max(|λ|, δ)) Vᵀ
-(N&W §3.4, the absolute-value variant of eq. 3.41, δ = 1e-8·max(1, max|λ|)): negative curvature is
+(N&W §3.4's eigenvalue modification, in its absolute-value form, δ = 1e-8·max(1, max|λ|)): negative curvature is
 kept in scale and flipped, where Alg. 3.3's single shift τ also shrinks the steps along the
 positive-curvature directions (from (0.5, 0) on x² − y² + y⁴/4, Alg. 3.3 halves x each
 iteration; the eigenvalue form lands on x = 0 at once).

@@ -8,7 +8,7 @@
 
 α_k comes from the strong-Wolfe line search with c₂ = 0.4 (< 1/2, which makes every
 Fletcher–Reeves direction a descent direction, N&W Lemma 5.6); the first trial assumes the
-first-order change of f repeats (eq. 3.60). PR+ restarts by itself (β = 0) when progress stalls;
+last decrease of f repeats (eq. 3.60), capped at ten times the last step's length. PR+ restarts by itself (β = 0) when progress stalls;
 Fletcher–Reeves restarts with p = −∇f when consecutive gradients are far from orthogonal,
 |∇f_{k+1}ᵀ∇f_k| ≥ 0.1 ‖∇f_{k+1}‖² (eq. 5.52). Any direction that is not downhill is replaced by
 −∇f. Stops when ‖∇f‖ ≤ gtol (status 0), after ``maxiter`` iterations (1) or when the line search
@@ -53,13 +53,21 @@ def minimize_cg(objective, x0, callback, *, variant: str = "pr+", gtol: float = 
         slope = float(g @ p)
         if not slope < 0:
             p, slope = -g, -float(g @ g)
-        alpha1 = 1.0 / np.linalg.norm(g) if f_previous is None else 1.01 * 2.0 * (f - f_previous) / slope
-        if not (np.isfinite(alpha1) and alpha1 > 0):
-            alpha1 = 1.0 / np.linalg.norm(g)
+        p_norm = float(np.linalg.norm(p))
+        if f_previous is None:
+            alpha1 = 1.0 / p_norm
+        else:
+            alpha1 = 1.01 * 2.0 * (f - f_previous) / slope
+            # at most ten times the last step's length: after a restart or a sharp turn the last
+            # decrease can overstate this direction's by orders of magnitude
+            alpha1 = min(alpha1, 10.0 * step_length / p_norm)
+            if not (np.isfinite(alpha1) and alpha1 > 0):
+                alpha1 = 1.0 / p_norm
         step = strong_wolfe(objective, x, p, f, g, alpha1=alpha1, c1=c1, c2=c2)
         if step.alpha is None:
             status = PRECISION_LOSS
             break
+        step_length = step.alpha * p_norm
         x = x + step.alpha * p
         f_previous, g_previous = f, g
         f, g = step.f, step.g

@@ -7,8 +7,8 @@
 * ``strong_wolfe`` (Algorithms 3.5 and 3.6): find α with sufficient decrease and the strong
   curvature condition |φ'(α)| ≤ c₂ |φ'(0)|. Bracketing grows α until the interval surely holds
   such a point; ``zoom`` then shrinks [α_lo, α_hi] by the minimiser of the cubic through both
-  ends' φ and φ' (eq. 3.59), kept 1% of the interval inside it, or by bisection when the cubic
-  has no minimiser. Used by 'bfgs', 'l-bfgs' (the curvature condition keeps sᵀy > 0, so the
+  ends' φ and φ' (eq. 3.59), or by bisection when the cubic has no minimiser or its last two
+  steps shrank the interval by less than half. Used by 'bfgs', 'l-bfgs' (the curvature condition keeps sᵀy > 0, so the
   updates stay positive definite) and 'cg' (c₂ < 1/2 keeps Fletcher–Reeves directions downhill).
 
 A non-finite φ(α) counts as "too long": the step is shortened rather than the search aborted.
@@ -90,19 +90,25 @@ def strong_wolfe(objective, x: np.ndarray, p: np.ndarray, f0: float, g0: np.ndar
 
     def zoom(lo: _Point, hi: _Point) -> Step:
         # invariant: lo has sufficient decrease and the lowest f so far; φ'(lo)(hi − lo) < 0
+        widths = [abs(hi.alpha - lo.alpha)]
         while evals < max_evals:
-            alpha = _cubic_minimiser(lo, hi)
-            if alpha is None or abs(hi.alpha - lo.alpha) < 1e-14 * max(1.0, abs(lo.alpha)):
+            if abs(hi.alpha - lo.alpha) < 1e-14 * max(1.0, abs(lo.alpha)):
                 break
+            # the cubic's minimiser, unless the last two of them shrank the interval by less than
+            # half: then bisect, so an ill-fitting cubic cannot creep along one end
+            creeping = len(widths) >= 3 and widths[-1] > 0.5 * widths[-3]
+            alpha = 0.5 * (lo.alpha + hi.alpha) if creeping else _cubic_minimiser(lo, hi)
             pt = evaluate(alpha)
             if too_long(pt, lo.f):
                 hi = pt
+                widths.append(abs(hi.alpha - lo.alpha))
                 continue
             if abs(pt.slope) <= -c2 * slope0:
                 return Step(pt.alpha, pt.f, pt.g)
             if pt.slope * (hi.alpha - lo.alpha) >= 0:
                 hi = lo
             lo = pt
+            widths.append(abs(hi.alpha - lo.alpha))
         return Step(None, f0, g0)
 
     previous = _Point(0.0, f0, g0, slope0)
@@ -122,8 +128,8 @@ def strong_wolfe(objective, x: np.ndarray, p: np.ndarray, f0: float, g0: np.ndar
 
 
 def _cubic_minimiser(a: _Point, b: _Point) -> float | None:
-    """The minimiser of the cubic matching φ and φ' at both ends (N&W eq. 3.59), kept at least 1%
-    of the interval away from either end; the midpoint when the cubic has no minimiser."""
+    """The minimiser of the cubic matching φ and φ' at both ends (N&W eq. 3.59), kept strictly
+    inside the interval; the midpoint when the cubic has no minimiser."""
     left, right = min(a.alpha, b.alpha), max(a.alpha, b.alpha)
     width = right - left
     if not width > 0:
@@ -142,6 +148,7 @@ def _cubic_minimiser(a: _Point, b: _Point) -> float | None:
     alpha = b.alpha - (b.alpha - a.alpha) * (b.slope + d2 - d1) / denominator
     if not np.isfinite(alpha):
         return midpoint
-    # clamped, not replaced by the midpoint: when a far too long first trial brackets a minimiser
-    # close to 0, the cubic's estimate is right and bisection would take dozens of halvings
-    return float(np.clip(alpha, left + 0.01 * width, right - 0.01 * width))
+    # clamped just inside, not replaced by the midpoint: when a far too long first trial brackets
+    # a minimiser close to 0 the cubic's estimate is right, and bisection would take dozens of
+    # halvings (zoom bisects itself when cubic steps stop shrinking the interval)
+    return float(np.clip(alpha, left + 1e-9 * width, right - 1e-9 * width))

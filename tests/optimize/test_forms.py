@@ -197,3 +197,22 @@ def test_memory_goes_by_m_or_scipys_maxcor():
     by_maxcor = minimize(problem.fun, problem.x0, method="l-bfgs", jac=problem.jac, options={"maxcor": 3})
     default = minimize(problem.fun, problem.x0, method="l-bfgs", jac=problem.jac)
     assert by_m.nit == by_maxcor.nit != default.nit
+
+
+@pytest.mark.parametrize("make", [lambda: problems.rosenbrock(5), lambda: problems.logistic_regression(1e-3),
+                                  lambda: problems.saddle()], ids=["rosenbrock", "logistic", "saddle"])
+def test_autograd_hessians_and_products_equal_the_written_out_ones(make):
+    """What the Newton methods get from a Tensor function (double backward) is the true Hessian."""
+    from gradbook.optimize.objective import Objective
+
+    problem = make()
+    rng = np.random.default_rng(0)
+    x = problem.x0 + 0.3 * rng.standard_normal(problem.x0.size)
+    v = rng.standard_normal(problem.x0.size)
+    objective = Objective(problem.tensor_fun, x.size, (), None, None, None, "test", second_order=True)
+    f, g = objective.value_and_grad(x)
+    assert f == pytest.approx(problem.fun(x), rel=1e-12)
+    np.testing.assert_allclose(g, problem.jac(x), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(objective.hessian_product(x)(v), problem.hessp(x, v), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(objective.hessian(x), problem.hess(x), rtol=1e-10, atol=1e-12)
+    assert (objective.nfev, objective.njev) == (1, 1)  # one forward and one gradient graph served all

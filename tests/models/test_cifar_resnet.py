@@ -92,6 +92,29 @@ def test_resnet20_matches_the_torch_network():
     np.testing.assert_allclose(out, ref, rtol=1e-4, atol=1e-5 * np.abs(ref).max())
 
 
+def test_resnet20_training_step_matches_the_torch_network():
+    """Training mode in float64: the loss, every parameter's gradient and the updated running
+    statistics equal torch's (batch statistics, the zero-padded shortcut's backward)."""
+    gb.set_default_dtype("float64")
+    torch.manual_seed(0)
+    twin = _torch_cifar_resnet(3).double().train()
+    ours = models.resnet20()
+    models.load_torch_state_dict(ours, twin.state_dict())
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal((4, 3, 32, 32)), rng.integers(0, 10, 4)
+    ref_loss = torch.nn.functional.cross_entropy(twin(torch.from_numpy(x)), torch.from_numpy(y))
+    ref_loss.backward()
+    loss = nn.CrossEntropyLoss()(ours(gb.tensor(x)), gb.tensor(y))
+    loss.backward()
+    np.testing.assert_allclose(loss.item(), ref_loss.item(), rtol=1e-10)
+    ref_params = dict(twin.named_parameters())
+    for name, p in ours.named_parameters():
+        np.testing.assert_allclose(p.grad.data, ref_params[name].grad.numpy(), rtol=1e-7, atol=1e-10, err_msg=name)
+    ref_state = twin.state_dict()
+    for name, value in ours.state_dict().items():
+        np.testing.assert_allclose(value, ref_state[name].numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
+
+
 def test_resnet20_trains_on_synthetic_cifar_batches():
     """Two batches of eight 3x32x32 images whose class is a fixed per-class pattern plus noise:
     four SGD steps lower the loss on them by more than 20%."""

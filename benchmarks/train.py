@@ -10,7 +10,11 @@ Two allocator settings: the first rows give both processes the setting gradbook 
 arithmetic; the "default settings" rows run each library as a user's own loop gets it — gradbook
 just imported, PyTorch with glibc's defaults.
 
-    python benchmarks/train.py [--repeats 3] [--threads 2] [--only "default settings"]
+On a machine that other work keeps busy, wall-clock times mostly measure the wait for a core;
+``--clock cpu`` times each step by the CPU time of its process instead (meaningful with
+``--threads 1``: with more, idle threads spinning count too).
+
+    python benchmarks/train.py [--repeats 3] [--threads 2] [--only "default settings"] [--clock cpu]
 """
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ import statistics
 import time
 
 from _timing import run_child
+
+_clock = time.perf_counter  # the child's timer: wall clock, or the process's CPU time (--clock cpu)
 
 
 def _batches(batch_size: int, count: int):
@@ -47,19 +53,19 @@ def _trainer(net, opt, lossf):
 
 
 def _epoch_seconds(step, loader) -> float:
-    start = time.perf_counter()
+    start = _clock()
     for x, y in loader:
         step(x, y)
-    return time.perf_counter() - start
+    return _clock() - start
 
 
 def _median_step_seconds(step, data, warmup: int = 3) -> float:
     times = []
     for i, (x, y) in enumerate(data):
-        start = time.perf_counter()
+        start = _clock()
         step(x, y)
         if i >= warmup:
-            times.append(time.perf_counter() - start)
+            times.append(_clock() - start)
     return statistics.median(times)
 
 
@@ -107,6 +113,8 @@ def _torch(kind: str, batch_size: int, steps: int) -> float:
 
 
 def _child(args) -> None:
+    global _clock
+    _clock = time.process_time if args.clock == "cpu" else time.perf_counter
     if args.settings == "retain":
         from gradbook.backend import retain_freed_memory
 
@@ -121,12 +129,12 @@ def _child(args) -> None:
     print(json.dumps({"seconds": value}))
 
 
-def _run(lib: str, kind: str, batch: int, steps: int, threads: int, settings: str) -> float:
+def _run(lib: str, kind: str, batch: int, steps: int, threads: int, settings: str, clock: str) -> float:
     # "default": gradbook as imported (its default holds), PyTorch with glibc's defaults (the child
     # imports gradbook.data for the batches, so the variable keeps gradbook's default out of it)
     env = {"GRADBOOK_RETAIN_FREED_MEMORY": "0" if lib == "torch" else None} if settings == "default" else None
     return run_child([__file__, "--child", "--lib", lib, "--kind", kind, "--batch", str(batch), "--steps", str(steps),
-                      "--threads", str(threads), "--settings", settings], threads, env)["seconds"]
+                      "--threads", str(threads), "--settings", settings, "--clock", clock], threads, env)["seconds"]
 
 
 def main() -> None:
@@ -140,6 +148,7 @@ def main() -> None:
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--settings", choices=("retain", "default"), default="retain")
     p.add_argument("--only", default="", help="Run only the rows whose label contains this text.")
+    p.add_argument("--clock", choices=("wall", "cpu"), default="wall")
     args = p.parse_args()
     if args.child:
         _child(args)
@@ -152,14 +161,16 @@ def main() -> None:
             ("LeNet-5 step, own loop, default settings in both processes, batch 64", "step", 64, "default"),
             ("LeNet-5 step, own loop, default settings in both processes, batch 256", "step", 256, "default")]
     rows = [row for row in rows if args.only in row[0]]
-    table = Table(title=f"gradbook vs PyTorch {args.threads}-thread CPU, median of {args.repeats} alternated runs")
+    clock = "wall-clock" if args.clock == "wall" else "process CPU time"
+    table = Table(title=f"gradbook vs PyTorch {args.threads}-thread CPU, {clock}, median of {args.repeats} "
+                        "alternated runs")
     for col in ("what", "gradbook", "PyTorch", "ratio (gradbook / PyTorch)"):
         table.add_column(col, justify="right" if col != "what" else "left")
     for label, kind, batch, settings in rows:
         times = {"gradbook": [], "torch": []}
         for _ in range(args.repeats):
             for lib in ("gradbook", "torch"):
-                times[lib].append(_run(lib, kind, batch, args.steps, args.threads, settings))
+                times[lib].append(_run(lib, kind, batch, args.steps, args.threads, settings, args.clock))
         g, t = statistics.median(times["gradbook"]), statistics.median(times["torch"])
         unit, scale = ("s", 1) if kind == "epoch" else ("ms", 1000)
         table.add_row(label, f"{g * scale:.2f} {unit}", f"{t * scale:.2f} {unit}", f"{g / t:.2f}x")

@@ -118,3 +118,13 @@ def test_prelu_layer_weights_get_torchs_gradient(num_parameters, shape):
         theirs.weight.copy_(torch.from_numpy(w))
     assert_matches_torch(ours, theirs, [x], atol=1e-12)  # backward under the same upstream gradient
     np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin"])
+@pytest.mark.parametrize("shape,dim", [((), 0), ((), -1), ((0,), 0), ((2, 0), 1), ((2, 0), 0), ((0, 3), -1),
+                                       ((0, 3), 0), ((2, 0, 3), 1), ((), 1), ((0,), -2)])
+def test_softmax_family_on_a_scalar_and_on_empty_tensors_matches_torch(name, shape, dim):
+    """The listed cases always run (the hypothesis test above draws them at random)."""
+    x = random_array(np.random.default_rng(1), shape)
+    assert_matches_torch_or_both_raise(lambda a: getattr(F, name)(a, dim), lambda a: getattr(TF, name)(a, dim),
+                                       [x], op=name, atol=1e-12)

@@ -455,3 +455,23 @@ def test_clamp_tensor_bounds_keep_their_gradients_in_a_recorded_backward_like_to
     theirs = first_and_second(torch, torch.autograd.grad, torch.tensor)
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a, b, atol=1e-12)
+
+
+@pytest.mark.parametrize("op", ["max", "min"])
+@pytest.mark.parametrize("shape,dim", [((), 0), ((), -1), ((2, 0), 0), ((0, 3), 1), ((2, 0, 3), -1)])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_max_min_along_a_dim_of_a_scalar_or_an_empty_tensor_match_torch(op, shape, dim, keepdim):
+    """Values (with gradient) and indices; a scalar's index is 0 with or without keepdim."""
+    x = random_array(np.random.default_rng(2), shape)
+    fn = lambda t: tuple(getattr(t, op)(dim, keepdim))  # noqa: E731
+    assert_matches_torch(fn, fn, [x], atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "logsumexp", "amax"])
+@pytest.mark.parametrize("shape,dim", [((0,), 0), ((2, 0), 1), ((2, 0), 0), ((0, 3), -1), ((2, 0, 3), (0, 2))])
+def test_reductions_over_and_beside_a_size_0_dim_match_torch(name, shape, dim):
+    """sum 0, mean NaN, logsumexp -inf over a size-0 dim; amax refuses it (IndexError, as torch);
+    beside a size-0 dim each gives an empty result. Always run (hypothesis draws these at random)."""
+    x = random_array(np.random.default_rng(3), shape)
+    fn = lambda t: getattr(t, name)(dim)  # noqa: E731
+    assert_matches_torch_or_both_raise(fn, fn, [x], op=name, atol=1e-12)

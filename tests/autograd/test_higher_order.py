@@ -168,3 +168,25 @@ FAMILIES = {
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_gradgradcheck(name):
     assert gradgradcheck(FAMILIES[name], [_t(3, 4, seed=3)])
+
+
+def test_empty_batch_conv_has_a_zero_second_order():
+    x = gb.tensor(np.zeros((0, 2, 5, 5)), dtype="float64", requires_grad=True)
+    w = _t(3, 2, 3, 3)
+    _, gw = grad(F.conv2d(x, w).sum(), [x, w], create_graph=True)
+    np.testing.assert_array_equal(gw.data, np.zeros((3, 2, 3, 3)))
+    assert not gw.requires_grad  # a constant: nothing left to differentiate
+
+
+def test_clamp_min_and_clamp_max_as_torch():
+    import torch
+
+    values = np.array([-1.5, 0.0, 0.4, 2.0])
+    for method, bound in (("clamp_min", 0.0), ("clamp_max", 0.4)):
+        ours = gb.tensor(values, dtype="float64", requires_grad=True)
+        theirs = torch.tensor(values, requires_grad=True)
+        getattr(ours, method)(bound).sum().backward()
+        getattr(theirs, method)(bound).sum().backward()
+        np.testing.assert_array_equal(getattr(gb.tensor(values), method)(bound).data,
+                                      getattr(torch.tensor(values), method)(bound).numpy())
+        np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())

@@ -241,6 +241,8 @@ class Tensor:
     def relu(self): return _ew.relu(self)
     def clamp(self, min=None, max=None): return _ew.clamp(self, min, max)
     clip = clamp
+    def clamp_min(self, min): return _ew.clamp(self, min, None)
+    def clamp_max(self, max): return _ew.clamp(self, None, max)
     def pow(self, e): return _ew.pow(self, e)
     def maximum(self, o): return _ew.maximum(self, o)
     def minimum(self, o): return _ew.minimum(self, o)

@@ -577,6 +577,9 @@ class EmptyBatchConv(Function):
     def backward(ctx, g):
         return (*(None if s is None else np.zeros(s, g.dtype) for s in ctx.shapes), None)
 
+    def differentiable_backward(ctx, g):
+        return (*(None if s is None else Tensor._wrap(np.zeros(s, g.dtype)) for s in ctx.shapes), None)
+
 
 # ----------------------------------------------------------------------------- argument checks
 def _batched(op: object, x, weight, bias, spatial: int):

@@ -18,9 +18,11 @@ from ..autograd.tensor import Tensor
 from ._util import normalize_dim
 from .elementwise import minimum, relu, sigmoid, stable_sigmoid, tanh, where
 
+
 __all__ = ["celu", "elu", "gelu", "hardsigmoid", "hardswish", "hardtanh", "leaky_relu", "log_softmax",
            "logsigmoid", "prelu", "relu", "relu6", "selu", "sigmoid", "silu", "softmax", "softmin",
            "softplus", "softsign", "tanh"]
+
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -38,6 +40,7 @@ class LeakyRelu(Function):
 
     def differentiable_backward(ctx, g):
         return g * Tensor._wrap(np.where(ctx.pos, 1.0, ctx.slope).astype(g.dtype)), None
+
 
 class Elu(Function):
     """PyTorch's ELU kernel, shared by elu, selu and celu:
@@ -58,6 +61,7 @@ class Elu(Function):
         inner = (minimum(x, 0.0) * ctx.inputs[3]).exp() * ctx.k[1]
         return g * where(ctx.pos, ctx.k[0], inner), None, None, None
 
+
 class Hardtanh(Function):
     """y = clip(x, lo, hi);  dy/dx = 1 strictly inside (lo, hi), else 0 (PyTorch's rule at the ends)."""
 
@@ -71,6 +75,7 @@ class Hardtanh(Function):
     def differentiable_backward(ctx, g):
         return g * Tensor._wrap(ctx.inside), None, None
 
+
 class Hardsigmoid(Function):
     """y = relu6(x + 3) / 6;  dy/dx = 1/6 on (−3, 3)."""
 
@@ -83,6 +88,7 @@ class Hardsigmoid(Function):
 
     def differentiable_backward(ctx, g):
         return g * Tensor._wrap(ctx.inside / 6)
+
 
 class Hardswish(Function):
     """y = x·relu6(x + 3)/6;  dy/dx = 0 below −3, x/3 + 1/2 on [−3, 3], 1 above."""
@@ -98,6 +104,7 @@ class Hardswish(Function):
     def differentiable_backward(ctx, g):
         x = ctx.inputs[0]
         return g * where(ctx.x < -3, 0.0, where(ctx.x <= 3, x / 3 + 0.5, 1.0))
+
 
 class Gelu(Function):
     """exact: y = x·Φ(x), dy/dx = Φ(x) + x·φ(x);
@@ -127,6 +134,7 @@ class Gelu(Function):
             t = tanh(k * (x + 0.044715 * x ** 3))
             return g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)), None
         return g * GeluSlope.apply(x), None
+
 
 class GeluSlope(Function):
     """s(x) = Φ(x) + x·φ(x), exact GELU's derivative, as an op for double backward:
@@ -162,6 +170,7 @@ class Silu(Function):
         s = sigmoid(x)
         return g * s * (1 + x * (1 - s))
 
+
 class Softplus(Function):
     """y = log(1 + e^{βx})/β, and y = x where βx > threshold;  dy/dx = σ(βx) (1 above the threshold)."""
 
@@ -178,6 +187,7 @@ class Softplus(Function):
         x, beta = ctx.inputs[0], ctx.inputs[1]
         return g * where(ctx.linear, 1.0, sigmoid(x * beta)), None, None
 
+
 class LogSigmoid(Function):
     """y = log σ(x) = −softplus(−x);  dy/dx = 1 − σ(x)."""
 
@@ -190,6 +200,7 @@ class LogSigmoid(Function):
 
     def differentiable_backward(ctx, g):
         return g * (1 - sigmoid(ctx.inputs[0]))
+
 
 class Softsign(Function):
     """y = x / (1 + |x|);  dy/dx = 1 / (1 + |x|)²."""
@@ -204,6 +215,7 @@ class Softsign(Function):
     def differentiable_backward(ctx, g):
         d = 1 + ctx.inputs[0].abs()
         return g / (d * d)
+
 
 class Prelu(Function):
     """y = x if x > 0 else a_c·x, one slope per channel (dim 1) or one shared;
@@ -232,6 +244,7 @@ class Prelu(Function):
             ga = where(ctx.neg, g * x, 0.0).sum(axes).reshape(-1)
         return gx, ga
 
+
 class Softmax(Function):
     """y = e^{x − max} / Σ e^{x − max} along dim;  dx = y·(g − Σ g·y)."""
 
@@ -247,6 +260,7 @@ class Softmax(Function):
     def differentiable_backward(ctx, g):
         y = Softmax.apply(ctx.inputs[0], ctx.dim)
         return y * (g - (g * y).sum(ctx.dim, keepdim=True)), None
+
 
 class LogSoftmax(Function):
     """y = x − max − log Σ e^{x − max} along dim;  dx = g − e^y·Σ g."""
@@ -264,6 +278,7 @@ class LogSoftmax(Function):
     def differentiable_backward(ctx, g):
         y = LogSoftmax.apply(ctx.inputs[0], ctx.dim)
         return g - y.exp() * g.sum(ctx.dim, keepdim=True), None
+
 
 def _float(x: Tensor, name: str) -> Tensor:
     if not isinstance(x, Tensor):

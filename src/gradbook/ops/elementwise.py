@@ -29,6 +29,7 @@ class Add(Function):
     def differentiable_backward(ctx, g):
         return g, g
 
+
 class Sub(Function):
     def forward(ctx, a, b):
         return np.subtract(a, b)
@@ -38,6 +39,7 @@ class Sub(Function):
 
     def differentiable_backward(ctx, g):
         return g, -g
+
 
 class Mul(Function):
     def forward(ctx, a, b):
@@ -53,6 +55,7 @@ class Mul(Function):
         a, b = ctx.inputs
         return (g * b if ctx.needs_input_grad[0] else None, g * a if ctx.needs_input_grad[1] else None)
 
+
 class Div(Function):
     def forward(ctx, a, b):
         ctx.a, ctx.b = a, b
@@ -67,6 +70,7 @@ class Div(Function):
         a, b = ctx.inputs
         return (g / b if ctx.needs_input_grad[0] else None,
                 -g * a / (b * b) if ctx.needs_input_grad[1] else None)
+
 
 class Pow(Function):
     """y = a ** b;  dy/da = b a^(b-1),  dy/db = y log a (taken as 0 where a <= 0, as PyTorch does at a = 0)."""
@@ -97,6 +101,7 @@ class Pow(Function):
             gb = g * a ** b * log(where(a_arr > 0, a, 1.0))
         return ga, gb
 
+
 class Neg(Function):
     def forward(ctx, a):
         return np.negative(a)
@@ -106,6 +111,7 @@ class Neg(Function):
 
     def differentiable_backward(ctx, g):
         return -g
+
 
 class Abs(Function):
     def forward(ctx, a):
@@ -118,6 +124,7 @@ class Abs(Function):
     def differentiable_backward(ctx, g):
         return g * Tensor._wrap(ctx.sign)
 
+
 class Exp(Function):
     def forward(ctx, a):
         ctx.y = np.exp(a)
@@ -128,6 +135,7 @@ class Exp(Function):
 
     def differentiable_backward(ctx, g):
         return g * exp(ctx.inputs[0])
+
 
 class Log(Function):
     def forward(ctx, a):
@@ -140,6 +148,7 @@ class Log(Function):
     def differentiable_backward(ctx, g):
         return g / ctx.inputs[0]
 
+
 class Sqrt(Function):
     def forward(ctx, a):
         ctx.y = np.sqrt(a)
@@ -150,6 +159,7 @@ class Sqrt(Function):
 
     def differentiable_backward(ctx, g):
         return g / (2 * sqrt(ctx.inputs[0]))
+
 
 class Sin(Function):
     def forward(ctx, a):
@@ -162,6 +172,7 @@ class Sin(Function):
     def differentiable_backward(ctx, g):
         return g * cos(ctx.inputs[0])
 
+
 class Cos(Function):
     def forward(ctx, a):
         ctx.a = a
@@ -172,6 +183,7 @@ class Cos(Function):
 
     def differentiable_backward(ctx, g):
         return -g * sin(ctx.inputs[0])
+
 
 class Tanh(Function):
     def forward(ctx, a):
@@ -184,6 +196,7 @@ class Tanh(Function):
     def differentiable_backward(ctx, g):
         y = tanh(ctx.inputs[0])
         return g * (1 - y * y)
+
 
 def stable_sigmoid(a: np.ndarray) -> np.ndarray:
     """1 / (1 + e^-a) without overflow: e^-|a| never exceeds 1."""
@@ -203,6 +216,7 @@ class Sigmoid(Function):
         y = sigmoid(ctx.inputs[0])
         return g * y * (1 - y)
 
+
 class Relu(Function):
     """y = x·[x > 0]; dx = dy·[x > 0]. Large arrays are worked on in pieces over the BLAS threads."""
 
@@ -221,6 +235,7 @@ class Relu(Function):
 
     def differentiable_backward(ctx, g):
         return g * Tensor._wrap(ctx.mask)
+
 
 class Clamp(Function):
     """y = min(max(a, lo), hi): where lo > hi every element is hi. The bounds are numbers or
@@ -273,6 +288,7 @@ class Maximum(Function):
         share = Tensor._wrap(np.where(ctx.a > ctx.b, 1.0, np.where(ctx.a == ctx.b, 0.5, 0.0)).astype(g.dtype))
         return g * share, g * (1 - share)
 
+
 class Minimum(Function):
     def forward(ctx, a, b):
         ctx.a, ctx.b = a, b
@@ -286,6 +302,7 @@ class Minimum(Function):
         share = Tensor._wrap(np.where(ctx.a < ctx.b, 1.0, np.where(ctx.a == ctx.b, 0.5, 0.0)).astype(g.dtype))
         return g * share, g * (1 - share)
 
+
 class Where(Function):
     def forward(ctx, cond, a, b):
         ctx.cond = cond
@@ -298,6 +315,7 @@ class Where(Function):
     def differentiable_backward(ctx, g):
         return None, where(ctx.cond, g, 0.0), where(ctx.cond, 0.0, g)
 
+
 class Cast(Function):
     def forward(ctx, a, dtype):
         return a.astype(dtype)
@@ -307,6 +325,7 @@ class Cast(Function):
 
     def differentiable_backward(ctx, g):
         return g, None
+
 
 def add(a, b) -> Tensor: return _binary(Add, "add", a, b)
 def sub(a, b) -> Tensor: return _binary(Sub, "sub", a, b)

@@ -42,6 +42,7 @@ class Sum(Function):
     def differentiable_backward(ctx, g):
         return g.reshape(_kept_shape(ctx.shape, ctx.axes)).expand(*ctx.shape), None, None
 
+
 class Mean(Function):
     def forward(ctx, x, axes, keepdim):
         ctx.shape, ctx.axes = x.shape, axes
@@ -55,6 +56,7 @@ class Mean(Function):
     def differentiable_backward(ctx, g):
         g = g.reshape(_kept_shape(ctx.shape, ctx.axes)) / _count(ctx.shape, ctx.axes)
         return g.expand(*ctx.shape), None, None
+
 
 class Var(Function):
     """var = Σ(x − x̄)² / (N − correction);  d var/dx = 2(x − x̄) / (N − correction)."""
@@ -75,6 +77,7 @@ class Var(Function):
         g = g.reshape(_kept_shape(x.shape, ctx.axes))
         scale = 2 / ctx.denom if ctx.denom > 0 else np.nan
         return g * scale * (x - Mean.apply(x, ctx.axes, True)), None, None, None
+
 
 class Std(Function):
     """std = sqrt(var);  d std/dx = (x − x̄) / ((N − correction) · std)."""
@@ -100,6 +103,7 @@ class Std(Function):
         std = Std.apply(x, ctx.axes, True, ctx.inputs[3])
         return g.reshape(ctx.std.shape) * centered / (std * ctx.denom), None, None, None
 
+
 class Extreme(Function):
     """max/min over all elements or amax/amin over dims: ties share the gradient evenly."""
 
@@ -118,6 +122,7 @@ class Extreme(Function):
         hit = ctx.x == ctx.y
         share = Tensor._wrap(hit / hit.sum(axis=ctx.axes, keepdims=True))
         return g.reshape(ctx.y.shape) * share, None, None, None
+
 
 class ExtremeAlong(Function):
     """max/min along one dim (values of ``x.max(dim)``): the gradient goes to the returned index."""
@@ -140,6 +145,7 @@ class ExtremeAlong(Function):
         if not ctx.keepdim:
             g = g.unsqueeze(ctx.dim)
         return PutAlongAxis.apply(g, ctx.idx, ctx.dim, ctx.shape), None, None, None
+
 
 class PutAlongAxis(Function):
     """``g`` written into zeros of ``shape`` at one index per slice along ``dim`` (the backward of
@@ -193,6 +199,7 @@ class LogSumExp(Function):
         x, axes = ctx.inputs[0], ctx.inputs[1]
         softmax = (x - LogSumExp.apply(x, axes, True)).exp()
         return g.reshape(ctx.s.shape) * softmax, None, None
+
 
 def _correction(unbiased, correction) -> int:
     if correction is not None and unbiased is not None:

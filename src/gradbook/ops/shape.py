@@ -28,6 +28,7 @@ class Reshape(Function):
     def differentiable_backward(ctx, g):
         return g.reshape(ctx.shape), None
 
+
 class Permute(Function):
     def forward(ctx, x, dims):
         ctx.inverse = tuple(np.argsort(dims))
@@ -39,6 +40,7 @@ class Permute(Function):
     def differentiable_backward(ctx, g):
         return g.permute(*ctx.inverse), None
 
+
 class Expand(Function):
     def forward(ctx, x, shape):
         return np.broadcast_to(x, shape)
@@ -48,6 +50,7 @@ class Expand(Function):
 
     def differentiable_backward(ctx, g):
         return g, None
+
 
 class Cat(Function):
     def forward(ctx, dim, *xs):
@@ -63,6 +66,7 @@ class Cat(Function):
         lead = (slice(None),) * ctx.dim
         return (None, *(getitem(g, lead + (slice(lo, hi),)) for lo, hi in zip(edges[:-1], edges[1:])))
 
+
 class Stack(Function):
     def forward(ctx, dim, *xs):
         ctx.dim = dim
@@ -75,6 +79,7 @@ class Stack(Function):
         lead = (slice(None),) * ctx.dim
         return (None, *(getitem(g, lead + (i,)) for i in range(g.shape[ctx.dim])))
 
+
 class Pad(Function):
     def forward(ctx, x, widths, value):
         ctx.crop = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
@@ -86,6 +91,7 @@ class Pad(Function):
     def differentiable_backward(ctx, g):
         return getitem(g, ctx.crop), None, None
 
+
 class Clone(Function):
     def forward(ctx, x):
         return x.copy()
@@ -95,6 +101,7 @@ class Clone(Function):
 
     def differentiable_backward(ctx, g):
         return g
+
 
 def reshape(x: Tensor, *shape) -> Tensor:
     shape = _sizes(shape)

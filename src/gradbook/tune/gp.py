@@ -24,6 +24,7 @@ import math
 import numpy as np
 from scipy.linalg import cho_solve, cholesky, solve_triangular
 from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
 
 __all__ = ["GaussianProcess", "kernel_matrix"]
 
@@ -109,7 +110,9 @@ class GaussianProcess:
             raise ValueError(f"GaussianProcess.fit: length_scale has {ls.size} values for {X.shape[1]} input dimensions")
         theta = np.log(np.concatenate([[self.amplitude], ls, [self.noise]]))
         if self.optimize:
-            theta = self._maximise_likelihood(theta)
+            # tiny matrices: threaded BLAS only waits for busy cores (20x slower on two loaded ones)
+            with threadpool_limits(1):
+                theta = self._maximise_likelihood(theta)
         self._set_theta(theta)
         return self
 

@@ -1,0 +1,25 @@
+"""Objectives for tune's own tests that misbehave on purpose (module level, so workers unpickle them)."""
+from __future__ import annotations
+
+import os
+
+from .objectives import quadratic
+
+__all__: list[str] = []
+
+
+def crash_after_marker(config: dict) -> float:
+    """``quadratic``, but raises for x above the threshold in the environment variable
+    ``GRADBOOK_TUNE_CRASH_ABOVE`` (read in the worker; forked pools inherit it)."""
+    limit = os.environ.get("GRADBOOK_TUNE_CRASH_ABOVE")
+    if limit is not None and config["x"] > float(limit):
+        raise RuntimeError(f"simulated crash at x={config['x']}")
+    return quadratic(config)
+
+
+def metrics(config: dict) -> dict:
+    """A dict of metrics, with a NumPy scalar among them."""
+    import numpy as np
+
+    loss = quadratic(config)
+    return {"loss": loss, "accuracy": np.float64(1.0 / (1.0 + loss)), "curve": [loss, loss / 2]}

@@ -38,6 +38,7 @@ def compute(quick: bool) -> Result:
     r.number("conv_1to3_built", count_params(Conv2d(1, 3, 2)), "count_params(nn.Conv2d(1, 3, 2))")
     r.number("conv_3to1_built", count_params(Conv2d(3, 1, 2)))
     r.number("conv_1to3_if_1x1", conv_params(1, 3, 1), "conv_params(1, 3, kernel_size=1)")
+    r.number("conv_1to3_if_1x1_built", count_params(Conv2d(1, 3, 1)), "count_params(nn.Conv2d(1, 3, 1))")
 
     r.table("Parameters by convention", ["layer", "notes", "textbook (one bias per gate)", "PyTorch (two)",
                                           "Keras defaults", "built gradbook layer"],
@@ -47,7 +48,9 @@ def compute(quick: bool) -> Result:
               r.numbers["lstm_keras"], r.numbers["lstm_built"]],
              ["BiGRU(8, 5) + LSTM(50)", NOTES["stacked"], r.numbers["stacked_single"], r.numbers["stacked_double"],
               r.numbers["stacked_keras"], r.numbers["stacked_built"]],
-             ["Conv 2x2, 1 -> 3", NOTES["conv_1to3"], r.numbers["conv_1to3"], r.numbers["conv_1to3"],
+             ['Conv "1x1", 1 -> 3 (the notes\' example)', NOTES["conv_1to3"], r.numbers["conv_1to3_if_1x1"],
+              r.numbers["conv_1to3_if_1x1"], r.numbers["conv_1to3_if_1x1"], r.numbers["conv_1to3_if_1x1_built"]],
+             ["Conv 2x2, 1 -> 3", "", r.numbers["conv_1to3"], r.numbers["conv_1to3"],
               r.numbers["conv_1to3"], r.numbers["conv_1to3_built"]],
              ["Conv 2x2, 3 -> 1", NOTES["conv_3to1"], r.numbers["conv_3to1"], r.numbers["conv_3to1"],
               r.numbers["conv_3to1"], r.numbers["conv_3to1_built"]]])
@@ -59,8 +62,9 @@ def compute(quick: bool) -> Result:
               ("confirmed" if textbook_rnn else "corrected"))
     r.condition("RNN counts depend on the bias convention: one bias vector per gate (textbook, Keras LSTM) or "
                 "two (PyTorch/cuDNN: b_ih and b_hh; Keras GRU with reset_after=True).")
-    r.check("conv-counts", r.numbers["conv_1to3"] == NOTES["conv_1to3"] == r.numbers["conv_1to3_built"]
-            and r.numbers["conv_3to1"] == NOTES["conv_3to1"] == r.numbers["conv_3to1_built"])
+    # the notes' first example calls its filter 1x1 but multiplies by 2x2: the count 15 belongs to a 2x2 kernel
+    r.check("conv-1x1-gray-to-3", r.numbers["conv_1to3_if_1x1"] == NOTES["conv_1to3"])
+    r.check("conv-2x2-rgb-to-1", r.numbers["conv_3to1"] == NOTES["conv_3to1"] == r.numbers["conv_3to1_built"])
     r.check("formulas-match-built-layers", r.numbers["lstm_double"] == r.numbers["lstm_built"]
             and r.numbers["stacked_double"] == r.numbers["stacked_built"])
     return r
@@ -77,8 +81,13 @@ ENTRY = Entry(
         "rnn-textbook-counts": {
             "en": "An LSTM with input 3 and hidden 2 has $g[h(h+i)+h] = 48$ parameters, and a bidirectional GRU(8→5) + LSTM(50) has 12,620.",
             "zh": "输入 3、隐藏 2 的 LSTM 有 $g[h(h+i)+h] = 48$ 个参数；双向 GRU(8→5) 加 LSTM(50) 共 12,620 个。"},
-        "conv-counts": {"en": "A 2×2 conv from 1 to 3 channels has 15 parameters; from 3 channels to 1 it has 13.",
-                        "zh": "1 通道到 3 通道的 2×2 卷积有 15 个参数；3 通道到 1 通道有 13 个。"},
+        "conv-1x1-gray-to-3": {
+            "en": "The notes: a greyscale image with a 1×1 filter and 3 output channels has "
+                  "[1 × (2 × 2) × 3] + 3 = 15 parameters.",
+            "zh": "笔记原文：例如带有 1 × 1 滤波器的灰度图像，输出 3 个通道，参数数量为 [1 ×(2 × 2)× 3] + 3 = 15。"},
+        "conv-2x2-rgb-to-1": {
+            "en": "The notes: an RGB image with a 2×2 filter and 1 output channel has [3 × (2 × 2) × 1] + 1 = 13 parameters.",
+            "zh": "笔记原文：具有 2×2 滤波器的 RGB 图像、1 通道输出，参数数量为 [3 ×(2×2)×1] + 1 = 13。"},
         "formulas-match-built-layers": {"en": "The formulas equal the parameter counts of the layers as built.",
                                         "zh": "公式结果与实际搭建的层的参数量一致。"},
     },
@@ -98,9 +107,11 @@ For a bidirectional GRU (input 8, hidden 5) feeding an LSTM with 50 units (its i
 $2 \times 5 = 10$ concatenated directions): {=stacked_single} with one bias per gate,
 {=stacked_double} in PyTorch (built: {=stacked_built}), {=stacked_keras} with Keras' defaults.
 
-**Convolution.** $(C_{in} \cdot k_h k_w / g) \cdot C_{out} + C_{out}$: a 2×2 kernel from 1 to 3
-channels gives {=conv_1to3}, from 3 channels to 1 gives {=conv_3to1}. (The notes call the first
-filter "1×1" but compute with 2×2; a real 1×1 conv from 1 to 3 channels has {=conv_1to3_if_1x1}.)
+**Convolution.** $(C_{in} \cdot k_h k_w / g) \cdot C_{out} + C_{out}$. The notes' first example is a
+greyscale image, a "1×1" filter and 3 output channels, but their arithmetic $[1 \times (2 \times 2) \times 3] + 3 = 15$
+uses a 2×2 kernel. A real 1×1 conv from 1 to 3 channels has $1 \cdot 1 \cdot 3 + 3 =$ {=conv_1to3_if_1x1}
+(built: {=conv_1to3_if_1x1_built}); 15 is the count of a 2×2 kernel ({=conv_1to3}). The second example, a 2×2
+kernel from 3 channels to 1, is right: {=conv_3to1}.
 """,
         "zh": r"""
 **全连接层。** 每层有 输入×输出 个权重和 输出 个偏置：3-5-2 网络共 $(3\cdot5 + 5\cdot2) + (5 + 2) =$ {=fc_formula}，
@@ -115,9 +126,10 @@ $g[h(h+i)+2h] =$ {=lstm_built} 个参数；Keras 的 LSTM 只有一个偏置（{
 双向 GRU（输入 8、隐藏 5）后接 50 个单元的 LSTM（其输入是两个方向拼接的 $2 \times 5 = 10$ 维）：单偏置约定下为
 {=stacked_single}，PyTorch 中为 {=stacked_double}（实际搭建：{=stacked_built}），Keras 默认设置下为 {=stacked_keras}。
 
-**卷积层。** $(C_{in} \cdot k_h k_w / g) \cdot C_{out} + C_{out}$：1 通道到 3 通道的 2×2 卷积为 {=conv_1to3}，
-3 通道到 1 通道为 {=conv_3to1}。（笔记称第一个是"1×1 滤波器"却按 2×2 计算；真正 1 到 3 通道的 1×1 卷积只有
-{=conv_1to3_if_1x1} 个参数。）
+**卷积层。** $(C_{in} \cdot k_h k_w / g) \cdot C_{out} + C_{out}$。笔记的第一个例子是灰度图、"1×1 滤波器"、
+输出 3 个通道，但算式 $[1 \times (2 \times 2) \times 3] + 3 = 15$ 用的是 2×2 的卷积核。真正从 1 通道到 3 通道的 1×1 卷积只有
+$1 \cdot 1 \cdot 3 + 3 =$ {=conv_1to3_if_1x1} 个参数（实际搭建：{=conv_1to3_if_1x1_built}）；15 是 2×2 卷积核的参数量（{=conv_1to3}）。
+第二个例子（3 通道到 1 通道的 2×2 卷积）是对的：{=conv_3to1}。
 """,
     },
     compute=compute,

@@ -63,10 +63,9 @@ def retain_freed_memory() -> bool:
 
     glibc's default maps every large array afresh, and touching a new map costs a page fault per
     4 KiB. A training step allocates and frees the same large temporaries (im2col columns,
-    gradients) every time, and those faults are a large share of a small network's step
-    (``python benchmarks/train.py`` times a LeNet-5 step with and without the setting). The price: the process keeps its peak memory instead of
-    shrinking between steps, and the setting holds for the whole process (PyTorch in the same
-    process allocates through the same allocator).
+    gradients) every time, and those faults are a sizeable share of a small network's step. The
+    price: the process keeps its peak memory instead of shrinking between steps, and the setting
+    holds for the whole process (PyTorch in the same process allocates through the same allocator).
 
     **On by default**: ``import gradbook`` calls this, unless the environment variable
     ``GRADBOOK_RETAIN_FREED_MEMORY`` is ``0`` when gradbook is first imported

@@ -9,8 +9,14 @@ from typing import Any, Callable
 from ..nn.module import Module
 from .alexnet import alexnet
 from .cifar_resnet import resnet20, resnet32, resnet44, resnet56, resnet110
+from .densenet import densenet121, densenet161, densenet169, densenet201
+from .googlenet import googlenet
+from .inception import inception_v3
+from .mobilenetv2 import mobilenet_v2
 from .resnet import (resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, resnext101_32x8d,
                      wide_resnet50_2, wide_resnet101_2)
+from .shufflenetv2 import shufflenet_v2_x0_5, shufflenet_v2_x1_0, shufflenet_v2_x1_5, shufflenet_v2_x2_0
+from .squeezenet import squeezenet1_0, squeezenet1_1
 from .vgg import vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn
 
 _BUILDERS: dict[str, Callable[..., Module]] = {builder.__name__: builder for builder in (
@@ -18,6 +24,8 @@ _BUILDERS: dict[str, Callable[..., Module]] = {builder.__name__: builder for bui
     resnet18, resnet34, resnet50, resnet101, resnet152, resnext50_32x4d, resnext101_32x8d,
     wide_resnet50_2, wide_resnet101_2,
     vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn,
+    squeezenet1_0, squeezenet1_1, googlenet, inception_v3, densenet121, densenet161, densenet169, densenet201,
+    mobilenet_v2, shufflenet_v2_x0_5, shufflenet_v2_x1_0, shufflenet_v2_x1_5, shufflenet_v2_x2_0,
     resnet20, resnet32, resnet44, resnet56, resnet110)}
 
 def list_models() -> list[str]:

@@ -56,7 +56,11 @@ def compute(quick: bool) -> Result:
              ["sorted walk, ties grouped", r.numbers["sorted_auc"], r.numbers["sorted_auc_swapped"]]])
 
     r.check("same-without-ties", r.numbers["no_ties_max_auc_gap"] < 1e-12)
-    r.check("naive-depends-on-order", r.numbers["naive_auc_pos_first"] != r.numbers["naive_auc_neg_first"])
+    # the notes' fast method is the naive walk: with a tie it draws one of two curves, neither the ROC
+    naive = (r.numbers["naive_auc_pos_first"], r.numbers["naive_auc_neg_first"])
+    r.check("notes-fast-method", all(a == r.numbers["sweep_auc"] for a in naive))
+    r.condition("The notes' one-step-per-sample walk is exact only when no two samples share a score; with ties "
+                "it must take one diagonal step per tie group.")
     r.check("tie-aware-walk-equals-sweep", r.numbers["sorted_auc"] == r.numbers["sweep_auc"]
             == r.numbers["sorted_auc_swapped"])
     r.check("sorted-is-faster", t_sorted < t_sweep)
@@ -82,9 +86,12 @@ ENTRY = Entry(
     claims={
         "same-without-ties": {"en": "Without tied scores, the sweep and the sorted walk draw the same curve.",
                               "zh": "没有并列分数时，阈值扫描与排序遍历画出同一条曲线。"},
-        "naive-depends-on-order": {
-            "en": "The fast method as usually described (one unit step per sample) gives a curve that depends on how tied samples happen to be ordered.",
-            "zh": "常见描述的快速方法（每个样本走一步）在分数并列时，曲线取决于并列样本的排列顺序。"},
+        "notes-fast-method": {
+            "en": "The notes' fast method: sort the samples by score and walk from the top, one unit up the TPR axis "
+                  "for each positive and one unit along the FPR axis otherwise, until all are visited; this draws "
+                  "the ROC curve.",
+            "zh": "笔记原文（快速方法）：根据模型预测结果将样本进行排序后，从高到低遍历样本，每遇到一个正样本就沿纵轴方向绘制"
+                  "一个单位长度的曲线，反之则沿横轴，直到遍历完成。"},
         "tie-aware-walk-equals-sweep": {
             "en": "Walking tie groups as one diagonal step gives exactly the sweep's curve and AUC.",
             "zh": "把并列的一组样本当作一步对角线走，结果与阈值扫描的曲线和 AUC 完全相同。"},
@@ -101,10 +108,10 @@ $t$ distinct scores this costs $O(n \cdot t)$.
 curve up by $1/P$, a negative right by $1/N$. Cost $O(n \log n)$; here on {=n_timed} samples the
 sweep took {=sweep_seconds:.4f} s and the walk {=sorted_seconds:.4f} s ({=sweep_over_sorted:.1f}x).
 
-**The catch: ties.** The usual description walks one sample at a time. With scores
+**The catch: ties.** The notes' fast method walks one sample at a time. With scores
 $[0.9, 0.8, 0.8, 0.7]$ and labels $[1, 1, 0, 0]$ that walk gives AUC {=naive_auc_pos_first} if
 the tied positive comes first and {=naive_auc_neg_first} if the tied negative does — the same
-model, two answers. A threshold cannot separate tied samples, so the correct curve moves
+model, two answers, and neither is the ROC's {=sweep_auc}. A threshold cannot separate tied samples, so the correct curve moves
 *diagonally* across a tie group: grouping ties gives {=sorted_auc}, exactly the sweep's
 {=sweep_auc}. Without ties all three agree (largest AUC gap on random data:
 {=no_ties_max_auc_gap:.1e}). Real scores tie often (rounded probabilities, trees, kNN), so a
@@ -119,9 +126,9 @@ $\mathrm{TPR} = TP/P$ 与 $\mathrm{FPR} = FP/N$，再把各点连起来。若有
 $1/N$。代价为 $O(n \log n)$；在 {=n_timed} 个样本上扫描用时 {=sweep_seconds:.4f} 秒，遍历用时
 {=sorted_seconds:.4f} 秒（{=sweep_over_sorted:.1f} 倍）。
 
-**问题在于并列分数。** 常见描述是一个样本走一步。分数 $[0.9, 0.8, 0.8, 0.7]$、标签 $[1, 1, 0, 0]$ 时，
+**问题在于并列分数。** 笔记中的快速方法是一个样本走一步。分数 $[0.9, 0.8, 0.8, 0.7]$、标签 $[1, 1, 0, 0]$ 时，
 若并列的正样本排在前面，AUC 为 {=naive_auc_pos_first}；若并列的负样本在前，AUC 为 {=naive_auc_neg_first}
-——同一个模型得到两个答案。阈值无法区分分数相同的样本，所以正确的曲线在并列组上应走**对角线**：
+——同一个模型得到两个答案，而且都不是 ROC 的 {=sweep_auc}。阈值无法区分分数相同的样本，所以正确的曲线在并列组上应走**对角线**：
 把并列样本合为一组得到 {=sorted_auc}，与阈值扫描的 {=sweep_auc} 完全一致。没有并列时三种方法一致
 （随机数据上 AUC 最大差 {=no_ties_max_auc_gap:.1e}）。实际中分数常有并列（概率取整、决策树、kNN），
 因此正确的实现必须分组处理；gradbook 的 `roc_curve(method="sorted")` 即如此，并与 scikit-learn 相同。

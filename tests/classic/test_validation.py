@@ -53,11 +53,11 @@ def test_negative_and_all_zero_weights_allowed_when_asked():
     np.testing.assert_array_equal(check_sample_weight(Est(), 0, X, allow_all_zero=True), np.zeros(4))
 
 
-@pytest.mark.parametrize("make", [lambda: DecisionTreeClassifier(), lambda: RandomForestClassifier(n_estimators=2),
-                                  lambda: AdaBoostClassifier(n_estimators=2), lambda: GradientBoostingRegressor(n_estimators=2),
-                                  lambda: LogisticRegression(), lambda: Ridge(), lambda: KMeans(n_clusters=2, n_init=1)])
-def test_estimators_name_themselves_for_a_bad_weight(make):
-    est = make()
+@pytest.mark.parametrize("est", [DecisionTreeClassifier(), RandomForestClassifier(n_estimators=2),
+                                 AdaBoostClassifier(n_estimators=2), GradientBoostingRegressor(n_estimators=2),
+                                 LogisticRegression(), Ridge(), KMeans(n_clusters=2, n_init=1)],
+                         ids=lambda e: type(e).__name__)
+def test_estimators_name_themselves_for_a_bad_weight(est):
     Xf, y = np.random.default_rng(0).normal(size=(6, 2)), np.array([0, 1, 0, 1, 0, 1])
     with pytest.raises(ValueError, match=f"{type(est).__name__}: sample_weight must be non-negative"):
         est.fit(Xf, y, sample_weight=[1, 1, -1, 1, 1, 1])

@@ -120,8 +120,9 @@ def test_val_split_zero_holds_out_nothing(tmp_path):
 def test_invalid_val_split_is_a_clear_error(value):
     res = runner.invoke(app, ["train", "--dataset", "digits", "--val-split", value])
     assert res.exit_code == 1
-    assert f"--val-split must be a fraction of the training data in [0, 1) (0.1 holds out 10%, 0 none), got {float(value)}" \
-        in res.output
+    expected = ("--val-split must be a fraction of the training data in [0, 1) (0.1 holds out 10%, 0 none), "
+                f"got {float(value)}")
+    assert expected in res.output
 
 
 def test_val_split_too_small_to_hold_out_an_image_is_named():

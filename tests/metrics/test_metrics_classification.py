@@ -53,17 +53,18 @@ def test_zero_division():
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: gbm.f1_score([0, 1, 2], [0, 1, 1]), "average='binary'"),
+    (lambda: gbm.f1_score([0, 1, 2], [0, 1, 1]), "Target is multiclass but average='binary'"),
     (lambda: gbm.f1_score([0, 1], [0, 1], pos_label=3), "pos_label=3 is not a valid label"),
-    (lambda: gbm.f1_score([0, 1], [0, 1], average="samples"), "average must be one of"),
-    (lambda: gbm.accuracy_score([0, 1], [0, 1, 1]), "accuracy_score: inputs have different numbers"),
-    (lambda: gbm.accuracy_score([0.5, 1], [0, 1]), "mix of continuous and binary"),
-    (lambda: gbm.confusion_matrix([0, 1], [0, 1], normalize="rows"), "normalize must be one of"),
-    (lambda: gbm.confusion_matrix([0, 1], [0, 1], labels=[5]), "at least one label"),
+    (lambda: gbm.f1_score([0, 1], [0, 1], average="samples"), "Samplewise metrics are not available outside"),
+    (lambda: gbm.f1_score([0, 1], [0, 1], average="sample"), "average has to be one of"),
+    (lambda: gbm.accuracy_score([0, 1], [0, 1, 1]), r"accuracy_score: Found input variables with inconsistent numbers of samples: \[2, 3\]"),
+    (lambda: gbm.accuracy_score([0.5, 1], [0, 1]), "Classification metrics can't handle a mix of continuous and binary"),
+    (lambda: gbm.confusion_matrix([0, 1], [0, 1], normalize="rows"), "The 'normalize' parameter of confusion_matrix must be"),
+    (lambda: gbm.confusion_matrix([0, 1], [0, 1], labels=[5]), "At least one label specified must be in y_true"),
     (lambda: gbm.log_loss([0, 1], [0.2, 1.2]), "greater than 1"),
     (lambda: gbm.log_loss([1, 1], [0.2, 0.3]), "only one label"),
-    (lambda: gbm.mean_squared_error([1, 2], [1, 2, 3]), "mean_squared_error: inputs have different numbers"),
-    (lambda: gbm.r2_score([1, 2], [1, np.inf]), "r2_score: y_pred contains infinity"),
+    (lambda: gbm.mean_squared_error([1, 2], [1, 2, 3]), "mean_squared_error: Found input variables with inconsistent numbers"),
+    (lambda: gbm.r2_score([1, 2], [1, np.inf]), "r2_score: Input y_pred contains infinity"),
     (lambda: gbm.mean_absolute_error([1, 2], [1, 2], multioutput="mean"), "multioutput must be one of"),
 ])
 def test_bad_input_names_the_function(call, match):

@@ -120,10 +120,11 @@ def test_tensor_inputs():
 
 @pytest.mark.parametrize("call, match", [
     (lambda: gbm.roc_curve([0, 1], [0.1, 0.2], method="fast"), "roc_curve: method must be one of"),
-    (lambda: gbm.roc_curve([0, 1], [0.1, np.nan]), "roc_curve: y_score contains NaN"),
-    (lambda: gbm.roc_curve([0, 1, 1], [0.1, 0.2]), "roc_curve: inputs have different numbers of samples"),
+    (lambda: gbm.roc_curve([0, 1], [0.1, np.nan]), "roc_curve: Input y_score contains NaN"),
+    (lambda: gbm.roc_curve([0, 1, 1], [0.1, 0.2]), "roc_curve: Found input variables with inconsistent numbers of samples"),
     (lambda: gbm.roc_curve([0.5, 1.5], [0.1, 0.2]), "roc_curve: continuous format is not supported"),
-    (lambda: gbm.roc_auc_score([0, 1, 2], np.eye(3), multi_class="ovo"), "'ovo' is not supported"),
+    (lambda: gbm.roc_auc_score([0, 1, 2], np.eye(3), multi_class="ovo", sample_weight=[1, 1, 1]),
+     "sample_weight is not supported for multiclass one-vs-one ROC AUC"),
     (lambda: gbm.roc_auc_score([0, 1, 2], np.eye(3)), "multi_class must be in"),
     (lambda: gbm.roc_auc_score([0, 1], [0.1, 0.2], max_fpr=0), "max_fpr"),
     (lambda: gbm.auc([0, 1, 0.5], [1, 2, 3]), "auc: x is neither increasing nor decreasing"),

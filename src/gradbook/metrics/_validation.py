@@ -23,9 +23,13 @@ def as_array(x: Any, name: str, func: str) -> np.ndarray:
         return x.data
     try:
         return np.asarray(x)
-    except ValueError as e:  # ragged lists
-        raise ValueError(f"{func}: {name} must be array-like of one shape, got {type(x).__name__}: {e}") \
-            from None
+    except ValueError:  # ragged lists: scikit-learn reads them as the retired sequence-of-sequences format
+        raise ValueError(f"{func}: {_LEGACY_MULTILABEL}") from None
+
+
+_LEGACY_MULTILABEL = ("You appear to be using a legacy multi-label data representation. Sequence of sequences are "
+                      "no longer supported; use a binary array or sparse matrix instead - the MultiLabelBinarizer "
+                      "transformer can convert to this format.")
 
 
 def column_or_1d(y: np.ndarray, name: str, func: str) -> np.ndarray:
@@ -41,31 +45,51 @@ def column_or_1d(y: np.ndarray, name: str, func: str) -> np.ndarray:
 
 def check_consistent_length(func: str, **arrays: np.ndarray | None) -> int:
     """All given arrays have the same number of samples; returns it."""
-    lengths = {k: len(v) for k, v in arrays.items() if v is not None}
-    if len(set(lengths.values())) > 1:
-        got = ", ".join(f"{k}: {n}" for k, n in lengths.items())
-        raise ValueError(f"{func}: inputs have different numbers of samples ({got})")
-    return next(iter(lengths.values()), 0)
+    lengths = [len(v) for v in arrays.values() if v is not None]
+    if len(set(lengths)) > 1:
+        raise ValueError(f"{func}: Found input variables with inconsistent numbers of samples: {lengths}")
+    return lengths[0] if lengths else 0
 
 
 def check_finite(x: np.ndarray, name: str, func: str) -> None:
+    """NaN or infinity anywhere is an error, in scikit-learn's words."""
     if x.dtype.kind in "fc" and not np.isfinite(x).all():
-        what = "NaN" if np.isnan(x).any() else "infinity"
-        raise ValueError(f"{func}: {name} contains {what}; expected finite values")
+        what = "NaN" if np.isnan(x).any() else "infinity or a value too large for dtype('float64')"
+        raise ValueError(f"{func}: Input {name} contains {what}.")
 
 
 def check_sample_weight(sample_weight: Any, n: int, func: str) -> np.ndarray | None:
+    """``sample_weight`` as a 1-d array of n numbers. Integer weights stay integers (their sums
+    are then exact); an object array of numbers becomes float64, as scikit-learn converts it."""
     if sample_weight is None:
         return None
-    w = column_or_1d(as_array(sample_weight, "sample_weight", func), "sample_weight", func)
+    w = as_array(sample_weight, "sample_weight", func)
+    if w.ndim == 0:
+        raise ValueError(f"{func}: Singleton array {w!r} cannot be considered a valid collection.")
+    w = column_or_1d(w, "sample_weight", func)
+    if w.dtype.kind == "O":
+        try:
+            w = w.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{func}: sample_weight must hold numbers, got {w[:3].tolist()}...") from None
+    elif w.dtype.kind not in "biuf":
+        raise TypeError(f"{func}: sample_weight must be numeric, got dtype {w.dtype}")
     if len(w) != n:
-        raise ValueError(f"{func}: sample_weight has {len(w)} entries, expected {n} (one per sample)")
-    if w.dtype.kind not in "biuf":
-        raise ValueError(f"{func}: sample_weight must be numeric, got dtype {w.dtype}")
+        raise ValueError(f"{func}: Found input variables with inconsistent numbers of samples: [{n}, {n}, {len(w)}]")
     check_finite(w, "sample_weight", func)
     if w.size and not np.any(w):
-        raise ValueError(f"{func}: sample weights must contain at least one non-zero number, got all zeros")
+        raise ValueError(f"{func}: Sample weights must contain at least one non-zero number.")
     return w
+
+
+def weighted_mean(values: np.ndarray, w: np.ndarray | None) -> float:
+    """sum_i w_i v_i / sum_i w_i (plain mean without weights); integer weights are summed in integers."""
+    if w is None:
+        return float(np.mean(values))
+    total = w.sum()
+    if total == 0:
+        raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+    return float(np.dot(values, w) / total)
 
 
 def unique(y: np.ndarray) -> np.ndarray:
@@ -79,7 +103,7 @@ def unique(y: np.ndarray) -> np.ndarray:
     try:
         return np.unique(y)
     except TypeError:
-        raise ValueError(f"labels must be all numbers or all strings, got a mix: {set(map(type, y.tolist()))}") \
+        raise TypeError(f"labels must be all numbers or all strings, got a mix: {set(map(type, y.tolist()))}") \
             from None
 
 
@@ -95,23 +119,33 @@ def type_of_target(y: np.ndarray, name: str = "y", func: str = "type_of_target")
 
 def target_type_and_classes(y: np.ndarray, name: str = "y", func: str = "type_of_target"):
     """(``type_of_target(y)``, sorted distinct values of y or None when not computed), so callers
-    that need both pay for one pass over the labels."""
-    if y.ndim > 2 or y.ndim == 0 or (y.ndim == 2 and y.shape[1] == 0) or y.dtype.kind in "cV":
+    that need both pay for one pass over the labels.
+
+    scikit-learn's rules: bytes labels are a TypeError and a 1-d array of sequences (the retired
+    sequence-of-sequences format) a ValueError; a 2-d integral array with at most two distinct
+    values is 'multilabel-indicator' (its columns are the labels, present where non-zero)."""
+    if y.size and y.ndim >= 1:
+        first = y.flat[0]
+        if isinstance(first, bytes):
+            raise TypeError(f"{func}: Support for labels represented as bytes is not supported. Convert the labels "
+                            "to a string or integer format.")
+        if y.dtype.kind == "O" and isinstance(first, (list, tuple)):
+            raise ValueError(f"{func}: {_LEGACY_MULTILABEL}")
+    if y.ndim not in (1, 2) or y.dtype.kind in "cV":
         return "unknown", None
-    if y.dtype.kind == "O" and y.ndim == 2:
+    if y.ndim == 2 and 0 in y.shape or y.dtype.kind == "O" and y.size and not isinstance(y.flat[0], str):
         return "unknown", None
     if y.ndim == 2 and y.shape[1] > 1:
         values = unique(y.ravel())
-        if len(values) < 3 and (y.dtype.kind in "biu" or _is_integral_float(values)) and np.all(
-                np.isin(values, [0, 1])):
+        if len(values) < 3 and (y.dtype.kind in "biu" or _is_integral_float(values)):
             return "multilabel-indicator", values
         suffix = "-multioutput"
     else:
         suffix = ""
         y = y.ravel()
     if y.dtype.kind == "f":
-        check_finite(y, name, func)
         if not np.all(y == np.floor(y)):
+            check_finite(y, name, func)
             return "continuous" + suffix, None
     values = unique(y.ravel())
     if suffix or len(values) > 2:
@@ -119,33 +153,50 @@ def target_type_and_classes(y: np.ndarray, name: str = "y", func: str = "type_of
     return "binary", values
 
 
-def classification_targets(y_true: Any, y_pred: Any, func: str) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
-    """Check a pair of label vectors; returns (type, labels present in either, y_true, y_pred).
+def classification_targets(y_true: Any, y_pred: Any, func: str, sample_weight: Any = None,
+                           ) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
+    """Check a pair of targets as scikit-learn's ``_check_targets``; returns (type, labels, y_true,
+    y_pred) with type 'binary', 'multiclass' or 'multilabel-indicator'.
 
-    Only 'binary' and 'multiclass' 1-d label vectors are supported (multilabel indicator matrices
-    are refused with a ValueError that says so)."""
+    Labels are the sorted values present in either input, or for indicator matrices (n, L) the
+    column numbers 0..L-1. 1-d targets come back 1-d; indicator matrices as given."""
     yt = as_array(y_true, "y_true", func)
     yp = as_array(y_pred, "y_pred", func)
-    if yt.size == 0 or yp.size == 0:
-        raise ValueError(f"{func}: found an empty y_true or y_pred; at least 1 sample is required")
+    w = None if sample_weight is None else as_array(sample_weight, "sample_weight", func)
+    check_consistent_length(func, y_true=yt if yt.ndim else None, y_pred=yp if yp.ndim else None, sample_weight=w)
     t_true, t_pred = type_of_target(yt, "y_true", func), type_of_target(yp, "y_pred", func)
+    if yt.ndim == 0 or yp.ndim == 0 or len(yt) == 0 or len(yp) == 0:
+        raise ValueError(f"{func}: Found empty input array (e.g., `y_true` or `y_pred`) while a minimum of 1 sample "
+                         "is required.")
     types = {t_true, t_pred}
     if types == {"binary", "multiclass"}:
         types = {"multiclass"}
     if len(types) > 1:
-        raise ValueError(f"{func}: classification metrics can't handle a mix of {t_true} and {t_pred} targets")
+        raise ValueError(f"{func}: Classification metrics can't handle a mix of {t_true} and {t_pred} targets")
     y_type = types.pop()
-    if y_type not in ("binary", "multiclass"):
-        raise ValueError(f"{func}: {y_type} targets are not supported; expected 1-d binary or multiclass labels")
+    if y_type not in ("binary", "multiclass", "multilabel-indicator"):
+        raise ValueError(f"{func}: {y_type} is not supported")
+    if y_type == "multilabel-indicator":
+        if yt.shape[1] != yp.shape[1]:
+            raise ValueError(f"{func}: Multi-label binary indicator input with different numbers of labels")
+        return y_type, np.arange(yt.shape[1]), yt, yp
     yt, yp = column_or_1d(yt, "y_true", func), column_or_1d(yp, "y_pred", func)
-    check_consistent_length(func, y_true=yt, y_pred=yp)
     if (yt.dtype.kind in "USO") != (yp.dtype.kind in "USO"):
-        raise ValueError(f"{func}: mix of string and numeric labels (y_true {yt.dtype}, y_pred {yp.dtype})")
-    labels = unique(np.concatenate([yt, yp]) if yt.dtype == yp.dtype else
-                    np.concatenate([yt.astype(np.result_type(yt, yp)), yp.astype(np.result_type(yt, yp))]))
+        raise ValueError(f"{func}: Mix of label input types (string and number)")
+    if yt.dtype == yp.dtype:
+        labels = unique(np.concatenate([yt, yp]))
+    else:
+        common = np.result_type(yt, yp)
+        labels = unique(np.concatenate([yt.astype(common), yp.astype(common)]))
     if y_type == "binary" and len(labels) > 2:
         y_type = "multiclass"
     return y_type, labels, yt, yp
+
+
+def refuse_multilabel(y_type: str, func: str) -> None:
+    """For metrics defined on 1-d labels only: scikit-learn's '<type> is not supported'."""
+    if y_type not in ("binary", "multiclass"):
+        raise ValueError(f"{func}: {y_type} is not supported")
 
 
 def check_pos_label(pos_label: Any, classes: np.ndarray, func: str) -> Any:

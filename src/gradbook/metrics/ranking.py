@@ -31,6 +31,7 @@ import numpy as np
 from ._validation import (as_array, check_consistent_length, check_finite, check_pos_label, check_sample_weight,
                           column_or_1d, target_type_and_classes, type_of_target, unique,
                           warn_undefined)
+from ._counts import encode
 
 _METHODS = ("sorted", "sweep", "naive")
 _SWEEP_BLOCK = 1 << 22  # booleans per comparison block of the sweep method (4 MiB)
@@ -203,6 +204,36 @@ def roc_curve(y_true: Any, y_score: Any, *, pos_label: Any = None, sample_weight
     return fpr, tpr, thresholds
 
 
+def det_curve(y_true: Any, y_score: Any, pos_label: Any = None, sample_weight: Any = None,
+              drop_intermediate: bool = False):
+    """Detection error tradeoff: (fpr, fnr, thresholds), ascending thresholds.
+
+    At threshold t a sample is called positive when score >= t; fpr = fps(t) / N and
+    fnr = (P - tps(t)) / P, the two error rates traded against each other (usually plotted on
+    normal-deviate axes). Only the points from the last one with fpr = 0 to the first with
+    fnr = 0 are kept (the rest add nothing); ``drop_intermediate`` also drops the points inside
+    runs of equal fnr. Shapes: y_true, y_score, sample_weight (n_samples,); y_true must hold
+    both classes (ValueError otherwise)."""
+    func = "det_curve"
+    pos, score, w = _binary_inputs(y_true, y_score, pos_label, sample_weight, func)
+    fps, tps, thresholds = _counts(pos, score, w, "sorted", func)
+    fps = np.concatenate(([0.0], fps))
+    tps = np.concatenate(([0.0], tps))
+    thresholds = np.concatenate(([np.inf], thresholds.astype(np.float64)))
+    if drop_intermediate and len(fps) > 2:
+        keep = np.ones(len(tps), dtype=bool)
+        keep[1:-1] = (np.diff(tps[:-1]) != 0) | (np.diff(tps[1:]) != 0)
+        fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
+    if len(unique(column_or_1d(as_array(y_true, "y_true", func), "y_true", func))) != 2:
+        raise ValueError(f"{func}: Only one class is present in y_true. Detection error tradeoff curve is not "
+                         "defined in that case.")
+    first = np.searchsorted(fps, fps[0], side="right") - 1  # the last point still at fpr 0
+    last = np.searchsorted(tps, tps[-1]) + 1                  # the first point reaching fnr 0
+    kept = slice(first, last)
+    fns = tps[-1] - tps
+    return fps[kept][::-1] / fps[-1], fns[kept][::-1] / tps[-1], thresholds[kept][::-1]
+
+
 def _area_from_counts(fps: np.ndarray, tps: np.ndarray) -> float:
     """Trapezoid area under (fps/N, tps/P) from the origin: sum dfp * (tp_prev + tp) / (2 N P).
 
@@ -235,10 +266,17 @@ def _binary_roc_auc(pos: np.ndarray, score: np.ndarray, weight: np.ndarray | Non
 
 def _average_columns(metric, Y: np.ndarray, S: np.ndarray, average: str | None, weight: np.ndarray | None):
     """scikit-learn's ``_average_binary_score``: ``metric(pos_mask, scores, weight)`` per column
-    of the indicator matrix Y (n, k), then 'macro' / 'weighted' (by support) / 'micro' / None."""
+    of the indicator matrix Y (n, k), then 'macro' / 'weighted' (by support) / 'micro' / None;
+    'samples' scores each row instead and averages the rows with the sample weights."""
     if average == "micro":
         w = None if weight is None else np.repeat(weight, Y.shape[1])
         return metric(Y.ravel(), S.ravel(), w)
+    if average == "samples":
+        scores = np.array([metric(Y[i], S[i], None) for i in range(Y.shape[0])])
+        if weight is None:
+            return float(np.mean(scores))
+        scores[weight == 0] = 0
+        return float(np.average(scores, weights=weight))
     scores = np.array([metric(Y[:, c], S[:, c], weight) for c in range(Y.shape[1])])
     if average is None:
         return scores
@@ -251,6 +289,21 @@ def _average_columns(metric, Y: np.ndarray, S: np.ndarray, average: str | None, 
     return float(np.mean(scores))
 
 
+def _average_ovo(metric, codes: np.ndarray, S: np.ndarray, average: str) -> float:
+    """Hand & Till's one-vs-one AUC: for every pair (a, b) of classes present in y_true, on the
+    samples of a or b only, A(a, b) = (AUC of column a for "is a" + AUC of column b for "is b") / 2;
+    'macro' is the mean over pairs, 'weighted' weights a pair by the fraction of samples in a or b."""
+    present = np.unique(codes)
+    pair_scores, prevalence = [], []
+    for i, a in enumerate(present):
+        for b in present[i + 1:]:
+            in_pair = (codes == a) | (codes == b)
+            is_a = codes[in_pair] == a
+            pair_scores.append((metric(is_a, S[in_pair, a], None) + metric(~is_a, S[in_pair, b], None)) / 2)
+            prevalence.append(np.mean(in_pair))
+    return float(np.average(pair_scores, weights=prevalence if average == "weighted" else None))
+
+
 def roc_auc_score(y_true: Any, y_score: Any, *, average: str | None = "macro", sample_weight: Any = None,
                   max_fpr: float | None = None, multi_class: str = "raise", labels: Sequence | None = None,
                   method: str = "sorted") -> float:
@@ -259,7 +312,9 @@ def roc_auc_score(y_true: Any, y_score: Any, *, average: str | None = "macro", s
     Binary: y_true (n,) two labels (the greater one is positive), y_score (n,) scores for it.
     Multi-class: y_score (n, n_classes) probabilities (rows sum to 1), ``multi_class='ovr'``
     scores each class against the rest and averages with ``average`` ('macro', 'weighted' by
-    class support, 'micro', or None for per-class values). 'ovo' is not supported (ValueError).
+    class support, 'micro', or None for per-class values); ``multi_class='ovo'`` is Hand & Till's
+    mean over pairs of classes (see ``_average_ovo``; 'macro' or 'weighted' by pair prevalence,
+    no sample weights). Multilabel indicators (n, k) average per column, or per row ('samples').
     ``max_fpr`` gives the McClish-standardised partial AUC over fpr in [0, max_fpr] (binary).
     The area is the trapezoid rule over the grouped curve from one sort (no second pass).
 
@@ -274,8 +329,9 @@ def roc_auc_score(y_true: Any, y_score: Any, *, average: str | None = "macro", s
     check_finite(ys, "y_score", func)
     if max_fpr is not None and not 0 < max_fpr <= 1:
         raise ValueError(f"{func}: expected max_fpr in range (0, 1], got {max_fpr!r}")
-    if average not in (None, "micro", "macro", "weighted"):
-        raise ValueError(f"{func}: average must be one of (None, 'micro', 'macro', 'weighted'), got {average!r}")
+    if average not in (None, "micro", "macro", "weighted", "samples"):
+        raise ValueError(f"{func}: The 'average' parameter of {func} must be a str among {{'micro', 'macro', "
+                         f"'samples', 'weighted'}} or None. Got {average!r} instead.")
     y_type, classes = target_type_and_classes(yt, "y_true", func)
     w = check_sample_weight(sample_weight, len(yt), func)
 
@@ -284,22 +340,32 @@ def roc_auc_score(y_true: Any, y_score: Any, *, average: str | None = "macro", s
 
     if y_type == "multiclass" or (y_type == "binary" and ys.ndim == 2 and ys.shape[1] > 2):
         if max_fpr is not None and max_fpr != 1.0:
-            raise ValueError(f"{func}: partial AUC (max_fpr) is not available in the multiclass setting, "
-                             f"'max_fpr' must be None, got {max_fpr}")
-        if multi_class not in ("ovr", "ovo"):
-            raise ValueError(f"{func}: multi_class must be in ('ovo', 'ovr') for multiclass y_true, got "
-                             f"{multi_class!r}")
-        if multi_class == "ovo":
-            raise ValueError(f"{func}: multi_class='ovo' is not supported by gradbook; use multi_class='ovr'")
+            raise ValueError(f"{func}: Partial AUC computation not available in multiclass setting, 'max_fpr' must "
+                             f"be set to `None`, received `max_fpr={max_fpr}` instead")
+        if multi_class == "raise":
+            raise ValueError(f"{func}: multi_class must be in ('ovo', 'ovr')")
         yt = column_or_1d(yt, "y_true", func)
         check_consistent_length(func, y_true=yt, y_score=ys)
         if ys.ndim != 2:
             raise ValueError(f"{func}: `y_score` needs to be of shape `(n_samples, n_classes)`, since `y_true` "
                              f"contains multiple classes. Got `y_score.shape={ys.shape}`.")
         if not np.allclose(1, ys.sum(axis=1)):
-            raise ValueError(f"{func}: target scores need to be probabilities for multiclass roc_auc, i.e. they "
+            raise ValueError(f"{func}: Target scores need to be probabilities for multiclass roc_auc, i.e. they "
                              "should sum up to 1.0 over classes")
+        averages = ("micro", "macro", "weighted", None) if multi_class == "ovr" else ("macro", "weighted", None)
+        if average not in averages:
+            raise ValueError(f"{func}: average must be one of {averages} for multiclass problems")
+        if multi_class not in ("ovo", "ovr"):
+            raise ValueError(f"{func}: multi_class='{multi_class}' is not supported for multiclass ROC AUC, "
+                             "multi_class must be in ('ovo', 'ovr')")
+        if average is None and multi_class == "ovo":
+            raise NotImplementedError(f"{func}: average=None is not implemented for multi_class='ovo'.")
         classes = _check_ovr_labels(yt, ys, labels, func)
+        if multi_class == "ovo":
+            if w is not None:
+                raise ValueError(f"{func}: sample_weight is not supported for multiclass one-vs-one ROC AUC, "
+                                 "'sample_weight' must be None in this case.")
+            return _average_ovo(metric, encode(yt, classes), ys, average)
         return _average_columns(metric, yt[:, None] == classes[None, :], ys, average, w)
     if y_type == "binary":
         yt = column_or_1d(yt, "y_true", func)
@@ -317,17 +383,16 @@ def _check_ovr_labels(yt: np.ndarray, ys: np.ndarray, labels: Any, func: str) ->
     if labels is None:
         classes = unique(yt)
         if len(classes) != ys.shape[1]:
-            raise ValueError(f"{func}: number of classes in y_true ({len(classes)}) not equal to the number of "
-                             f"columns in 'y_score' ({ys.shape[1]})")
+            raise ValueError(f"{func}: Number of classes in y_true not equal to the number of columns in 'y_score'")
         return classes
     given = column_or_1d(as_array(labels, "labels", func), "labels", func)
     classes = unique(given)
     if len(classes) != len(given):
-        raise ValueError(f"{func}: parameter 'labels' must be unique")
+        raise ValueError(f"{func}: Parameter 'labels' must be unique")
     if not np.array_equal(classes, given):
-        raise ValueError(f"{func}: parameter 'labels' must be ordered")
+        raise ValueError(f"{func}: Parameter 'labels' must be ordered")
     if len(classes) != ys.shape[1]:
-        raise ValueError(f"{func}: number of given labels, {len(classes)}, not equal to the number of columns in "
+        raise ValueError(f"{func}: Number of given labels, {len(classes)}, not equal to the number of columns in "
                          f"'y_score', {ys.shape[1]}")
     if len(np.setdiff1d(yt, classes)):
         raise ValueError(f"{func}: 'y_true' contains labels not in parameter 'labels'")

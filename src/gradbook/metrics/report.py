@@ -1,7 +1,9 @@
 """Classification report: per-label precision, recall, F1 and support, then the averages.
 
-``classification_report`` returns scikit-learn's text (``output_dict=False``) or its dict
-(``output_dict=True``), character for character; ``classification_report_table`` builds the
+Targets are 1-d labels or multilabel indicator matrices (then the report has no accuracy row
+but micro, macro, weighted and samples averages). ``classification_report`` returns
+scikit-learn's text (``output_dict=False``) or its dict (``output_dict=True``), character for
+character; ``classification_report_table`` builds the
 same numbers as a rich ``Table`` and ``print_classification_report`` prints it in the terminal.
 """
 from __future__ import annotations
@@ -20,15 +22,16 @@ _HEADERS = ["precision", "recall", "f1-score", "support"]
 def _report_rows(y_true: Any, y_pred: Any, labels: Sequence | None, target_names: Sequence[str] | None,
                  sample_weight: Any, zero_division: Any, func: str):
     """[(name, precision, recall, f1, support)] per label, then [(heading, p, r, f1, support)] averages."""
-    _, present, yt, yp = classification_targets(y_true, y_pred, func)
+    y_type, present, yt, yp = classification_targets(y_true, y_pred, func, sample_weight)
     w = check_sample_weight(sample_weight, len(yt), func)
     labels_given = labels is not None
     labels = as_array(labels, "labels", func) if labels_given else present
-    # the micro average is the accuracy when every present label is reported
-    micro_is_accuracy = not labels_given or set(labels.tolist()) >= set(present.tolist())
+    # the micro average is the accuracy when every present label of 1-d targets is reported
+    micro_is_accuracy = y_type != "multilabel-indicator" and (
+        not labels_given or set(labels.tolist()) >= set(present.tolist()))
     if target_names is not None and len(labels) != len(target_names):
         if not labels_given:
-            raise ValueError(f"{func}: number of classes, {len(labels)}, does not match size of target_names, "
+            raise ValueError(f"{func}: Number of classes, {len(labels)}, does not match size of target_names, "
                              f"{len(target_names)}. Try specifying the labels parameter")
         warnings.warn(f"labels size, {len(labels)}, does not match size of target_names, {len(target_names)}",
                       stacklevel=3)
@@ -37,7 +40,8 @@ def _report_rows(y_true: Any, y_pred: Any, labels: Sequence | None, target_names
     p, r, f1, s = precision_recall_fscore_support(yt, yp, average=None, **kw)
     rows = list(zip(names, p, r, f1, s))
     averages = []
-    for average in ("micro", "macro", "weighted"):
+    averages_shown = ("micro", "macro", "weighted") + (("samples",) if y_type == "multilabel-indicator" else ())
+    for average in averages_shown:
         heading = "accuracy" if average == "micro" and micro_is_accuracy else f"{average} avg"
         ap, ar, af, _ = precision_recall_fscore_support(yt, yp, average=average, **kw)
         averages.append((heading, ap, ar, af, np.sum(s)))

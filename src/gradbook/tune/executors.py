@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import pickle
+import queue
 import time
 from typing import Any, Callable, Iterable, Iterator
 
@@ -87,14 +88,18 @@ class TrialRunner:
         if not calls:
             return
         if self.kind == "dask":
-            from distributed import as_completed
             futures = {self.executor.submit(fn, *args, pure=False): key for key, args in calls}
         else:
-            as_completed = cf.as_completed
             futures = {self.executor.submit(fn, *args): key for key, args in calls}
+        # both kinds of future call back when done (a Dask client from its own thread): no import of
+        # distributed here, and one loop for both
+        finished: queue.SimpleQueue = queue.SimpleQueue()
+        for future in futures:
+            future.add_done_callback(finished.put)
         failure = None
         try:
-            for future in as_completed(list(futures)):
+            for _ in range(len(futures)):
+                future = finished.get()
                 if future.cancelled():
                     continue
                 key = futures[future]

@@ -12,12 +12,13 @@ rates, and successive halving / Hyperband.
 """
 from __future__ import annotations
 
-from . import bayes
+from . import bayes, hypergradient
+from .hypergradient import SGDHD
 from .results import Results, Trial
 from .run import run
 from .samplers import grid, random
 from .space import (Choice, Domain, GridSearch, LogUniform, RandInt, Uniform, choice, grid_search,
                     loguniform, randint, uniform)
 
-__all__ = ["Choice", "Domain", "GridSearch", "LogUniform", "RandInt", "Results", "Trial", "Uniform", "bayes",
-           "choice", "grid", "grid_search", "loguniform", "randint", "random", "run", "uniform"]
+__all__ = ["Choice", "Domain", "GridSearch", "LogUniform", "RandInt", "Results", "SGDHD", "Trial", "Uniform", "bayes",
+           "choice", "grid", "grid_search", "hypergradient", "loguniform", "randint", "random", "run", "uniform"]

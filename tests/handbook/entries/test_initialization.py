@@ -42,5 +42,31 @@ def test_initialization_scales_follow_the_variance_recursion():
     assert r.numbers["const_unit_spread"] == 0 and r.numbers["zero_hidden_max"] == 0
     _, y = blobs(300, backend.spawn_rng(5))
     assert r.numbers["acc_zero"] == np.bincount(y).max() / len(y)   # predicts the majority class only
-    assert r.verdicts == {"xavier-tanh-not-relu": "confirmed", "he-keeps-relu": "confirmed", "std-002": "corrected",
-                          "notes-he-code": "corrected", "equal-init-symmetric": "confirmed"}
+    # one layer's factor √(n·Var(W)/2): He 1, Xavier 1/√2 — the measured per-layer factors sit on them
+    he_factor, xavier_factor = r.numbers["relu_kaiming_factor"], r.numbers["relu_xavier_factor"]
+    assert abs(he_factor - per_layer["kaiming"]) < 0.05 and abs(xavier_factor - per_layer["xavier"]) < 0.05
+    # fan_in of a conv weight (16, 3, 3, 3) is in·k² = 27 in torch too; the notes' "output channels" is 16
+    w = torch.empty(16, 3, 3, 3)
+    torch_fan_in, torch_fan_out = torch.nn.init._calculate_fan_in_and_fan_out(w)
+    assert (r.numbers["conv_fan_in"], r.numbers["conv_fan_out"]) == (torch_fan_in, torch_fan_out) == (27, 144)
+    # widening ReLU MLP, He scale with the fan taken as the output units: Var(z) halves per layer
+    layers = r.numbers["widening_layers"]
+    assert abs(math.log2(r.numbers["widening_fan_out_ratio"]) - (layers - 1) * math.log2(math.sqrt(0.5))) < 0.5
+    assert abs(math.log2(r.numbers["widening_fan_in_ratio"])) < 0.5
+    # the snippet's variance with randn is 2/fan_in (He), Glorot's 2/(fan_in + fan_out) = 1/256 on a square layer
+    assert abs(r.numbers["snippet_var"] - 2 / 256) < 0.05 * 2 / 256
+    assert abs(r.numbers["he_var"] - 2 / 256) < 0.05 * 2 / 256 and abs(r.numbers["xavier_var"] - 1 / 256) < 0.05 / 256
+    expected = {
+        # Xavier with ReLU loses a factor √2 per layer: (1/√2)^(depth−1) is far below 1/100
+        "xavier-tanh-not-relu": "confirmed" if per_layer["xavier"] ** (depth - 1) < 1e-2 else "corrected",
+        "he-keeps-relu": "confirmed" if abs(he_factor - 1) < 0.05 else "corrected",
+        "fan-in-output-channels": "confirmed" if torch_fan_in == w.shape[0] else "corrected",
+        "notes-code-is-xavier": "confirmed" if math.isclose(2 / 256, 2 / (256 + 256), rel_tol=0.1) else "corrected",
+        # std 0.02 at width n scales by √(n·0.0004/2) < 1 per layer: the ReLU signal dies
+        "std-002": "confirmed" if 0.5 < per_layer["std002"] ** (depth - 1) < 2 else "corrected",
+        # rand's weights are all positive: the measured ratio is far outside [0.5, 2]
+        "notes-code-rand": "confirmed" if 0.5 < ratio("notes") < 2 else "corrected",
+        "equal-init-symmetric": "confirmed",
+    }
+    assert expected["fan-in-output-channels"] == expected["notes-code-is-xavier"] == "corrected"
+    assert r.verdicts == expected

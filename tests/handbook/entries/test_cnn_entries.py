@@ -52,6 +52,17 @@ def test_conv_output_shape():
     assert r.numbers["alexnet_227"] == torch.nn.Conv2d(3, 1, 11, stride=4)(torch.zeros(1, 3, 227, 227)).shape[-1]
     pool = torch.nn.MaxPool2d(3, 2, ceil_mode=True)
     assert r.numbers["pool_ceil_on_6"] == pool(torch.zeros(1, 1, 6, 6)).shape[-1]
-    assert r.numbers["conv_mismatches"] == r.numbers["pool_mismatches"] == 0
-    assert r.verdicts == {"formula-matches-layers": "confirmed", "alexnet-224-gives-55": "corrected",
-                          "floor-always": "depends"}
+    assert r.numbers["conv_mismatches"] == r.numbers["pool_mismatches"] == r.numbers["conv_not_floor"] == 0
+    # the entry's own random configurations, replayed through torch: how often does ceil mode round up?
+    from gradbook import backend
+    from gradbook.handbook.entries.conv_output_shape import _random_cases
+    ups = 0
+    for size, k, s, p, d in _random_cases(backend.spawn_rng(5), r.numbers["cases_checked"]):
+        x = torch.zeros(1, 1, size, size)
+        conv = torch.nn.Conv2d(1, 1, k, stride=s, padding=p, dilation=d)(x).shape[-1]
+        assert conv == math.floor((size + 2 * p - d * (k - 1) - 1) / s) + 1
+        ups += torch.nn.MaxPool2d(k, s, p, d, ceil_mode=True)(x).shape[-1] > conv
+    assert r.numbers["pool_ceil_rounds_up"] == ups > 0
+    assert r.verdicts == {"formula-matches-layers": "confirmed",
+                          "alexnet-224-gives-55": "confirmed" if math.floor((224 - 11) / 4) + 1 == 55 else "corrected",
+                          "floor-always": "depends" if ups else "confirmed"}

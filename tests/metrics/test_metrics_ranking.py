@@ -141,3 +141,30 @@ def test_integer_and_bool_scores():
         want = np.mean([1.0 if p > n else 0.5 if p == n else 0.0 for p, n in pairs])
         assert gbm.roc_auc_score(y, s) == pytest.approx(want)
         assert gbm.roc_curve(y, s)[2].dtype == np.float64
+
+
+def test_ovo_is_hand_and_till_over_pairs():
+    """A(a, b) = (P(s_a(x_a) > s_a(x_b)) + P(s_b(x_b) > s_b(x_a))) / 2 over the samples of a and b,
+    then the mean over pairs ('macro') or the mean weighted by the pairs' share of samples."""
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 3, 90)
+    p = rng.dirichlet(np.ones(3), 90)
+    pairs, share = [], []
+    for a, b in itertools.combinations(range(3), 2):
+        m = (y == a) | (y == b)
+        pairs.append((mann_whitney((y[m] == a).astype(int), p[m, a]) + mann_whitney((y[m] == b).astype(int),
+                                                                                      p[m, b])) / 2)
+        share.append(m.mean())
+    assert gbm.roc_auc_score(y, p, multi_class="ovo") == pytest.approx(np.mean(pairs), abs=1e-12)
+    assert gbm.roc_auc_score(y, p, multi_class="ovo", average="weighted") == pytest.approx(
+        np.average(pairs, weights=share), abs=1e-12)
+    with pytest.raises(NotImplementedError, match="average=None is not implemented for multi_class='ovo'"):
+        gbm.roc_auc_score(y, p, multi_class="ovo", average=None)
+
+
+def test_det_curve_hand_example():
+    # scores .8 (pos) .4 (neg) .35 (pos) .1 (neg): at threshold .35 one negative above, no positive missed
+    fpr, fnr, thr = gbm.det_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+    np.testing.assert_array_equal(thr, [0.35, 0.4, 0.8])
+    np.testing.assert_array_equal(fpr, [0.5, 0.5, 0.0])
+    np.testing.assert_array_equal(fnr, [0.0, 0.5, 0.5])

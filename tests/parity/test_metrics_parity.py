@@ -106,6 +106,33 @@ def test_roc_auc_score_multiclass_ovr(n, k, seed, average, ties):
     same("roc_auc_score", y, p, multi_class="ovr", average=average, labels=np.arange(k))
 
 
+@given(st.integers(3, 60), st.integers(3, 5), st.integers(0, 2**32 - 1),
+       st.sampled_from(["macro", "weighted", None, "micro"]), st.booleans(), st.booleans())
+def test_roc_auc_score_multiclass_ovo(n, k, seed, average, ties, strings):
+    """Hand & Till's one-vs-one AUC, with classes missing from y_true when labels are given."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, k, n)
+    logits = rng.integers(0, 3, (n, k)).astype(float) if ties else rng.standard_normal((n, k))
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    names = np.array(["ant", "bee", "cat", "dog", "eel"])
+    yl = names[y] if strings else y
+    labels = names[:k] if strings else np.arange(k)
+    same("roc_auc_score", yl, p, multi_class="ovo", average=average)  # None and 'micro' are refused
+    same("roc_auc_score", yl, p, multi_class="ovo", average=average, labels=labels)
+    same("roc_auc_score", yl, p, multi_class="ovo", sample_weight=rng.random(n))  # refused
+
+
+@given(st.integers(2, 30), st.integers(2, 4), st.integers(0, 2**32 - 1),
+       st.sampled_from(["macro", "weighted", None, "micro", "samples"]), st.booleans())
+def test_roc_auc_and_ap_multilabel(n, k, seed, average, weighted):
+    rng = np.random.default_rng(seed)
+    Y = (rng.random((n, k)) < 0.5).astype(int)
+    S = rng.integers(0, 4, (n, k)) / 3.0
+    w = rng.random(n) if weighted else None
+    same("roc_auc_score", Y, S, average=average, sample_weight=w)
+    same("average_precision_score", Y, S, average=average, sample_weight=w)
+
+
 @given(binary_scored(), st.booleans())
 def test_precision_recall_curve_and_ap(data, drop):
     y, s, rng = data

@@ -470,8 +470,9 @@ def average_precision_score(y_true: Any, y_score: Any, *, average: str | None = 
     if ys.dtype.kind not in "biuf":
         raise ValueError(f"{func}: y_score must be numeric, got dtype {ys.dtype}")
     check_finite(ys, "y_score", func)
-    if average not in (None, "micro", "macro", "weighted"):
-        raise ValueError(f"{func}: average must be one of (None, 'micro', 'macro', 'weighted'), got {average!r}")
+    if average not in (None, "micro", "macro", "weighted", "samples"):
+        raise ValueError(f"{func}: The 'average' parameter of {func} must be a str among {{'micro', 'macro', "
+                         f"'samples', 'weighted'}} or None. Got {average!r} instead.")
     y_type = type_of_target(yt, "y_true", func)
     w = check_sample_weight(sample_weight, len(yt), func)
     if y_type == "binary":

@@ -23,8 +23,15 @@ def test_receptive_field():
     x = torch.zeros(1, 1, 28, 28)
     two = torch.nn.Sequential(torch.nn.Conv2d(1, 1, 3), torch.nn.Conv2d(1, 1, 3))
     assert r.numbers["out_two_3x3_on_28"] == two(x).shape[-1] == torch.nn.Conv2d(1, 1, 5)(x).shape[-1]
+    # the increments by the recursion: 2 at stride 1, (k − 1)·2 after a stride-2 layer, d(k − 1) when dilated
+    after_stride2 = _rf([3, 3], [2, 1]) - _rf([3], [2])
+    dilated = (1 + 2 + 2 * 2) - _rf([3], [1])
+    assert (r.numbers["add_after_stride2"], r.numbers["add_dilated"]) == (after_stride2, dilated) == (4, 4)
+    stride1_two = all(_rf([3] * (n + 1), [1] * (n + 1)) - _rf([3] * n, [1] * n) == 2 for n in (1, 2, 3))
     assert r.verdicts == {"two-3x3-see-5x5": "confirmed", "three-3x3-see-7x7": "confirmed",
-                          "same-output-size": "confirmed", "grows-by-two": "depends"}
+                          "same-output-size": "confirmed",
+                          "grows-by-two": "depends" if stride1_two and (after_stride2, dilated) != (2, 2)
+                          else "confirmed" if stride1_two else "corrected"}
 
 
 def test_why_3x3():

@@ -29,6 +29,12 @@ def compute(quick: bool) -> Result:
              'receptive_field(["conv3s2", "conv3"], (28, 28))')
     r.number("rf_dilated", receptive_field(["conv3", "conv3d2"], (28, 28)).size[0],
              'receptive_field(["conv3", "conv3d2"], (28, 28))')
+    # what one more 3x3 layer adds, measured by gradient: at stride 1, after a stride-2 layer, dilated
+    stride2 = receptive_field(["conv3s2"], (28, 28)).empirical_size[0]
+    r.number("add_after_stride2", receptive_field(["conv3s2", "conv3"], (28, 28)).empirical_size[0] - stride2,
+             'receptive_field(["conv3s2", "conv3"]) − receptive_field(["conv3s2"]), by gradient')
+    r.number("add_dilated", receptive_field(["conv3", "conv3d2"], (28, 28)).empirical_size[0]
+             - r.numbers["rf_1x3x3_gradient"], 'receptive_field(["conv3", "conv3d2"]) − receptive_field(["conv3"])')
     r.number("out_two_3x3_on_28", _output_size([Conv2d(1, 1, 3), Conv2d(1, 1, 3)], 28), "running two Conv2d(1, 1, 3)")
     r.number("out_one_5x5_on_28", _output_size([Conv2d(1, 1, 5)], 28), "running Conv2d(1, 1, 5)")
     rows = []
@@ -38,7 +44,11 @@ def compute(quick: bool) -> Result:
     r.check("two-3x3-see-5x5", r.numbers["rf_2x3x3"] == r.numbers["rf_2x3x3_gradient"] == r.numbers["rf_5x5"] == 5)
     r.check("three-3x3-see-7x7", r.numbers["rf_3x3x3"] == r.numbers["rf_3x3x3_gradient"] == r.numbers["rf_7x7"] == 7)
     r.check("same-output-size", r.numbers["out_two_3x3_on_28"] == r.numbers["out_one_5x5_on_28"])
-    r.verdict("grows-by-two", "depends")
+    stride1_steps = [r.numbers[f"rf_{n + 1}x3x3_gradient"] - r.numbers[f"rf_{n}x3x3_gradient"] for n in (1, 2, 3)]
+    r.number("stride1_steps_all_two", all(step == 2 for step in stride1_steps))
+    others_two = r.numbers["add_after_stride2"] == 2 and r.numbers["add_dilated"] == 2
+    r.verdict("grows-by-two", "corrected" if not r.numbers["stride1_steps_all_two"] else
+              "confirmed" if others_two else "depends")
     r.condition("Each 3x3 layer adds 2 pixels only at stride 1 and dilation 1; a layer adds (k - 1) times the "
                 "product of all earlier strides (times its dilation).")
     return r
@@ -74,9 +84,9 @@ Shapes agree too (the notes' argument): on a 28x28 input two unpadded 3x3 layers
 {=out_two_3x3_on_28}x{=out_two_3x3_on_28}, one 5x5 gives {=out_one_5x5_on_28}x{=out_one_5x5_on_28}.
 Equal output size alone does not prove equal receptive field, though; the recursion does.
 
-"+2 per layer" is a stride-1 rule: after a stride-2 layer the next 3x3 adds 4
-(stride 2 then 3x3: {=rf_stride2_then_3x3}), and a dilated 3x3 (dilation 2) adds 4
-(3x3 then dilated 3x3: {=rf_dilated}).
+"+2 per layer" is a stride-1 rule: after a stride-2 layer the next 3x3 adds {=add_after_stride2}
+(stride 2 then 3x3: {=rf_stride2_then_3x3}), and a dilated 3x3 (dilation 2) adds {=add_dilated}
+(3x3 then dilated 3x3: {=rf_dilated}), both measured by the gradient.
 """,
         "zh": r"""
 一个单元的感受野是输入中能够影响它的区域。设第 $l$ 层卷积核为 $k_l$、步长 $s_l$、空洞率 $d_l$，则
@@ -88,8 +98,8 @@ $$r_l = r_{l-1} + d_l (k_l - 1) \prod_{m<l} s_m, \qquad r_0 = 1 .$$
 输出尺寸也一致（笔记中的论证）：28x28 输入上，两层无 padding 的 3x3 得到 {=out_two_3x3_on_28}x{=out_two_3x3_on_28}，
 一层 5x5 得到 {=out_one_5x5_on_28}x{=out_one_5x5_on_28}。不过输出尺寸相同并不能证明感受野相同，上面的递推式才能。
 
-"每层加 2"只在步长为 1 时成立：步长 2 的层之后再接 3x3 会增加 4（步长 2 再接 3x3：{=rf_stride2_then_3x3}），
-空洞率为 2 的 3x3 也增加 4（3x3 再接空洞 3x3：{=rf_dilated}）。
+"每层加 2"只在步长为 1 时成立：步长 2 的层之后再接 3x3 会增加 {=add_after_stride2}（步长 2 再接 3x3：{=rf_stride2_then_3x3}），
+空洞率为 2 的 3x3 增加 {=add_dilated}（3x3 再接空洞 3x3：{=rf_dilated}），均由梯度测得。
 """,
     },
     compute=compute,

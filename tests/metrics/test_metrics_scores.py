@@ -15,6 +15,7 @@ YT = [0, 0, 1, 1, 1, 2]
 YP = [0, 1, 1, 1, 2, 2]
 
 
+@pytest.mark.filterwarnings("ignore:A single label was found")
 def test_balanced_accuracy_and_matthews_by_hand():
     recall = [1 / 2, 2 / 3, 1 / 1]
     assert gbm.balanced_accuracy_score(YT, YP) == pytest.approx(np.mean(recall))

@@ -13,6 +13,7 @@ rates, and successive halving / Hyperband.
 from __future__ import annotations
 
 from . import bayes, hypergradient
+from .halving import HalvingResults, hyperband, successive_halving
 from .hypergradient import SGDHD
 from .results import Results, Trial
 from .run import run
@@ -20,5 +21,5 @@ from .samplers import grid, random
 from .space import (Choice, Domain, GridSearch, LogUniform, RandInt, Uniform, choice, grid_search,
                     loguniform, randint, uniform)
 
-__all__ = ["Choice", "Domain", "GridSearch", "LogUniform", "RandInt", "Results", "SGDHD", "Trial", "Uniform", "bayes",
-           "choice", "grid", "grid_search", "hypergradient", "loguniform", "randint", "random", "run", "uniform"]
+__all__ = ["Choice", "Domain", "GridSearch", "HalvingResults", "LogUniform", "RandInt", "Results", "SGDHD", "Trial", "Uniform", "bayes",
+           "choice", "grid", "grid_search", "hyperband", "hypergradient", "loguniform", "randint", "random", "run", "successive_halving", "uniform"]

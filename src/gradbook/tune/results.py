@@ -71,6 +71,33 @@ class Results:
         """One flat dict per trial: ``trial_id``, the configuration's keys, ``value``."""
         return [{"trial_id": t.trial_id, **t.config, "value": t.value} for t in self.trials]
 
+    def best_so_far(self) -> list[float]:
+        """The best value among trials 0..i, for each i (NaN until a finite value appears)."""
+        out, best = [], math.nan
+        for t in self.trials:
+            if math.isfinite(t.value) and (math.isnan(best) or (t.value < best if self.mode == "min" else t.value > best)):
+                best = t.value
+            out.append(best)
+        return out
+
+    def plot(self, path: str | os.PathLike, title: str | None = None) -> None:
+        """Write a PNG: each trial's value and the best so far, against the trial index."""
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        ax.plot([t.trial_id for t in self.trials], [t.value for t in self.trials], "o", alpha=0.5, label="trial")
+        ax.step([t.trial_id for t in self.trials], self.best_so_far(), where="post", label="best so far")
+        ax.set_xlabel("trial")
+        ax.set_ylabel(self.metric or "value")
+        ax.set_title(title or f"best so far ({self.mode})")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+
     def __str__(self) -> str:
         rows = self.to_rows()
         if not rows:

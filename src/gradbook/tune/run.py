@@ -41,7 +41,8 @@ METHODS = ("random", "grid", "bayes")
 def run(objective: Callable[[dict], Any], space: dict, method: str = "random", n_trials: int | None = 10,
         seed: int = 0, executor: Any = None, resume: str | os.PathLike | None = None, *, mode: str = "min",
         metric: str | None = None, results_file: str | os.PathLike | None = None, n_workers: int = 2,
-        n_initial: int = 5, batch_size: int = 2, kernel: str = "matern52", acquisition: str = "ei") -> Results:
+        n_initial: int = 5, batch_size: int = 2, kernel: str = "matern52", acquisition: str = "ei",
+        callback: Callable[[Trial], Any] | None = None) -> Results:
     """Run a hyperparameter search and return its ``Results`` table (``.best``, ``.best_config``).
 
     Parameters
@@ -58,6 +59,8 @@ def run(objective: Callable[[dict], Any], space: dict, method: str = "random", n
     results_file : where a new search writes its trials (an existing file is refused; resume it).
     n_initial, batch_size, kernel, acquisition : ``'bayes'`` only: random trials before the GP, trials
         per proposal round, ``'matern52'``/``'rbf'``, ``'ei'``/``'ucb'``.
+    callback : called here (not in a worker) with each ``Trial`` as it finishes, resumed ones
+        included (a live table, a progress bar).
     """
     check_space(space)
     if method not in METHODS:
@@ -94,6 +97,8 @@ def run(objective: Callable[[dict], Any], space: dict, method: str = "random", n
 
     def record(trial_id: int, config: dict, saved: dict) -> None:
         trials[trial_id] = Trial(trial_id, config, float(saved["value"]), saved["result"], saved.get("seconds", 0.0))
+        if callback is not None:
+            callback(trials[trial_id])
 
     with TrialRunner(executor, n_workers) as runner:
 

@@ -120,7 +120,7 @@ def test_tensor_inputs():
 
 @pytest.mark.parametrize("call, match", [
     (lambda: gbm.roc_curve([0, 1], [0.1, 0.2], method="fast"), "roc_curve: method must be one of"),
-    (lambda: gbm.roc_curve([0, 1], [0.1, np.nan]), "roc_curve: Input y_score contains NaN"),
+    (lambda: gbm.roc_curve([0, 1], [0.1, np.nan]), "roc_curve: Input contains NaN"),
     (lambda: gbm.roc_curve([0, 1, 1], [0.1, 0.2]), "roc_curve: Found input variables with inconsistent numbers of samples"),
     (lambda: gbm.roc_curve([0.5, 1.5], [0.1, 0.2]), "roc_curve: continuous format is not supported"),
     (lambda: gbm.roc_auc_score([0, 1, 2], np.eye(3), multi_class="ovo", sample_weight=[1, 1, 1]),

@@ -51,11 +51,12 @@ def check_consistent_length(func: str, **arrays: np.ndarray | None) -> int:
     return lengths[0] if lengths else 0
 
 
-def check_finite(x: np.ndarray, name: str, func: str) -> None:
-    """NaN or infinity anywhere is an error, in scikit-learn's words."""
+def check_finite(x: np.ndarray, name: str | None, func: str) -> None:
+    """NaN or infinity anywhere is an error, in scikit-learn's words ("Input y_pred contains NaN.",
+    or "Input contains NaN." where scikit-learn does not name the input: ``name=None``)."""
     if x.dtype.kind in "fc" and not np.isfinite(x).all():
         what = "NaN" if np.isnan(x).any() else "infinity or a value too large for dtype('float64')"
-        raise ValueError(f"{func}: Input {name} contains {what}.")
+        raise ValueError(f"{func}: Input {name + ' ' if name else ''}contains {what}.")
 
 
 def check_sample_weight(sample_weight: Any, n: int, func: str) -> np.ndarray | None:

@@ -258,7 +258,13 @@ def precision_recall_fscore_support(y_true: Any, y_pred: Any, *, beta: float = 1
     Shapes: y_true, y_pred (n_samples,) labels or (n_samples, n_labels) indicators. Per-label
     results are (n_labels,) float64 arrays in the order of ``labels``; averaged results are
     floats. See the module docstring for the formulas and the averages."""
-    func = "precision_recall_fscore_support"
+    return _prf(y_true, y_pred, beta, labels, pos_label, average, warn_for, sample_weight, zero_division,
+                "precision_recall_fscore_support")
+
+
+def _prf(y_true: Any, y_pred: Any, beta: float, labels: Any, pos_label: Any, average: str | None,
+         warn_for: Sequence[str], sample_weight: Any, zero_division: Any, func: str):
+    """precision_recall_fscore_support, its errors naming the public function ``func`` called."""
     _zero_division_value(zero_division, func)
     if not (isinstance(beta, (int, float, np.number)) and beta >= 0):
         raise ValueError(f"{func}: The 'beta' parameter of {func} must be a float in the range [0.0, inf). Got "
@@ -283,32 +289,29 @@ def precision_recall_fscore_support(y_true: Any, y_pred: Any, *, beta: float = 1
 def fbeta_score(y_true: Any, y_pred: Any, *, beta: float, labels: Sequence | None = None, pos_label: Any = 1,
                 average: str | None = "binary", sample_weight: Any = None, zero_division: Any = "warn"):
     """F-beta = (1 + b^2) tp / ((1 + b^2) tp + b^2 fn + fp): recall counts ``beta`` times as much as precision."""
-    return precision_recall_fscore_support(y_true, y_pred, beta=beta, labels=labels, pos_label=pos_label,
-                                           average=average, warn_for=("f-score",), sample_weight=sample_weight,
-                                           zero_division=zero_division)[2]
+    return _prf(y_true, y_pred, beta, labels, pos_label, average, ("f-score",), sample_weight, zero_division,
+                "fbeta_score")[2]
 
 
 def f1_score(y_true: Any, y_pred: Any, *, labels: Sequence | None = None, pos_label: Any = 1,
              average: str | None = "binary", sample_weight: Any = None, zero_division: Any = "warn"):
     """F1 = 2 tp / (2 tp + fn + fp), the harmonic mean of precision and recall."""
-    return fbeta_score(y_true, y_pred, beta=1.0, labels=labels, pos_label=pos_label, average=average,
-                       sample_weight=sample_weight, zero_division=zero_division)
+    return _prf(y_true, y_pred, 1.0, labels, pos_label, average, ("f-score",), sample_weight, zero_division,
+                "f1_score")[2]
 
 
 def precision_score(y_true: Any, y_pred: Any, *, labels: Sequence | None = None, pos_label: Any = 1,
                     average: str | None = "binary", sample_weight: Any = None, zero_division: Any = "warn"):
     """Precision = tp / (tp + fp): of the samples predicted positive, the fraction that are."""
-    return precision_recall_fscore_support(y_true, y_pred, labels=labels, pos_label=pos_label, average=average,
-                                           warn_for=("precision",), sample_weight=sample_weight,
-                                           zero_division=zero_division)[0]
+    return _prf(y_true, y_pred, 1.0, labels, pos_label, average, ("precision",), sample_weight, zero_division,
+                "precision_score")[0]
 
 
 def recall_score(y_true: Any, y_pred: Any, *, labels: Sequence | None = None, pos_label: Any = 1,
                  average: str | None = "binary", sample_weight: Any = None, zero_division: Any = "warn"):
     """Recall = tp / (tp + fn): of the positive samples, the fraction found."""
-    return precision_recall_fscore_support(y_true, y_pred, labels=labels, pos_label=pos_label, average=average,
-                                           warn_for=("recall",), sample_weight=sample_weight,
-                                           zero_division=zero_division)[1]
+    return _prf(y_true, y_pred, 1.0, labels, pos_label, average, ("recall",), sample_weight, zero_division,
+                "recall_score")[1]
 
 
 def jaccard_score(y_true: Any, y_pred: Any, *, labels: Sequence | None = None, pos_label: Any = 1,

@@ -14,8 +14,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._counts import encode
-from ._validation import (as_array, check_consistent_length, check_sample_weight, column_or_1d, type_of_target,
-                          unique, warn_undefined, weighted_mean)
+from ._validation import (as_array, check_consistent_length, check_finite, check_sample_weight, column_or_1d,
+                          type_of_target, unique, warn_undefined, weighted_mean)
 
 
 def _numeric(x: Any, name: str, func: str) -> np.ndarray:
@@ -27,8 +27,7 @@ def _numeric(x: Any, name: str, func: str) -> np.ndarray:
             raise ValueError(f"{func}: could not convert {name} to float: dtype {a.dtype}") from None
     if a.ndim > 2:
         raise ValueError(f"{func}: Found array with dim {a.ndim}. None expected <= 2.")
-    if a.dtype.kind == "f" and not np.isfinite(a).all():
-        raise ValueError(f"{func}: Input contains {'NaN' if np.isnan(a).any() else 'infinity'}.")
+    check_finite(a, None, func)
     return a
 
 
@@ -60,7 +59,7 @@ def hinge_loss(y_true: Any, pred_decision: Any, *, labels: Sequence | None = Non
                              f"is ({n}, {len(classes)}). Got: {f.shape}")
         codes = encode(yt, classes)
         if np.any(codes < 0):
-            raise ValueError(f"{func}: y contains previously unseen labels: {unique(yt[codes < 0]).tolist()}")
+            raise ValueError(f"{func}: y contains previously unseen labels: {list(unique(yt[codes < 0]))}")
         rows = np.arange(n)
         own = f[rows, codes]
         others = f.astype(np.float64)  # the best rival: every column but the true one

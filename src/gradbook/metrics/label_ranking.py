@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_array, check_consistent_length, column_or_1d, type_of_target
+from ._validation import as_array, check_consistent_length, check_finite, column_or_1d, type_of_target
 
 _DCG_TARGETS = ("multilabel-indicator", "continuous-multioutput", "multiclass-multioutput")
 
@@ -33,12 +33,13 @@ def _matrix(x: Any, name: str, func: str, ensure_2d: bool) -> np.ndarray:
             a = a.astype(np.float64)
         except (TypeError, ValueError):
             raise ValueError(f"{func}: {name} must be numeric, got dtype {a.dtype}") from None
-    if ensure_2d and a.ndim != 2:
-        raise ValueError(f"{func}: Expected 2D array, got {'scalar' if a.ndim == 0 else f'{a.ndim}D'} array instead")
+    if ensure_2d and a.ndim == 1:
+        raise ValueError(f"{func}: Expected 2D array, got 1D array instead:\narray={a}.\nReshape your data either "
+                         "using array.reshape(-1, 1) if your data has a single feature or array.reshape(1, -1) if it "
+                         "contains a single sample.")
     if a.ndim > 2:
         raise ValueError(f"{func}: Found array with dim {a.ndim}. None expected <= 2.")
-    if a.dtype.kind == "f" and not np.isfinite(a).all():
-        raise ValueError(f"{func}: Input {name} contains {'NaN' if np.isnan(a).any() else 'infinity'}.")
+    check_finite(a, None, func)
     return a
 
 

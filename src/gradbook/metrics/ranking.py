@@ -53,7 +53,7 @@ def _binary_inputs(y_true: Any, y_score: Any, pos_label: Any, sample_weight: Any
     if ys.dtype.kind not in "biuf":
         raise ValueError(f"{func}: y_score must be numeric, got dtype {ys.dtype}")
     check_consistent_length(func, y_true=yt, y_score=ys)
-    check_finite(ys, "y_score", func)
+    check_finite(ys, None, func)
     pos_label = check_pos_label(pos_label, classes, func)
     w = check_sample_weight(sample_weight, len(yt), func)
     if ys.dtype.kind == "b":
@@ -326,7 +326,7 @@ def roc_auc_score(y_true: Any, y_score: Any, *, average: str | None = "macro", s
     ys = as_array(y_score, "y_score", func)
     if ys.dtype.kind not in "biuf":
         raise ValueError(f"{func}: y_score must be numeric, got dtype {ys.dtype}")
-    check_finite(ys, "y_score", func)
+    check_finite(ys, None, func)
     if max_fpr is not None and not 0 < max_fpr <= 1:
         raise ValueError(f"{func}: expected max_fpr in range (0, 1], got {max_fpr!r}")
     if average not in (None, "micro", "macro", "weighted", "samples"):
@@ -408,8 +408,8 @@ def auc(x: Any, y: Any) -> float:
     y = column_or_1d(as_array(y, "y", func), "y", func)
     check_consistent_length(func, x=x, y=y)
     if x.shape[0] < 2:
-        raise ValueError(f"{func}: at least 2 points are needed to compute area under curve, but x.shape = "
-                         f"{x.shape}")
+        raise ValueError(f"{func}: At least 2 points are needed to compute area under curve, but x.shape = "
+                         f"{x.shape[0]}")
     direction = 1
     dx = np.diff(x)
     if np.any(dx < 0):
@@ -469,7 +469,7 @@ def average_precision_score(y_true: Any, y_score: Any, *, average: str | None = 
     ys = as_array(y_score, "y_score", func)
     if ys.dtype.kind not in "biuf":
         raise ValueError(f"{func}: y_score must be numeric, got dtype {ys.dtype}")
-    check_finite(ys, "y_score", func)
+    check_finite(ys, None, func)
     if average not in (None, "micro", "macro", "weighted", "samples"):
         raise ValueError(f"{func}: The 'average' parameter of {func} must be a str among {{'micro', 'macro', "
                          f"'samples', 'weighted'}} or None. Got {average!r} instead.")

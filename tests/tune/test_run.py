@@ -124,12 +124,21 @@ def test_unpicklable_objective_runs_in_threads(threads):
     (dict(method="tpe"), ValueError, "method must be one of"),
     (dict(mode="best"), ValueError, "mode must be 'min' or 'max'"),
     (dict(n_trials=-1), ValueError, "n_trials must be an integer >= 0"),
+    (dict(n_trials=None), ValueError, "only grid search has a natural number of trials"),
     (dict(executor=object()), TypeError, "executor must be None"),
     (dict(executor="ray"), NotImplementedError, "'ray' is not supported yet"),
 ])
 def test_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
         tune.run(quadratic, SPACE, **{"method": "random", "n_trials": 2, **kwargs})
+
+
+@pytest.mark.parametrize("method", ["random", "bayes"])
+def test_nan_trials_are_kept_but_never_best(threads, method):
+    results = tune.run(_testing.nan_for_negative_x, SPACE, method, n_trials=9, seed=0, executor=threads, n_initial=4)
+    values = [t.value for t in results]
+    assert any(v != v for v in values) and results.best.value == min(v for v in values if v == v)
+    assert results.best_so_far()[-1] == results.best.value
 
 
 def test_objective_returning_a_dict_without_metric_or_a_string(threads):

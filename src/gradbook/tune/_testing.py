@@ -23,3 +23,8 @@ def metrics(config: dict) -> dict:
 
     loss = quadratic(config)
     return {"loss": loss, "accuracy": np.float64(1.0 / (1.0 + loss)), "curve": [loss, loss / 2]}
+
+
+def nan_for_negative_x(config: dict) -> float:
+    """``quadratic``, NaN where x < 0 (a diverged training run)."""
+    return float("nan") if config["x"] < 0 else quadratic(config)

@@ -38,7 +38,7 @@ __all__ = ["run"]
 METHODS = ("random", "grid", "bayes")
 
 
-def run(objective: Callable[[dict], Any], space: dict, method: str = "random", n_trials: int | None = 10,
+def run(objective: Callable[[dict], Any], space: dict, method: str = "random", n_trials: int | None = None,
         seed: int = 0, executor: Any = None, resume: str | os.PathLike | None = None, *, mode: str = "min",
         metric: str | None = None, results_file: str | os.PathLike | None = None, n_workers: int = 2,
         n_initial: int = 5, batch_size: int = 2, kernel: str = "matern52", acquisition: str = "ei",
@@ -50,7 +50,9 @@ def run(objective: Callable[[dict], Any], space: dict, method: str = "random", n
     objective : called with one configuration (a dict); returns a number or a dict of
         JSON-writable values, of which ``metric`` is optimised. Must be picklable for process pools.
     space : a search space (see ``tune.space``).
-    method : ``'random'``, ``'grid'`` (every combination; ``n_trials=None`` for all) or ``'bayes'``.
+    method : ``'random'``, ``'grid'`` or ``'bayes'``.
+    n_trials : how many trials; required for random and Bayesian search; for grid search the first
+        ``n_trials`` combinations, all of them when None.
     executor : None (a local ``ProcessPoolExecutor`` with ``n_workers``), a
         ``concurrent.futures.Executor``, or a Dask ``distributed.Client``.
     resume : a results file to continue: its finished trials are read, not re-run, and new ones are
@@ -68,7 +70,8 @@ def run(objective: Callable[[dict], Any], space: dict, method: str = "random", n
     if mode not in ("min", "max"):
         raise ValueError(f"tune.run: mode must be 'min' or 'max', got {mode!r}")
     if method != "grid" and (not isinstance(n_trials, numbers.Integral) or n_trials < 0):
-        raise ValueError(f"tune.run: n_trials must be an integer >= 0 for method={method!r}, got {n_trials!r}")
+        raise ValueError(f"tune.run: n_trials must be an integer >= 0 for method={method!r}, got {n_trials!r}"
+                         + (" (only grid search has a natural number of trials)" if n_trials is None else ""))
     if not callable(objective):
         raise TypeError(f"tune.run: objective must be callable, got {type(objective).__name__}")
     if resume is not None and results_file is not None and os.fspath(resume) != os.fspath(results_file):

@@ -69,3 +69,15 @@ def test_halving_errors():
         tune.successive_halving(lambda c, b: 0.0, SPACE, 3, 1, 3)
     with ThreadPoolExecutor(1) as one, pytest.raises(RuntimeError, match="config 0 .*budget 1 raised ZeroDivision"):
         tune.successive_halving(lambda c, b: 1 / 0, SPACE, 1, 1, 3, executor=one)
+
+
+def test_successive_halving_of_real_training_runs(threads):
+    from gradbook.tune.training import TrainingObjective
+
+    objective = TrainingObjective("mlp", "digits", metric="val_accuracy")
+    results = tune.successive_halving(objective, objective.space(), n_configs=3, min_budget=1, max_budget=3,
+                                      mode="max", executor=threads)
+    assert [list(r.values) for r in results.brackets[0]][0] == [0, 1, 2]
+    survivor = max(results.brackets[0][0].values, key=lambda i: (results.brackets[0][0].values[i], -i))
+    assert list(results.brackets[0][1].values) == [survivor] and results.brackets[0][1].budget == 3
+    assert 0.1 < results.best_value <= 1.0

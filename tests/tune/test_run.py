@@ -126,11 +126,16 @@ def test_unpicklable_objective_runs_in_threads(threads):
     (dict(n_trials=-1), ValueError, "n_trials must be an integer >= 0"),
     (dict(n_trials=None), ValueError, "only grid search has a natural number of trials"),
     (dict(executor=object()), TypeError, "executor must be None"),
-    (dict(executor="ray"), NotImplementedError, "'ray' is not supported yet"),
 ])
 def test_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
         tune.run(quadratic, SPACE, **{"method": "random", "n_trials": 2, **kwargs})
+
+
+def test_ray_without_ray_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "ray", None)  # as if Ray were not installed
+    with pytest.raises(ImportError, match=r"executor='ray' needs Ray: pip install 'gradbook\[ray\]'"):
+        tune.run(quadratic, SPACE, "random", n_trials=2, executor="ray")
 
 
 @pytest.mark.parametrize("method", ["random", "bayes"])

@@ -1,5 +1,7 @@
-"""Where trials run: a local process pool (the default), any ``concurrent.futures.Executor``, or
-a Dask ``distributed.Client`` (``pip install gradbook[dask]``). One interface for all:
+"""Where trials run: a local process pool (the default), any ``concurrent.futures.Executor``, a
+Dask ``distributed.Client`` (``pip install gradbook[dask]``) or Ray (``executor="ray"``: the running
+Ray runtime, or a local one started by ``ray.init()``; ``pip install gradbook[ray]``). One
+interface for all:
 
     with TrialRunner(executor, n_workers, caller="tune.run") as runner:
         for key, output in runner.map_unordered(fn, [(key, args), ...]):
@@ -54,12 +56,17 @@ class TrialRunner:
             self.kind, self.executor = "dask", executor
         elif isinstance(executor, cf.Executor):
             self.kind, self.executor = "futures", executor
-        elif executor == "ray":
-            raise NotImplementedError(f"{caller}: executor='ray' is not supported yet; use a Dask distributed.Client "
-                                      "(pip install gradbook[dask]) to run trials on a cluster")
+        elif isinstance(executor, str) and executor == "ray":
+            try:
+                import ray
+            except ImportError as error:
+                raise ImportError(f"{caller}: executor='ray' needs Ray: pip install 'gradbook[ray]'") from error
+            if not ray.is_initialized():
+                ray.init()
+            self.kind, self.executor = "ray", ray
         else:
-            raise TypeError(f"{caller}: executor must be None (a local process pool), a concurrent.futures.Executor "
-                            f"or a dask distributed.Client, got {type(executor).__name__}")
+            raise TypeError(f"{caller}: executor must be None (a local process pool), a concurrent.futures.Executor, "
+                            f"a dask distributed.Client or 'ray', got {type(executor).__name__}")
 
     def check_picklable(self, fn: Callable) -> None:
         """Process pools send ``fn`` by pickle (a Dask client uses cloudpickle, which takes closures)."""
@@ -89,10 +96,17 @@ class TrialRunner:
             return
         if self.kind == "dask":
             futures = {self.executor.submit(fn, *args, pure=False): key for key, args in calls}
+        elif self.kind == "ray":
+            remote = self.executor.remote(fn)
+            self._ray_refs = {}
+            for key, args in calls:
+                ref = remote.remote(*args)
+                self._ray_refs[ref.future()] = ref  # an ObjectRef's future is a concurrent.futures.Future
+            futures = dict(zip(self._ray_refs, (key for key, _ in calls)))
         else:
             futures = {self.executor.submit(fn, *args): key for key, args in calls}
-        # both kinds of future call back when done (a Dask client from its own thread): no import of
-        # distributed here, and one loop for both
+        # every kind of future calls back when done (Dask's and Ray's from their own threads): no
+        # import of distributed here, and one loop for all
         finished: queue.SimpleQueue = queue.SimpleQueue()
         for future in futures:
             future.add_done_callback(finished.put)
@@ -122,6 +136,9 @@ class TrialRunner:
             return
         if self.kind == "dask":
             self.executor.cancel(pending)
+        elif self.kind == "ray":
+            for f in pending:
+                self.executor.cancel(self._ray_refs[f])
         else:
             for f in pending:
                 f.cancel()

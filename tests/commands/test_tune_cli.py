@@ -3,6 +3,7 @@ that resumes, and the errors."""
 import json
 import re
 
+import pytest
 from typer.testing import CliRunner
 
 from gradbook import tune
@@ -32,7 +33,24 @@ def test_tune_random_search_then_resume(tmp_path):
 def test_tune_errors():
     res = runner.invoke(app, ["tune", "--model", "resnet"])
     assert res.exit_code == 1 and "unknown model 'resnet'" in res.output
-    res = runner.invoke(app, ["tune", "--scheduler", "ray://x"])
+    res = runner.invoke(app, ["tune", "--scheduler", "spark://x"])
     assert res.exit_code == 1 and "dask://HOST:PORT" in res.output
     res = runner.invoke(app, ["tune", "--method", "tpe", "--trials", "1"])
     assert res.exit_code == 1 and "method must be one of" in res.output
+
+
+@pytest.mark.slow
+def test_tune_on_a_dask_scheduler_equals_the_local_search(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    local = tmp_path / "local.jsonl"
+    assert runner.invoke(app, ["tune", "--trials", "3", "--epochs", "1", "--method", "random", "--results", str(local),
+                               "--plot", str(tmp_path / "a.png")]).exit_code == 0
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=40) as cluster:
+        on_dask = tmp_path / "dask.jsonl"
+        address = cluster.scheduler_address.replace("tcp://", "dask://")
+        res = runner.invoke(app, ["tune", "--trials", "3", "--epochs", "1", "--method", "random", "--results",
+                                  str(on_dask), "--scheduler", address, "--plot", str(tmp_path / "b.png")])
+        assert res.exit_code == 0, res.output
+    values = lambda path: {json.loads(l)["trial"]: json.loads(l)["value"] for l in path.read_text().splitlines()[1:]}  # noqa: E731,E741
+    assert values(on_dask) == values(local)

@@ -23,10 +23,19 @@ def _table(rows: list, names: list[str], metric: str, best_id: Optional[int], n_
 
 
 def _executor(scheduler: Optional[str]):
+    """None (local processes), a Dask client for dask://HOST:PORT, or 'ray' (ray, ray://HOST:PORT)."""
     if scheduler is None:
         return None
+    if scheduler == "ray" or scheduler.startswith("ray://"):
+        try:
+            import ray
+        except ImportError as exc:
+            raise ValueError("--scheduler ray needs Ray: pip install 'gradbook[ray]'") from exc
+        ray.init(address=None if scheduler == "ray" else scheduler)
+        return "ray"
     if not scheduler.startswith("dask://"):
-        raise ValueError(f"--scheduler must be dask://HOST:PORT (a Dask scheduler), got {scheduler!r}")
+        raise ValueError(f"--scheduler must be dask://HOST:PORT (a Dask scheduler), ray or ray://HOST:PORT, "
+                         f"got {scheduler!r}")
     try:
         from distributed import Client
     except ImportError as exc:
@@ -45,7 +54,8 @@ def register(app: typer.Typer) -> None:
                      seed: int = typer.Option(0, "--seed"),
                      workers: int = typer.Option(2, "--workers", min=1, help="Local worker processes."),
                      scheduler: Optional[str] = typer.Option(None, "--scheduler",
-                                                             help="dask://HOST:PORT runs the trials on that Dask cluster."),
+                                                             help="dask://HOST:PORT runs the trials on that Dask cluster; "
+                                                                  "ray (a local Ray) or ray://HOST:PORT on Ray."),
                      results: Optional[str] = typer.Option(None, "--results",
                                                            help="Results file (JSON lines) to write, or to continue "
                                                                 "when it exists."),
@@ -93,7 +103,11 @@ def register(app: typer.Typer) -> None:
             Console(stderr=True).print(f"[red]gradbook tune: {exc}[/red]", soft_wrap=True)
             raise typer.Exit(1)
         finally:
-            if executor is not None:
+            if executor == "ray":
+                import ray
+
+                ray.shutdown()
+            elif executor is not None:
                 executor.close()
         best = found.best
         console.print(_table(found.trials, names, "val_accuracy", best.trial_id, trials))

@@ -56,7 +56,7 @@ def test_zero_division():
     (lambda: gbm.f1_score([0, 1, 2], [0, 1, 1]), "Target is multiclass but average='binary'"),
     (lambda: gbm.f1_score([0, 1], [0, 1], pos_label=3), "pos_label=3 is not a valid label"),
     (lambda: gbm.f1_score([0, 1], [0, 1], average="samples"), "Samplewise metrics are not available outside"),
-    (lambda: gbm.f1_score([0, 1], [0, 1], average="sample"), "average has to be one of"),
+    (lambda: gbm.f1_score([0, 1], [0, 1], average="sample"), "The 'average' parameter of f1_score must be"),
     (lambda: gbm.accuracy_score([0, 1], [0, 1, 1]), r"accuracy_score: Found input variables with inconsistent numbers of samples: \[2, 3\]"),
     (lambda: gbm.accuracy_score([0.5, 1], [0, 1]), "Classification metrics can't handle a mix of continuous and binary"),
     (lambda: gbm.confusion_matrix([0, 1], [0, 1], normalize="rows"), "The 'normalize' parameter of confusion_matrix must be"),
@@ -64,8 +64,8 @@ def test_zero_division():
     (lambda: gbm.log_loss([0, 1], [0.2, 1.2]), "greater than 1"),
     (lambda: gbm.log_loss([1, 1], [0.2, 0.3]), "only one label"),
     (lambda: gbm.mean_squared_error([1, 2], [1, 2, 3]), "mean_squared_error: Found input variables with inconsistent numbers"),
-    (lambda: gbm.r2_score([1, 2], [1, np.inf]), "r2_score: Input y_pred contains infinity"),
-    (lambda: gbm.mean_absolute_error([1, 2], [1, 2], multioutput="mean"), "multioutput must be one of"),
+    (lambda: gbm.r2_score([1, 2], [1, np.inf]), "r2_score: Input contains infinity"),
+    (lambda: gbm.mean_absolute_error([1, 2], [1, 2], multioutput="mean"), "The .multioutput. parameter of"),
 ])
 def test_bad_input_names_the_function(call, match):
     with pytest.raises(ValueError, match=match):

@@ -59,6 +59,22 @@ def check_finite(x: np.ndarray, name: str | None, func: str) -> None:
         raise ValueError(f"{func}: Input {name + ' ' if name else ''}contains {what}.")
 
 
+def numeric_array(a: np.ndarray, func: str, parse_strings: bool = False) -> np.ndarray:
+    """``a`` as numbers, as scikit-learn's ``check_array(dtype='numeric')``: strings are refused
+    (``parse_strings``: converted like the rest, as a float dtype request does), objects converted
+    to float64 (or refused with NumPy's conversion message); finite values only."""
+    if a.dtype.kind in "US" and not parse_strings:
+        raise ValueError(f"{func}: dtype='numeric' is not compatible with arrays of bytes/strings.Convert your data "
+                         "to numeric values explicitly instead.")
+    if a.dtype.kind not in "biuf":
+        try:  # through Python objects, so NumPy's message quotes 'a', not np.str_('a')
+            a = np.asarray(a.tolist(), dtype=np.float64)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{func}: {e}") from None
+    check_finite(a, None, func)
+    return a
+
+
 def check_sample_weight(sample_weight: Any, n: int, func: str) -> np.ndarray | None:
     """``sample_weight`` as a 1-d array of n numbers. Integer weights stay integers (their sums
     are then exact); an object array of numbers becomes float64, as scikit-learn converts it."""
@@ -183,7 +199,7 @@ def classification_targets(y_true: Any, y_pred: Any, func: str, sample_weight: A
         return y_type, np.arange(yt.shape[1]), yt, yp
     yt, yp = column_or_1d(yt, "y_true", func), column_or_1d(yp, "y_pred", func)
     if (yt.dtype.kind in "USO") != (yp.dtype.kind in "USO"):
-        raise ValueError(f"{func}: Mix of label input types (string and number)")
+        raise ValueError(f"{func}: Mix of label input types (string and number); Got {unique(yt)} and {unique(yp)}.")
     if yt.dtype == yp.dtype:
         labels = unique(np.concatenate([yt, yp]))
     else:

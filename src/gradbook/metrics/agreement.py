@@ -66,7 +66,7 @@ def cohen_kappa_score(y1: Any, y2: Any, *, labels: Sequence | None = None, weigh
     if not (isinstance(replace_undefined_by, (int, float, np.number)) and not isinstance(replace_undefined_by, bool)
             and (np.isnan(replace_undefined_by) or -1 <= replace_undefined_by <= 1)):
         raise ValueError(f"{func}: The 'replace_undefined_by' parameter of {func} must be a float in the range "
-                         f"[-1.0, 1.0] or nan. Got {replace_undefined_by!r} instead.")
+                         f"[-1.0, 1.0] or numpy.nan. Got {replace_undefined_by!r} instead.")
     try:
         C = labelled_confusion(y1, y2, labels, sample_weight, func).astype(np.float64)
     except ValueError as e:

@@ -186,7 +186,7 @@ def _zero_division_value(zero_division: Any, func: str, allow_nan: bool = True) 
             return float(zero_division)
         if allow_nan and np.isnan(zero_division):
             return np.nan
-    allowed = "{0.0, 1.0, nan}" if allow_nan else "{0, 1}"
+    allowed = "{0.0, 1.0}, numpy.nan" if allow_nan else "{0, 1}"
     raise ValueError(f"{func}: The 'zero_division' parameter of {func} must be a float among {allowed} or a str "
                      f"among {{'warn'}}. Got {zero_division!r} instead.")
 
@@ -240,7 +240,8 @@ def _set_wise_counts(y_true: Any, y_pred: Any, labels: Any, pos_label: Any, aver
                      func: str):
     """(tp, pred, true) per label (or per sample for 'samples', pooled for 'micro') and weights."""
     if average not in _AVERAGES and average != "binary":
-        raise ValueError(f"{func}: average has to be one of {_AVERAGES}")
+        raise ValueError(f"{func}: The 'average' parameter of {func} must be a str among {{'binary', 'macro', "
+                         f"'samples', 'weighted', 'micro'}} or None. Got {average!r} instead.")
     y_type, present, yt, yp, w = _targets_and_weights(y_true, y_pred, sample_weight, func)
     labels = _set_wise_labels(present, y_type, average, labels, pos_label, func)
     tp, pred, true, _ = _label_counts(y_type, present, yt, yp, w, labels, average == "samples", func)
@@ -267,7 +268,7 @@ def _prf(y_true: Any, y_pred: Any, beta: float, labels: Any, pos_label: Any, ave
     """precision_recall_fscore_support, its errors naming the public function ``func`` called."""
     _zero_division_value(zero_division, func)
     if not (isinstance(beta, (int, float, np.number)) and beta >= 0):
-        raise ValueError(f"{func}: The 'beta' parameter of {func} must be a float in the range [0.0, inf). Got "
+        raise ValueError(f"{func}: The 'beta' parameter of {func} must be a float in the range [0.0, inf]. Got "
                          f"{beta!r} instead.")
     tp, pred, true, w = _set_wise_counts(y_true, y_pred, labels, pos_label, average, sample_weight, func)
     precision = _divide(tp, pred, "precision", "predicted", average, warn_for, zero_division, func)

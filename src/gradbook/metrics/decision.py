@@ -14,20 +14,14 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._counts import encode
-from ._validation import (as_array, check_consistent_length, check_finite, check_sample_weight, column_or_1d,
+from ._validation import (as_array, check_consistent_length, check_sample_weight, column_or_1d, numeric_array,
                           type_of_target, unique, warn_undefined, weighted_mean)
 
 
 def _numeric(x: Any, name: str, func: str) -> np.ndarray:
-    a = as_array(x, name, func)
-    if a.dtype.kind not in "biuf":
-        try:
-            a = a.astype(np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(f"{func}: could not convert {name} to float: dtype {a.dtype}") from None
+    a = numeric_array(as_array(x, name, func), func)
     if a.ndim > 2:
         raise ValueError(f"{func}: Found array with dim {a.ndim}. None expected <= 2.")
-    check_finite(a, None, func)
     return a
 
 

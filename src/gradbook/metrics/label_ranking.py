@@ -20,26 +20,20 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_array, check_consistent_length, check_finite, column_or_1d, type_of_target
+from ._validation import as_array, check_consistent_length, column_or_1d, numeric_array, type_of_target
 
 _DCG_TARGETS = ("multilabel-indicator", "continuous-multioutput", "multiclass-multioutput")
 
 
 def _matrix(x: Any, name: str, func: str, ensure_2d: bool) -> np.ndarray:
     """A finite numeric array, 2-d when asked (scikit-learn's check_array)."""
-    a = as_array(x, name, func)
-    if a.dtype.kind not in "biuf":
-        try:
-            a = a.astype(np.float64)
-        except (TypeError, ValueError):
-            raise ValueError(f"{func}: {name} must be numeric, got dtype {a.dtype}") from None
+    a = numeric_array(as_array(x, name, func), func)
     if ensure_2d and a.ndim == 1:
         raise ValueError(f"{func}: Expected 2D array, got 1D array instead:\narray={a}.\nReshape your data either "
                          "using array.reshape(-1, 1) if your data has a single feature or array.reshape(1, -1) if it "
                          "contains a single sample.")
     if a.ndim > 2:
         raise ValueError(f"{func}: Found array with dim {a.ndim}. None expected <= 2.")
-    check_finite(a, None, func)
     return a
 
 

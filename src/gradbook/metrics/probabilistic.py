@@ -28,7 +28,7 @@ def _proba_array(y_proba: Any, func: str) -> np.ndarray:
         raise ValueError(f"{func}: y_proba must be numeric of shape (n_samples,) or (n_samples, n_classes), got "
                          f"shape {p.shape} dtype {p.dtype}")
     p = p.astype(p.dtype if p.dtype.kind == "f" else np.float64, copy=False)
-    check_finite(p, "y_proba", func)
+    check_finite(p, None, func)
     return p
 
 
@@ -56,7 +56,7 @@ def _multiclass_proba(yt: np.ndarray, p: np.ndarray, sample_weight: Any, labels:
                           "columns of y_prob correspond to this ordering.", UserWarning, stacklevel=3)
         missing = set(yt.tolist()) - set(given.tolist())
         if missing:
-            raise ValueError(f"{func}: y_true contains values {missing} not belonging to the passed labels {given}.")
+            raise ValueError(f"{func}: y_true contains values {missing} not belonging to the passed labels {labels}.")
         if len(classes) == 1:
             raise ValueError(f"{func}: The labels array needs to contain at least two labels, got {classes}.")
     else:
@@ -109,8 +109,8 @@ def brier_score_loss(y_true: Any, y_proba: Any, *, sample_weight: Any = None, po
     mean (y - p)^2 in [0, 1]."""
     func = "brier_score_loss"
     if not (scale_by_half == "auto" or isinstance(scale_by_half, (bool, np.bool_))):
-        raise ValueError(f"{func}: The 'scale_by_half' parameter of {func} must be an instance of 'bool' or a str "
-                         f"among {{'auto'}}. Got {scale_by_half!r} instead.")
+        raise ValueError(f"{func}: The 'scale_by_half' parameter of {func} must be an instance of 'bool' or an "
+                         f"instance of 'numpy.bool' or a str among {{'auto'}}. Got {scale_by_half!r} instead.")
     p = _proba_array(y_proba, func)
     if p.ndim == 1 or p.shape[1] == 1:
         Y, p, w = _binary_proba(y_true, column_or_1d(p, "y_proba", func), sample_weight, pos_label, func)

@@ -46,8 +46,7 @@ def _binary_inputs(y_true: Any, y_score: Any, pos_label: Any, sample_weight: Any
     ys = as_array(y_score, "y_score", func)
     y_type, classes = target_type_and_classes(yt, "y_true", func)
     if not (y_type == "binary" or (y_type == "multiclass" and pos_label is not None)):
-        raise ValueError(f"{func}: {y_type} format is not supported; y_true must hold two classes (or pass "
-                         "pos_label for multiclass labels)")
+        raise ValueError(f"{func}: {y_type} format is not supported")
     yt = column_or_1d(yt, "y_true", func)
     ys = column_or_1d(ys, "y_score", func)
     if ys.dtype.kind not in "biuf":
@@ -481,17 +480,16 @@ def average_precision_score(y_true: Any, y_score: Any, *, average: str | None = 
         check_consistent_length(func, y_true=yt, y_score=ys)
         present = unique(yt)
         if len(present) == 2 and pos_label not in present.tolist():
-            raise ValueError(f"{func}: pos_label={pos_label!r} is not a valid label. It should be one of "
-                             f"{present.tolist()}")
+            raise ValueError(f"{func}: pos_label={pos_label!r} is not a valid label. It should be one of {present}")
         return _binary_average_precision(yt == pos_label, ys, w)
     if y_type == "multilabel-indicator":
         if pos_label != 1:
-            raise ValueError(f"{func}: parameter pos_label is fixed to 1 for multilabel-indicator y_true. Do not "
+            raise ValueError(f"{func}: Parameter pos_label is fixed to 1 for multilabel-indicator y_true. Do not "
                              "set pos_label or set pos_label to 1.")
         Y = yt == 1
     elif y_type == "multiclass":
         if pos_label != 1:
-            raise ValueError(f"{func}: parameter pos_label is fixed to 1 for multiclass y_true. Do not set "
+            raise ValueError(f"{func}: Parameter pos_label is fixed to 1 for multiclass y_true. Do not set "
                              "pos_label or set pos_label to 1.")
         yt = column_or_1d(yt, "y_true", func)
         Y = yt[:, None] == unique(yt)[None, :]

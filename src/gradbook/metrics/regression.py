@@ -12,38 +12,40 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_array, check_consistent_length, check_finite, check_sample_weight, warn_undefined
+from ._validation import as_array, check_consistent_length, check_sample_weight, numeric_array, warn_undefined
 
 
 def _regression_targets(y_true: Any, y_pred: Any, sample_weight: Any, multioutput: Any, func: str,
                         allowed: tuple[str, ...] = ("raw_values", "uniform_average")):
     yt, yp = as_array(y_true, "y_true", func), as_array(y_pred, "y_pred", func)
+    check_consistent_length(func, y_true=yt, y_pred=yp, sample_weight=None if sample_weight is None else
+                            as_array(sample_weight, "sample_weight", func))
     for name, a in (("y_true", yt), ("y_pred", yp)):
-        if a.ndim not in (1, 2) or a.dtype.kind not in "biuf":
-            raise ValueError(f"{func}: {name} must be a numeric array of shape (n_samples,) or "
-                             f"(n_samples, n_outputs), got shape {a.shape} dtype {a.dtype}")
+        if a.ndim not in (1, 2):
+            raise ValueError(f"{func}: {name} must be an array of shape (n_samples,) or (n_samples, n_outputs), got "
+                             f"shape {a.shape}")
         if a.shape[0] == 0:
-            raise ValueError(f"{func}: {name} is empty; at least 1 sample is required")
-        check_finite(a, name, func)
-    check_consistent_length(func, y_true=yt, y_pred=yp)
+            raise ValueError(f"{func}: Found array with 0 sample(s) (shape={a.shape}) while a minimum of 1 is "
+                             "required.")
+    yt, yp = numeric_array(yt, func, parse_strings=True), numeric_array(yp, func, parse_strings=True)
     # scikit-learn computes in float32 only when both inputs are float32
     dtype = np.float32 if yt.dtype == yp.dtype == np.float32 else np.float64
     yt, yp = yt.reshape(len(yt), -1).astype(dtype, copy=False), yp.reshape(len(yp), -1).astype(dtype, copy=False)
     if yt.shape[1] != yp.shape[1]:
-        raise ValueError(f"{func}: y_true and y_pred have different number of outputs ({yt.shape[1]} != "
+        raise ValueError(f"{func}: y_true and y_pred have different number of output ({yt.shape[1]}!="
                          f"{yp.shape[1]})")
     w = check_sample_weight(sample_weight, len(yt), func)
     if isinstance(multioutput, str):
         if multioutput not in allowed:
-            raise ValueError(f"{func}: multioutput must be one of {allowed} or an array of weights, got "
-                             f"{multioutput!r}")
+            raise ValueError(f"{func}: The 'multioutput' parameter of {func} must be a str among "
+                             f"{set(allowed)} or an array-like. Got {multioutput!r} instead.")
     elif multioutput is not None:
         multioutput = as_array(multioutput, "multioutput", func)
         if yt.shape[1] == 1:
-            raise ValueError(f"{func}: custom multioutput weights are useful only in multi-output cases")
+            raise ValueError(f"{func}: Custom weights are useful only in multi-output cases.")
         if multioutput.shape != (yt.shape[1],):
-            raise ValueError(f"{func}: multioutput has shape {multioutput.shape}, expected ({yt.shape[1]},), "
-                             "one weight per output")
+            raise ValueError(f"{func}: There must be equally many custom weights ({len(multioutput)}) as outputs "
+                             f"({yt.shape[1]}).")
     return yt, yp, (None if w is None else w.astype(dtype, copy=False)), multioutput
 
 

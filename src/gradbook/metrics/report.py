@@ -55,7 +55,8 @@ def classification_report(y_true: Any, y_pred: Any, *, labels: Sequence | None =
     recall, F1 and support, followed by accuracy (or micro avg), macro avg and weighted avg."""
     func = "classification_report"
     if not isinstance(digits, (int, np.integer)) or digits < 0:
-        raise ValueError(f"{func}: digits must be an int >= 0, got {digits!r}")
+        raise ValueError(f"{func}: The 'digits' parameter of {func} must be an int in the range [0, inf). Got "
+                         f"{digits!r} instead.")
     rows, averages = _report_rows(y_true, y_pred, labels, target_names, sample_weight, zero_division, func)
     if output_dict:
         report: dict[str, Any] = {name: dict(zip(_HEADERS, map(float, vals))) for name, *vals in rows}

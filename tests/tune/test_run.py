@@ -146,6 +146,13 @@ def test_nan_trials_are_kept_but_never_best(threads, method):
     assert results.best_so_far()[-1] == results.best.value
 
 
+def test_a_configuration_the_file_cannot_hold_fails_before_any_trial(threads):
+    calls = []
+    with pytest.raises(TypeError, match="trial 0's configuration: object value .* cannot be written"):
+        tune.run(_Counting(calls), {"x": 0.3, "f": tune.choice([object()])}, "random", n_trials=2, executor=threads)
+    assert calls == []
+
+
 def test_objective_returning_a_dict_without_metric_or_a_string(threads):
     with pytest.raises(ValueError, match="pass metric="):
         tune.run(_testing.metrics, SPACE, "random", n_trials=1, executor=threads)

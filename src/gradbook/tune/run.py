@@ -54,7 +54,7 @@ def run(objective: Callable[[dict], Any], space: dict, method: str = "random", n
     n_trials : how many trials; required for random and Bayesian search; for grid search the first
         ``n_trials`` combinations, all of them when None.
     executor : None (a local ``ProcessPoolExecutor`` with ``n_workers``), a
-        ``concurrent.futures.Executor``, or a Dask ``distributed.Client``.
+        ``concurrent.futures.Executor``, a Dask ``distributed.Client``, or ``'ray'``.
     resume : a results file to continue: its finished trials are read, not re-run, and new ones are
         appended to it (the file is created if missing). It must record the same search.
     mode : ``'min'`` or ``'max'``.
@@ -118,6 +118,8 @@ def run(objective: Callable[[dict], Any], space: dict, method: str = "random", n
                 record(trial_id, config, saved)
             if not todo:
                 return
+            for trial_id, config in todo:  # a value the results file cannot hold fails before any work
+                to_json_value(config, f"tune.run: trial {trial_id}'s configuration")
             runner.check_picklable(objective)
             configs = dict(todo)
             try:

@@ -77,3 +77,24 @@ def test_fit_rejects_bad_shapes_and_kernels():
     gp = GaussianProcess(optimize=False).fit(np.ones((2, 2)) * [[0], [1]], np.array([0.0, 1.0]))
     with pytest.raises(ValueError, match=r"expected X of shape \(m, 2\)"):
         gp.predict(np.ones((3, 3)))
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(n=st.integers(1, 15), d=st.integers(1, 4), kernel=st.sampled_from(["rbf", "matern52"]),
+       amplitude=st.floats(0.05, 20.0), log_ls=st.floats(-2.0, 1.0), noise=st.floats(1e-6, 1.0),
+       normalize_y=st.booleans(), seed=st.integers(0, 2**16))
+def test_posterior_equals_sklearn_on_random_problems(n, d, kernel, amplitude, log_ls, noise, normalize_y, seed):
+    rng = np.random.default_rng(seed)
+    X, y, X_new = rng.random((n, d)), rng.normal(size=n) * 3 + 1, rng.random((5, d))
+    ls = 10.0 ** log_ls * rng.uniform(0.5, 2.0, size=d)
+    ours = GaussianProcess(kernel, amplitude, ls, noise, normalize_y=normalize_y, optimize=False).fit(X, y)
+    theirs = GaussianProcessRegressor(ConstantKernel(amplitude) * SKLEARN_KERNEL[kernel](ls), alpha=noise,
+                                      normalize_y=normalize_y, optimizer=None).fit(X, y)
+    mean, std = ours.predict(X_new, return_std=True)
+    ref_mean, ref_std = theirs.predict(X_new, return_std=True)
+    scale = max(1.0, np.abs(ref_mean).max())
+    np.testing.assert_allclose(mean, ref_mean, rtol=0, atol=1e-8 * scale)
+    np.testing.assert_allclose(std, ref_std, rtol=0, atol=1e-8 * scale)
+    assert ours.log_marginal_likelihood_value_ == pytest.approx(theirs.log_marginal_likelihood_value_, rel=1e-9, abs=1e-8)

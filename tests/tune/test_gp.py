@@ -98,3 +98,9 @@ def test_posterior_equals_sklearn_on_random_problems(n, d, kernel, amplitude, lo
     np.testing.assert_allclose(mean, ref_mean, rtol=0, atol=1e-8 * scale)
     np.testing.assert_allclose(std, ref_std, rtol=0, atol=1e-8 * scale)
     assert ours.log_marginal_likelihood_value_ == pytest.approx(theirs.log_marginal_likelihood_value_, rel=1e-9, abs=1e-8)
+
+
+def test_a_singular_kernel_matrix_asks_for_more_noise():
+    X = np.zeros((3, 1))
+    with pytest.raises(ValueError, match="not positive definite .*raise the noise"):
+        GaussianProcess("rbf", noise=0.0, optimize=False).fit(X, np.array([1.0, 2.0, 3.0]))

@@ -82,7 +82,7 @@ class BayesSampler:
             proposals.append(config)
             # kriging believer: pretend the GP's mean was observed there, keep the hyperparameters
             x = self.encode(config)
-            X, y = np.vstack([X, x]), np.append(y, gp.predict(x[None, :])[0] * 1.0)
+            X, y = np.vstack([X, x]), np.append(y, gp.predict(x[None, :])[0])
             gp = GaussianProcess(self.kernel, gp.amplitude_, gp.length_scale_, gp.noise_, normalize_y=True,
                                  optimize=False).fit(X, y)
         return proposals

@@ -108,7 +108,11 @@ class GaussianProcess:
         ls = np.broadcast_to(np.asarray(self.length_scale, dtype=np.float64), (np.size(self.length_scale),)).copy()
         if ls.size not in (1, X.shape[1]):
             raise ValueError(f"GaussianProcess.fit: length_scale has {ls.size} values for {X.shape[1]} input dimensions")
-        theta = np.log(np.concatenate([[self.amplitude], ls, [self.noise]]))
+        if not (self.amplitude > 0 and np.all(ls > 0) and self.noise >= 0):
+            raise ValueError(f"GaussianProcess: need amplitude > 0, length_scale > 0 and noise >= 0, got "
+                             f"{self.amplitude}, {ls.tolist()}, {self.noise}")
+        with np.errstate(divide="ignore"):  # noise 0 is log 0 = -inf, exp(-inf) = 0 again
+            theta = np.log(np.concatenate([[self.amplitude], ls, [self.noise]]))
         if self.optimize:
             # tiny matrices: threaded BLAS only waits for busy cores (20x slower on two loaded ones)
             with threadpool_limits(1):
@@ -121,7 +125,11 @@ class GaussianProcess:
                                                             float(np.exp(theta[-1])))
         K = kernel_matrix(self.kernel, self.X_train_, self.X_train_, self.amplitude_, self.length_scale_)
         K[np.diag_indices_from(K)] += self.noise_
-        self.L_ = cholesky(K, lower=True)
+        try:
+            self.L_ = cholesky(K, lower=True)
+        except np.linalg.LinAlgError as error:
+            raise ValueError(f"GaussianProcess: k(X, X) + noise I is not positive definite (noise={self.noise_:g}, "
+                             "repeated or nearly repeated rows of X?): raise the noise") from error
         self.alpha_ = cho_solve((self.L_, True), self._y)
         self.log_marginal_likelihood_value_ = self._lml(self.L_, self.alpha_)
 

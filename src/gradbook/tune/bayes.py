@@ -82,7 +82,11 @@ class BayesSampler:
             proposals.append(config)
             # kriging believer: pretend the GP's mean was observed there, keep the hyperparameters
             x = self.encode(config)
-            X, y = np.vstack([X, x]), np.append(y, gp.predict(x[None, :])[0])
-            gp = GaussianProcess(self.kernel, gp.amplitude_, gp.length_scale_, gp.noise_, normalize_y=True,
-                                 optimize=False).fit(X, y)
+            X_more, y_more = np.vstack([X, x]), np.append(y, gp.predict(x[None, :])[0])
+            try:
+                gp = GaussianProcess(self.kernel, gp.amplitude_, gp.length_scale_, gp.noise_, normalize_y=True,
+                                     optimize=False).fit(X_more, y_more)
+                X, y = X_more, y_more
+            except ValueError:  # the point repeats one the GP has (a small discrete space): keep the GP
+                pass
         return proposals

@@ -170,7 +170,7 @@ def test_weights_argument_errors_point_to_load_torch_state_dict():
 
 
 def test_bad_arguments_are_clear_errors():
-    with pytest.raises(NotImplementedError, match="DenseNet: memory_efficient=True .*not implemented"):
+    with pytest.raises(ValueError, match="DenseNet: memory_efficient=True .*not supported"):
         models.densenet121(memory_efficient=True)
     with pytest.raises(ValueError, match="Unsupported SqueezeNet version 1_2"):
         models.SqueezeNet("1_2")

@@ -132,9 +132,9 @@ class DenseNet(Module):
 
 def _check_memory_efficient(memory_efficient: Any) -> None:
     if memory_efficient:
-        raise NotImplementedError(
+        raise ValueError(
             f"DenseNet: memory_efficient={memory_efficient!r} (gradient checkpointing of each dense layer's "
-            "bottleneck) is not implemented in gradbook; use memory_efficient=False")
+            "bottleneck) is not supported by gradbook; use memory_efficient=False (same outputs and gradients)")
 
 
 def _densenet(name: str, growth_rate: int, block_config: tuple[int, int, int, int], num_init_features: int,

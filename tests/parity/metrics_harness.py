@@ -54,14 +54,15 @@ def _assert_same(got, want, exact: bool):
 
 def same(name: str, *args, exact: bool = False, message: bool = False, gb_kwargs: dict | None = None, **kwargs):
     """Call gradbook.metrics.<name> and sklearn.metrics.<name>; both must return equal values
-    with the same warning classes, or both raise (a gradbook ValueError where sklearn raises
-    its InvalidParameterError, which is a ValueError too); with ``message`` the gradbook message
+    with the same warning classes, or both raise exceptions of the same family (a ValueError
+    for scikit-learn's InvalidParameterError, a TypeError for NumPy's UFuncTypeError); with ``message`` the gradbook message
     must be ``"<name>: " + scikit-learn's message``."""
     got, got_w = _run(getattr(gbm, name), args, {**kwargs, **(gb_kwargs or {})})
     want, want_w = _run(getattr(skm, name), args, kwargs)
     if isinstance(want, Exception):
         assert isinstance(got, Exception), f"{name}: sklearn raised {want!r}, gradbook returned {got!r}"
-        assert isinstance(got, type(want)) or isinstance(want, ValueError) and isinstance(got, ValueError), \
+        assert isinstance(got, type(want)) or any(isinstance(want, family) and isinstance(got, family)
+                                                  for family in (ValueError, TypeError)), \
             f"{name}: sklearn raised {type(want).__name__}, gradbook {type(got).__name__}: {got}"
         if message:
             assert _braces_sorted(str(got)) == _braces_sorted(f"{name}: {want}"), \

@@ -10,10 +10,18 @@ import numpy as np
 
 
 def encode(y: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Index of each ``y[i]`` in ``labels`` (any order), or -1 where it is not a label."""
+    """Index of each ``y[i]`` in ``labels`` (any order), or -1 where it is not a label (labels of
+    another kind, numbers against strings, match nothing)."""
+    labels = np.asarray(labels)
+    none = np.full(len(y), -1)
+    if len(labels) == 0 or (labels.dtype.kind in "USO") != (y.dtype.kind in "USO"):
+        return none
     order = np.argsort(labels, kind="stable")
     ordered = labels[order]
-    pos = np.searchsorted(ordered, y)
+    try:
+        pos = np.searchsorted(ordered, y)
+    except TypeError:  # object arrays mixing numbers and strings
+        return none
     pos_clipped = np.minimum(pos, len(labels) - 1)
     found = (pos < len(labels)) & (ordered[pos_clipped] == y)
     return np.where(found, order[pos_clipped], -1)
@@ -60,5 +68,6 @@ def indicator_sums(t: np.ndarray, p: np.ndarray, sample_weight: np.ndarray | Non
     t, p = t != 0, p != 0
     if sample_weight is None:
         return (t & p).sum(axis=axis), p.sum(axis=axis), t.sum(axis=axis)
-    w = sample_weight.astype(np.float64)[:, None]
+    # integer weights stay integers (exact sums, and scikit-learn's integer supports), others float64
+    w = sample_weight.astype(np.int64 if sample_weight.dtype.kind in "biu" else np.float64)[:, None]
     return ((t & p) * w).sum(axis=axis), (p * w).sum(axis=axis), (t * w).sum(axis=axis)

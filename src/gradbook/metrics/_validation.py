@@ -203,8 +203,11 @@ def classification_targets(y_true: Any, y_pred: Any, func: str, sample_weight: A
     if yt.dtype == yp.dtype:
         labels = unique(np.concatenate([yt, yp]))
     else:
-        common = np.result_type(yt, yp)
-        labels = unique(np.concatenate([yt.astype(common), yp.astype(common)]))
+        # scikit-learn pools the labels in a Python set, y_true's first: equal values keep y_true's
+        # type (True stays a bool beside 1.0), and the array is made from the sorted set
+        pooled = set(unique(yt).tolist())
+        pooled.update(unique(yp).tolist())
+        labels = np.asarray(sorted(pooled))
     if y_type == "binary" and len(labels) > 2:
         y_type = "multiclass"
     return y_type, labels, yt, yp

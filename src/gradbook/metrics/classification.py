@@ -164,13 +164,11 @@ def multilabel_confusion_matrix(y_true: Any, y_pred: Any, *, sample_weight: Any 
     problem (label present or not): shape (n_labels, 2, 2), in the order of ``labels``.
 
     1-d targets: label k is "present" where y == k. Indicator targets (n, L): column k; with
-    ``samplewise=True`` one matrix per sample over its L labels instead. int64 without weights,
-    float64 with them."""
+    ``samplewise=True`` one matrix per sample over its L labels instead. int64 without weights
+    (and, for indicators, with integer weights), float64 otherwise, as scikit-learn's."""
     func = "multilabel_confusion_matrix"
     y_type, present, yt, yp, w = _targets_and_weights(y_true, y_pred, sample_weight, func)
     tp, pred, true, total = _label_counts(y_type, present, yt, yp, w, labels, samplewise, func)
-    if w is not None:
-        tp, pred, true = (np.asarray(c, dtype=np.float64) for c in (tp, pred, true))
     fp, fn = pred - tp, true - tp
     tn = total - tp - fp - fn
     return np.stack([tn, fp, fn, tp], axis=-1).reshape(-1, 2, 2)

@@ -63,6 +63,8 @@ def hinge_loss(y_true: Any, pred_decision: Any, *, labels: Sequence | None = Non
         if f.ndim == 2 and f.shape[1] != 1:
             raise ValueError(f"{func}: y should be a 1d array, got an array of shape {f.shape} instead.")
         f = f.ravel()
+        if type_of_target(yt, "y_true", func) not in ("binary", "multiclass"):
+            raise ValueError(f"{func}: Unknown label type: {(unique(yt),)}")
         sign = np.where(yt == unique(yt)[-1], 1, -1) if len(unique(yt)) == 2 else -np.ones(n, dtype=np.int64)
         margin = sign * f
     return float(np.average(np.maximum(1 - margin, 0), weights=w))

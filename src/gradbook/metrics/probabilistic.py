@@ -18,18 +18,17 @@ import numpy as np
 
 from ._counts import encode
 from ._validation import (as_array, check_consistent_length, check_finite, check_pos_label, check_sample_weight,
-                          column_or_1d, type_of_target, unique, weighted_mean)
+                          column_or_1d, numeric_array, type_of_target, unique, weighted_mean)
 
 
 def _proba_array(y_proba: Any, func: str) -> np.ndarray:
-    """y_proba as a finite float array of 1 or 2 dimensions (float32 kept, others float64)."""
-    p = as_array(y_proba, "y_proba", func)
-    if p.dtype.kind not in "biuf" or p.ndim not in (1, 2):
-        raise ValueError(f"{func}: y_proba must be numeric of shape (n_samples,) or (n_samples, n_classes), got "
-                         f"shape {p.shape} dtype {p.dtype}")
-    p = p.astype(p.dtype if p.dtype.kind == "f" else np.float64, copy=False)
-    check_finite(p, None, func)
-    return p
+    """y_proba as a finite float array of 1 or 2 dimensions (float32 kept, others float64; strings
+    of numbers parsed, as scikit-learn's float conversion parses them)."""
+    p = numeric_array(as_array(y_proba, "y_proba", func), func, parse_strings=True)
+    if p.ndim not in (1, 2):
+        raise ValueError(f"{func}: y_proba must be of shape (n_samples,) or (n_samples, n_classes), got shape "
+                         f"{p.shape}")
+    return p.astype(p.dtype if p.dtype.kind == "f" else np.float64, copy=False)
 
 
 def _check_range(p: np.ndarray, below: str, func: str) -> None:
@@ -39,10 +38,17 @@ def _check_range(p: np.ndarray, below: str, func: str) -> None:
         raise ValueError(f"{func}: y_prob contains values {below} than 0: {p.min()}")
 
 
-def _multiclass_proba(yt: np.ndarray, p: np.ndarray, sample_weight: Any, labels: Any, func: str):
+def _multiclass_proba(y_true: Any, p: np.ndarray, sample_weight: Any, labels: Any, func: str):
     """(one-hot Y (n, k), P (n, k), weights) for labels and probabilities per class, with
     scikit-learn's checks: probabilities in [0, 1] summing to one per row (else a warning),
-    as many columns as classes, and every label of y_true among ``labels``."""
+    as many columns as classes, and every label of y_true among ``labels``. An indicator matrix
+    y_true (n, k) is its own Y (several true classes per row), as scikit-learn's binarizer keeps it."""
+    yt = as_array(y_true, "y_true", func)
+    indicator = yt.ndim == 2 and labels is None and type_of_target(yt, "y_true", func) == "multilabel-indicator"
+    if not indicator:
+        yt = column_or_1d(yt, "y_true", func)
+        if labels is None and type_of_target(yt, "y_true", func) not in ("binary", "multiclass"):
+            raise ValueError(f"{func}: Unknown label type: {(unique(yt),)}")
     _check_range(p, "lower", func)
     check_consistent_length(func, y_proba=p, y_true=yt, sample_weight=None if sample_weight is None else
                             as_array(sample_weight, "sample_weight", func))
@@ -59,6 +65,8 @@ def _multiclass_proba(yt: np.ndarray, p: np.ndarray, sample_weight: Any, labels:
             raise ValueError(f"{func}: y_true contains values {missing} not belonging to the passed labels {labels}.")
         if len(classes) == 1:
             raise ValueError(f"{func}: The labels array needs to contain at least two labels, got {classes}.")
+    elif indicator:
+        classes = np.arange(yt.shape[1])
     else:
         classes = unique(yt)
         if len(classes) == 1:
@@ -79,6 +87,8 @@ def _multiclass_proba(yt: np.ndarray, p: np.ndarray, sample_weight: Any, labels:
                              f"argument. Classes found in y_true: {classes}")
         raise ValueError(f"{func}: The number of classes in labels is different from that in y_prob. Classes "
                          f"found in labels: {classes}")
+    if indicator:
+        return (yt != 0).astype(p.dtype), p, w
     Y = np.zeros(p.shape, dtype=p.dtype)
     Y[np.arange(len(yt)), encode(yt, classes)] = 1
     return Y, p, w
@@ -89,10 +99,9 @@ def log_loss(y_true: Any, y_proba: Any, *, normalize: bool = True, sample_weight
     """Mean (``normalize=True``) or (weighted) sum of -log of the probability given to the true label."""
     func = "log_loss"
     p = _proba_array(y_proba, func)
-    yt = column_or_1d(as_array(y_true, "y_true", func), "y_true", func)
-    Y, p, w = _multiclass_proba(yt, p, sample_weight, labels, func)
+    Y, p, w = _multiclass_proba(y_true, p, sample_weight, labels, func)
     eps = np.finfo(p.dtype).eps
-    loss = -np.log(np.clip(p[Y == 1], eps, 1 - eps))
+    loss = -np.sum(Y * np.log(np.clip(p, eps, 1 - eps)), axis=1)
     if not normalize:
         return float(loss.sum() if w is None else np.dot(loss, w.astype(loss.dtype)))
     return float(np.average(loss, weights=w))
@@ -115,8 +124,7 @@ def brier_score_loss(y_true: Any, y_proba: Any, *, sample_weight: Any = None, po
     if p.ndim == 1 or p.shape[1] == 1:
         Y, p, w = _binary_proba(y_true, column_or_1d(p, "y_proba", func), sample_weight, pos_label, func)
     else:
-        yt = as_array(y_true, "y_true", func)
-        Y, p, w = _multiclass_proba(yt, p, sample_weight, labels, func)
+        Y, p, w = _multiclass_proba(y_true, p, sample_weight, labels, func)
     score = weighted_mean(np.sum((Y - p) ** 2, axis=1), w)
     if scale_by_half == "auto":
         scale_by_half = p.shape[1] < 3

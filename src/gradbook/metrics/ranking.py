@@ -29,7 +29,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ._validation import (as_array, check_consistent_length, check_finite, check_pos_label, check_sample_weight,
-                          column_or_1d, target_type_and_classes, type_of_target, unique,
+                          column_or_1d, numeric_array, target_type_and_classes, type_of_target, unique,
                           warn_undefined)
 from ._counts import encode
 
@@ -49,12 +49,12 @@ def _binary_inputs(y_true: Any, y_score: Any, pos_label: Any, sample_weight: Any
         raise ValueError(f"{func}: {y_type} format is not supported")
     yt = column_or_1d(yt, "y_true", func)
     ys = column_or_1d(ys, "y_score", func)
-    if ys.dtype.kind not in "biuf":
-        raise ValueError(f"{func}: y_score must be numeric, got dtype {ys.dtype}")
     check_consistent_length(func, y_true=yt, y_score=ys)
     check_finite(ys, None, func)
-    pos_label = check_pos_label(pos_label, classes, func)
     w = check_sample_weight(sample_weight, len(yt), func)
+    pos_label = check_pos_label(pos_label, classes, func)
+    if ys.dtype.kind not in "biuf":  # scikit-learn fails here in a NumPy ufunc (a TypeError)
+        raise TypeError(f"{func}: y_score must hold numbers, got dtype {ys.dtype}")
     if ys.dtype.kind == "b":
         ys = ys.astype(np.int64)
     return yt == pos_label, ys, w
@@ -322,16 +322,17 @@ def roc_auc_score(y_true: Any, y_score: Any, *, average: str | None = "macro", s
     """
     func = "roc_auc_score"
     yt = as_array(y_true, "y_true", func)
-    ys = as_array(y_score, "y_score", func)
-    if ys.dtype.kind not in "biuf":
-        raise ValueError(f"{func}: y_score must be numeric, got dtype {ys.dtype}")
-    check_finite(ys, None, func)
     if max_fpr is not None and not 0 < max_fpr <= 1:
         raise ValueError(f"{func}: expected max_fpr in range (0, 1], got {max_fpr!r}")
     if average not in (None, "micro", "macro", "weighted", "samples"):
         raise ValueError(f"{func}: The 'average' parameter of {func} must be a str among {{'micro', 'macro', "
                          f"'samples', 'weighted'}} or None. Got {average!r} instead.")
     y_type, classes = target_type_and_classes(yt, "y_true", func)
+    ys = numeric_array(as_array(y_score, "y_score", func), func)
+    if y_type == "binary" and not (ys.ndim == 2 and ys.shape[1] > 2) and len(classes) < 2:
+        # scikit-learn answers one class with NaN before it looks at the scores' shape or length
+        warn_undefined("Only one class is present in y_true. ROC AUC score is not defined in that case.")
+        return float("nan")
     w = check_sample_weight(sample_weight, len(yt), func)
 
     def metric(pos, score, weight):
@@ -466,13 +467,14 @@ def average_precision_score(y_true: Any, y_score: Any, *, average: str | None = 
     func = "average_precision_score"
     yt = as_array(y_true, "y_true", func)
     ys = as_array(y_score, "y_score", func)
-    if ys.dtype.kind not in "biuf":
-        raise ValueError(f"{func}: y_score must be numeric, got dtype {ys.dtype}")
-    check_finite(ys, None, func)
     if average not in (None, "micro", "macro", "weighted", "samples"):
         raise ValueError(f"{func}: The 'average' parameter of {func} must be a str among {{'micro', 'macro', "
                          f"'samples', 'weighted'}} or None. Got {average!r} instead.")
     y_type = type_of_target(yt, "y_true", func)
+    if y_type not in ("binary", "multiclass", "multilabel-indicator"):
+        raise ValueError(f"{func}: {y_type} format is not supported")
+    if y_type != "binary":
+        ys = numeric_array(ys, func)
     w = check_sample_weight(sample_weight, len(yt), func)
     if y_type == "binary":
         yt = column_or_1d(yt, "y_true", func)
@@ -481,6 +483,9 @@ def average_precision_score(y_true: Any, y_score: Any, *, average: str | None = 
         present = unique(yt)
         if len(present) == 2 and pos_label not in present.tolist():
             raise ValueError(f"{func}: pos_label={pos_label!r} is not a valid label. It should be one of {present}")
+        if ys.dtype.kind not in "biuf":  # scikit-learn fails here in a NumPy ufunc (a TypeError)
+            raise TypeError(f"{func}: y_score must hold numbers, got dtype {ys.dtype}")
+        check_finite(ys, None, func)
         return _binary_average_precision(yt == pos_label, ys, w)
     if y_type == "multilabel-indicator":
         if pos_label != 1:

@@ -23,6 +23,8 @@ def _report_rows(y_true: Any, y_pred: Any, labels: Sequence | None, target_names
                  sample_weight: Any, zero_division: Any, func: str):
     """[(name, precision, recall, f1, support)] per label, then [(heading, p, r, f1, support)] averages."""
     y_type, present, yt, yp = classification_targets(y_true, y_pred, func, sample_weight)
+    if y_type == "multilabel-indicator":
+        _recheck_as_sparse(yt, yp, func)
     w = check_sample_weight(sample_weight, len(yt), func)
     labels_given = labels is not None
     labels = as_array(labels, "labels", func) if labels_given else present
@@ -46,6 +48,20 @@ def _report_rows(y_true: Any, y_pred: Any, labels: Sequence | None, target_names
         ap, ar, af, _ = precision_recall_fscore_support(yt, yp, average=average, **kw)
         averages.append((heading, ap, ar, af, np.sum(s)))
     return rows, averages
+
+
+def _recheck_as_sparse(yt: np.ndarray, yp: np.ndarray, func: str) -> None:
+    """scikit-learn's report checks indicator targets a second time in sparse form, where only
+    the stored (non-zero) values count: two distinct non-zero values (a matrix without zeros
+    holding, say, 1 and 2) make it 'multiclass-multioutput' there. Refuse what it refuses."""
+    def sparse_type(y):
+        return "multilabel-indicator" if len(np.unique(y[y != 0])) <= 1 else "multiclass-multioutput"
+
+    t_true, t_pred = sparse_type(yt), sparse_type(yp)
+    if t_true != t_pred:
+        raise ValueError(f"{func}: Classification metrics can't handle a mix of {t_true} and {t_pred} targets")
+    if t_true != "multilabel-indicator":
+        raise ValueError(f"{func}: {t_true} is not supported")
 
 
 def classification_report(y_true: Any, y_pred: Any, *, labels: Sequence | None = None,

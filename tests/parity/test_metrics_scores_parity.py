@@ -205,3 +205,27 @@ def test_dcg_ndcg(data, k, ignore_ties, log_base):
 ])
 def test_refusals_and_warnings(name, args, kwargs):
     same(name, *args, **kwargs)
+
+
+LABEL_METRICS = ["accuracy_score", "zero_one_loss", "hamming_loss", "confusion_matrix", "multilabel_confusion_matrix",
+                 "balanced_accuracy_score", "matthews_corrcoef", "cohen_kappa_score", "jaccard_score", "f1_score",
+                 "precision_score", "recall_score", "precision_recall_fscore_support", "classification_report"]
+
+
+@given(labelled(), st.sampled_from(LABEL_METRICS), st.sampled_from([None, "micro", "macro", "weighted"]))
+def test_every_label_metric_on_labels_strings_and_weights(data, name, average):
+    """The older label metrics too, on the same draws: string labels, integer weights, one class."""
+    yt, yp, w = data
+    kwargs = {"average": average} if name in ("jaccard_score", "f1_score", "precision_score", "recall_score",
+                                              "precision_recall_fscore_support") else {}
+    same(name, yt, yp, sample_weight=w, **kwargs)
+
+
+@given(st.integers(2, 40), st.integers(2, 4), st.integers(0, 2**32 - 1), st.booleans())
+def test_log_loss_string_labels_and_int_weights(n, k, seed, ties):
+    rng = np.random.default_rng(seed)
+    y = STRING_NAMES[rng.integers(0, k, n)]
+    P = rng.integers(1, 4, (n, k)).astype(float) if ties else rng.random((n, k)) + 0.05
+    P /= P.sum(axis=1, keepdims=True)
+    same("log_loss", y, P, labels=STRING_NAMES[:k], sample_weight=rng.integers(1, 4, n))
+    same("log_loss", y, P, sample_weight=rng.integers(1, 4, n), normalize=False)

@@ -13,6 +13,7 @@ and from the unit interval, so ``tune.bayes`` can model any space on the unit cu
 """
 from __future__ import annotations
 
+import abc
 import math
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -23,17 +24,20 @@ __all__ = ["Domain", "Uniform", "LogUniform", "RandInt", "Choice", "GridSearch",
            "uniform", "loguniform", "randint", "choice", "grid_search", "check_space", "sample_space"]
 
 
-class Domain:
+class Domain(abc.ABC):
     """One hyperparameter's set of values. ``values()`` lists a finite domain (None if continuous)."""
 
+    @abc.abstractmethod
     def sample(self, rng: np.random.Generator) -> Any:
-        raise NotImplementedError
+        """One value drawn from the domain."""
 
+    @abc.abstractmethod
     def to_unit(self, value: Any) -> float:
-        raise NotImplementedError
+        """The value mapped into [0, 1] (where Bayesian search works)."""
 
+    @abc.abstractmethod
     def from_unit(self, u: float) -> Any:
-        raise NotImplementedError
+        """The inverse of :meth:`to_unit`."""
 
     def values(self) -> list | None:
         return None

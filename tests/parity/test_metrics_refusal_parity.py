@@ -8,7 +8,8 @@ return equal values or raise exceptions of the same family (ValueError / TypeErr
 Left out on purpose: object-dtype weights where scikit-learn 1.9 fails on them inside np.bincount
 (the P/R/F family, multilabel_confusion_matrix, the report), which gradbook accepts; and a score
 matrix narrower than the indicator targets, whose extra columns scikit-learn silently ignores
-and gradbook refuses."""
+and gradbook refuses, and likewise 1-d scores
+for 2-d gains in DCG/NDCG, which scikit-learn broadcasts."""
 from __future__ import annotations
 
 import warnings
@@ -97,10 +98,13 @@ def test_score_metrics_accept_and_refuse_as_sklearn(kind_true, kind_score, weigh
     s = scores(kind_score, n, k, rng)
     w = rng.random(n) + 0.1 if weighted else None
     narrower = yt.ndim == 2 and s.ndim == 2 and s.shape[1] < yt.shape[1]
+    flat_scores = yt.ndim == 2 and s.ndim == 1
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name, variants in SCORE_METRICS.items():
             if narrower and name in ("roc_auc_score", "average_precision_score"):
                 continue
+            if flat_scores and name in ("dcg_score", "ndcg_score"):
+                continue  # scikit-learn broadcasts 1-d scores over 2-d gains into a number; gradbook refuses
             for kwargs in variants:
                 same(name, yt, s, sample_weight=w, **kwargs)

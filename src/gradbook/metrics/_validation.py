@@ -75,6 +75,12 @@ def numeric_array(a: np.ndarray, func: str, parse_strings: bool = False) -> np.n
     return a
 
 
+def check_min_samples(a: np.ndarray, func: str) -> None:
+    """At least one sample, in the words of scikit-learn's check_array."""
+    if a.ndim >= 1 and a.shape[0] == 0:
+        raise ValueError(f"{func}: Found array with 0 sample(s) (shape={a.shape}) while a minimum of 1 is required.")
+
+
 def check_sample_weight(sample_weight: Any, n: int, func: str) -> np.ndarray | None:
     """``sample_weight`` as a 1-d array of n numbers. Integer weights stay integers (their sums
     are then exact); an object array of numbers becomes float64, as scikit-learn converts it."""
@@ -185,6 +191,7 @@ def classification_targets(y_true: Any, y_pred: Any, func: str, sample_weight: A
     if yt.ndim == 0 or yp.ndim == 0 or len(yt) == 0 or len(yp) == 0:
         raise ValueError(f"{func}: Found empty input array (e.g., `y_true` or `y_pred`) while a minimum of 1 sample "
                          "is required.")
+    check_sample_weight(sample_weight, len(yt), func)  # scikit-learn checks the weights before the target types
     types = {t_true, t_pred}
     if types == {"binary", "multiclass"}:
         types = {"multiclass"}

@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import as_array, check_consistent_length, column_or_1d, numeric_array, type_of_target
+from ._validation import (as_array, check_consistent_length, check_min_samples, column_or_1d, numeric_array,
+                          type_of_target)
 
 _DCG_TARGETS = ("multilabel-indicator", "continuous-multioutput", "multiclass-multioutput")
 
@@ -34,6 +35,7 @@ def _matrix(x: Any, name: str, func: str, ensure_2d: bool) -> np.ndarray:
                          "contains a single sample.")
     if a.ndim > 2:
         raise ValueError(f"{func}: Found array with dim {a.ndim}. None expected <= 2.")
+    check_min_samples(a, func)
     return a
 
 
@@ -137,6 +139,9 @@ def _graded_inputs(y_true: Any, y_score: Any, sample_weight: Any, func: str):
     S = _matrix(y_score, "y_score", func, ensure_2d=False)
     w = _weights(sample_weight, func)
     check_consistent_length(func, y_true=Y, y_score=S, sample_weight=w)
+    if Y.ndim == 2 and S.shape != Y.shape:
+        # scikit-learn does not check this and broadcasts into a number; gradbook refuses
+        raise ValueError(f"{func}: y_true and y_score have different shape {Y.shape} vs {S.shape}")
     return Y, S, w
 
 

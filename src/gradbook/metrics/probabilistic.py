@@ -88,7 +88,7 @@ def _multiclass_proba(y_true: Any, p: np.ndarray, sample_weight: Any, labels: An
         raise ValueError(f"{func}: The number of classes in labels is different from that in y_prob. Classes "
                          f"found in labels: {classes}")
     if indicator:
-        return (yt != 0).astype(p.dtype), p, w
+        return yt.astype(p.dtype), p, w  # its values as they are (scikit-learn weights log P by them)
     Y = np.zeros(p.shape, dtype=p.dtype)
     Y[np.arange(len(yt)), encode(yt, classes)] = 1
     return Y, p, w

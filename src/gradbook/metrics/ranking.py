@@ -28,9 +28,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ._validation import (as_array, check_consistent_length, check_finite, check_pos_label, check_sample_weight,
-                          column_or_1d, numeric_array, target_type_and_classes, type_of_target, unique,
-                          warn_undefined)
+from ._validation import (as_array, check_consistent_length, check_finite, check_min_samples, check_pos_label,
+                          check_sample_weight, column_or_1d, numeric_array, target_type_and_classes, type_of_target,
+                          unique, warn_undefined)
 from ._counts import encode
 
 _METHODS = ("sorted", "sweep", "naive")
@@ -47,9 +47,10 @@ def _binary_inputs(y_true: Any, y_score: Any, pos_label: Any, sample_weight: Any
     y_type, classes = target_type_and_classes(yt, "y_true", func)
     if not (y_type == "binary" or (y_type == "multiclass" and pos_label is not None)):
         raise ValueError(f"{func}: {y_type} format is not supported")
+    check_consistent_length(func, y_true=yt, y_score=ys, sample_weight=None if sample_weight is None else
+                            as_array(sample_weight, "sample_weight", func))
     yt = column_or_1d(yt, "y_true", func)
     ys = column_or_1d(ys, "y_score", func)
-    check_consistent_length(func, y_true=yt, y_score=ys)
     check_finite(ys, None, func)
     w = check_sample_weight(sample_weight, len(yt), func)
     pos_label = check_pos_label(pos_label, classes, func)
@@ -276,13 +277,14 @@ def _average_columns(metric, Y: np.ndarray, S: np.ndarray, average: str | None, 
             return float(np.mean(scores))
         scores[weight == 0] = 0
         return float(np.average(scores, weights=weight))
+    if average == "weighted":
+        support = Y.sum(axis=0) if weight is None else (Y * weight[:, None]).sum(axis=0)
+        if np.isclose(support.sum(), 0):
+            return 0  # before any column is scored (and warns), as scikit-learn
     scores = np.array([metric(Y[:, c], S[:, c], weight) for c in range(Y.shape[1])])
     if average is None:
         return scores
     if average == "weighted":
-        support = Y.sum(axis=0) if weight is None else (Y * weight[:, None]).sum(axis=0)
-        if np.isclose(support.sum(), 0):
-            return 0
         scores[support == 0] = 0
         return float(np.average(scores, weights=support))
     return float(np.mean(scores))
@@ -323,17 +325,28 @@ def roc_auc_score(y_true: Any, y_score: Any, *, average: str | None = "macro", s
     func = "roc_auc_score"
     yt = as_array(y_true, "y_true", func)
     if max_fpr is not None and not 0 < max_fpr <= 1:
-        raise ValueError(f"{func}: expected max_fpr in range (0, 1], got {max_fpr!r}")
+        raise ValueError(f"{func}: The 'max_fpr' parameter of {func} must be a float in the range (0.0, 1.0] or "
+                         f"None. Got {max_fpr!r} instead.")
+    if multi_class not in ("raise", "ovr", "ovo"):
+        raise ValueError(f"{func}: The 'multi_class' parameter of {func} must be a str among {{'ovo', 'raise', "
+                         f"'ovr'}}. Got {multi_class!r} instead.")
     if average not in (None, "micro", "macro", "weighted", "samples"):
         raise ValueError(f"{func}: The 'average' parameter of {func} must be a str among {{'micro', 'macro', "
                          f"'samples', 'weighted'}} or None. Got {average!r} instead.")
     y_type, classes = target_type_and_classes(yt, "y_true", func)
+    check_min_samples(yt, func)
     ys = numeric_array(as_array(y_score, "y_score", func), func)
     if y_type == "binary" and not (ys.ndim == 2 and ys.shape[1] > 2) and len(classes) < 2:
         # scikit-learn answers one class with NaN before it looks at the scores' shape or length
         warn_undefined("Only one class is present in y_true. ROC AUC score is not defined in that case.")
         return float("nan")
-    w = check_sample_weight(sample_weight, len(yt), func)
+    if y_type not in ("binary", "multiclass", "multilabel-indicator"):
+        raise ValueError(f"{func}: {y_type} format is not supported")
+    sw = None if sample_weight is None else as_array(sample_weight, "sample_weight", func)
+
+    def weights_for(yt):  # checked where scikit-learn checks them, after the shapes
+        check_consistent_length(func, y_true=yt, y_score=ys, sample_weight=sw)
+        return check_sample_weight(sample_weight, len(yt), func)
 
     def metric(pos, score, weight):
         return _binary_roc_auc(pos, score, weight, max_fpr, method, func)
@@ -345,7 +358,6 @@ def roc_auc_score(y_true: Any, y_score: Any, *, average: str | None = "macro", s
         if multi_class == "raise":
             raise ValueError(f"{func}: multi_class must be in ('ovo', 'ovr')")
         yt = column_or_1d(yt, "y_true", func)
-        check_consistent_length(func, y_true=yt, y_score=ys)
         if ys.ndim != 2:
             raise ValueError(f"{func}: `y_score` needs to be of shape `(n_samples, n_classes)`, since `y_true` "
                              f"contains multiple classes. Got `y_score.shape={ys.shape}`.")
@@ -362,21 +374,28 @@ def roc_auc_score(y_true: Any, y_score: Any, *, average: str | None = "macro", s
             raise NotImplementedError(f"{func}: average=None is not implemented for multi_class='ovo'.")
         classes = _check_ovr_labels(yt, ys, labels, func)
         if multi_class == "ovo":
-            if w is not None:
+            if sample_weight is not None:
                 raise ValueError(f"{func}: sample_weight is not supported for multiclass one-vs-one ROC AUC, "
                                  "'sample_weight' must be None in this case.")
+            check_consistent_length(func, y_true=yt, y_score=ys)
             return _average_ovo(metric, encode(yt, classes), ys, average)
+        w = weights_for(yt)
         return _average_columns(metric, yt[:, None] == classes[None, :], ys, average, w)
     if y_type == "binary":
+        w = weights_for(yt)
         yt = column_or_1d(yt, "y_true", func)
         ys = column_or_1d(ys, "y_score", func)
-        check_consistent_length(func, y_true=yt, y_score=ys)
         return metric(yt == classes[-1], ys, w)
-    if y_type == "multilabel-indicator":
-        if ys.shape != yt.shape:
-            raise ValueError(f"{func}: y_true and y_score have different shapes {yt.shape} vs {ys.shape}")
-        return _average_columns(metric, yt == 1, ys, average, w)
-    raise ValueError(f"{func}: {y_type} format is not supported")
+    w = weights_for(yt)
+    if ys.shape != yt.shape:
+        raise ValueError(f"{func}: y_true and y_score have different shapes {yt.shape} vs {ys.shape}")
+    # each column (or, for 'micro', all of them) is a binary y_true of its own: one holding two values
+    # (one value is NaN before any check) must hold {0, 1} or {-1, 1}, as roc_curve requires
+    for values in ([yt.ravel()] if average == "micro" else yt.T if average != "samples" else yt):
+        present = unique(values)
+        if len(present) == 2:
+            check_pos_label(None, present, func)
+    return _average_columns(metric, yt == 1, ys, average, w)
 
 
 def _check_ovr_labels(yt: np.ndarray, ys: np.ndarray, labels: Any, func: str) -> np.ndarray:

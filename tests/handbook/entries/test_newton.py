@@ -112,7 +112,14 @@ def test_saddle_and_fixed_steps_by_hand(result):
         expected = max(4 * abs(1 - lr) ** steps, 1.5 * abs(1 - 50 * lr) ** steps)
         assert np.isclose(n[f"fixed_step_error_{tag}"], expected, rtol=1e-6, atol=1e-300)
         assert n[f"fixed_step_flips_{tag}"] == (steps if 1 - 50 * lr < 0 else 0)
-    assert n["cost_ratio_10"] > 1 and n["cost_ratio_30"] > n["cost_ratio_10"]
+    assert n["cost_ratio_10"] > 1 and n["cost_ratio_30"] > n["cost_ratio_10"]  # timings: only their order is checked
+    for size in (10, 30):
+        x0 = np.zeros(size)
+        f = lambda v: np.sum(100 * (v[1:] - v[:-1] ** 2) ** 2 + (1 - v[:-1]) ** 2)  # noqa: E731
+        lbfgs = scipy.optimize.minimize(f, x0, jac=lambda v: scipy.optimize.rosen_der(v), method="L-BFGS-B",
+                                        options={"gtol": 1e-8, "ftol": 1e-15, "maxiter": 15000})
+        assert 0.3 < n[f"cost_njev_{size}_l_bfgs"] / lbfgs.njev < 3
+        assert np.isclose(n[f"cost_units_{size}_newton"], n[f"cost_nit_{size}_newton"] * n[f"cost_ratio_{size}"])
     assert result.verdicts == {"fast": "confirmed", "hessian-inverse-shrinks": "corrected", "expensive": "confirmed",
                                "positive-definite-only": "depends", "newton-saddle": "depends",
                                "gd-escapes-saddle": "depends", "gd-step-must-shrink": "corrected"}

@@ -40,3 +40,14 @@ def test_rich_table_printed_in_the_terminal():
 def test_report_target_names_mismatch():
     with pytest.raises(ValueError, match="does not match size of target_names"):
         gbm.classification_report(YT, YP, target_names=["a"])
+
+
+def test_report_on_indicator_targets():
+    Y = [[1, 0, 1], [0, 1, 0], [1, 1, 0]]
+    P = [[1, 0, 0], [0, 1, 0], [1, 0, 0]]
+    d = gbm.classification_report(Y, P, output_dict=True, zero_division=0.0)  # label 2 is never predicted
+    assert "accuracy" not in d and d["micro avg"]["recall"] == pytest.approx(3 / 5)
+    # samples avg: per-sample precision 1, 1, 1 and recall 1/2, 1, 1/2
+    assert d["samples avg"]["recall"] == pytest.approx(2 / 3)
+    table = gbm.classification_report_table(Y, P, zero_division=0.0)
+    assert table.row_count == 3 + 4

@@ -133,14 +133,20 @@ def _label_counts(y_type: str, present: np.ndarray, yt: np.ndarray, yp: np.ndarr
     None), or per sample when ``samplewise``; ``total`` is the (weighted) number of samples per
     label, or of labels per sample, so that tn = total - tp - fp - fn."""
     chosen = None if labels is None else as_array(labels, "labels", func)
-    if y_type != "multilabel-indicator":
-        if samplewise:
-            raise ValueError(f"{func}: Samplewise metrics are not available outside of multilabel classification.")
-        chosen = present if chosen is None else chosen
-        tp, pred, true = label_sums(encode(yt, chosen), encode(yp, chosen), len(chosen), w)
-        if w is None and not np.any(yt == yp):
-            tp, pred, true = (c.astype(np.float64) for c in (tp, pred, true))  # scikit-learn's counts turn float
-        return tp, pred, true, len(yt) if w is None else w.sum()
+    if y_type == "multilabel-indicator":
+        return _indicator_counts(present, yt, yp, w, chosen, samplewise, func)
+    if samplewise:
+        raise ValueError(f"{func}: Samplewise metrics are not available outside of multilabel classification.")
+    chosen = present if chosen is None else chosen
+    tp, pred, true = label_sums(encode(yt, chosen), encode(yp, chosen), len(chosen), w)
+    if w is None and not np.any(yt == yp):
+        tp, pred, true = (c.astype(np.float64) for c in (tp, pred, true))  # scikit-learn's counts turn float
+    return tp, pred, true, len(yt) if w is None else w.sum()
+
+
+def _indicator_counts(present: np.ndarray, yt: np.ndarray, yp: np.ndarray, w: np.ndarray | None,
+                      chosen: np.ndarray | None, samplewise: bool, func: str):
+    """_label_counts for indicator matrices: ``chosen`` are column numbers in [0, n_labels)."""
     if chosen is not None and len(chosen):
         if not np.array_equal(chosen, present):
             if chosen.max() > present.max():

@@ -57,6 +57,7 @@ METHODS = {
     "Adam": lambda params, lr: optim.Adam(params, lr=lr),
     "NAdam": lambda params, lr: optim.NAdam(params, lr=lr),
 }
+ADAM_LONG = 3000  # Adam's longer Rosenbrock run
 ADAPTIVE = ("Adagrad", "RMSprop", "Adadelta", "Adam", "NAdam")
 
 # each method's learning rate on each problem: the grid 1e-4, 3e-4, ..., 1, 3 searched beforehand
@@ -129,6 +130,18 @@ def compute(quick: bool) -> Result:
                      f"steps until f − f* < {gap:g} for good, {method} lr={lr:g} on {problem}")
             r.number(f"final_{problem}_{method}", float(values[-1] - minimum))
         r.number(f"n_{problem}", n)
+    arrived = [m for m in METHODS if steps_to["rosenbrock", m] is not None]
+    r.number("rosenbrock_arrived", ", ".join(f"{m} ({steps_to['rosenbrock', m]})" for m in arrived) or "none",
+             "methods (steps) that reach the target on Rosenbrock")
+    r.number("rosenbrock_missed", ", ".join(m for m in METHODS if m not in arrived) or "none")
+    # constant-rate Adam on Rosenbrock, longer: it reaches the minimum, then leaves it again
+    _, adam_values, _ = run(rosenbrock, PROBLEMS["rosenbrock"][1], lambda ps: optim.Adam(ps, lr=LR["rosenbrock"]["Adam"]),
+                            ADAM_LONG)
+    lowest = int(np.argmin(adam_values))
+    r.number("adam_long_steps", ADAM_LONG)
+    r.number("adam_long_best", float(adam_values[lowest]), f"lowest f along {ADAM_LONG} Adam steps on Rosenbrock")
+    r.number("adam_long_best_step", lowest)
+    r.number("adam_long_after", float(adam_values[lowest:].max()), "highest f after that lowest point")
     rows = [[method] + [f"{r.numbers[f'steps_{p}_{method}']} (lr {LR[p][method]:g})" for p in PROBLEMS]
             for method in METHODS]
     r.table("Steps until f − f* stays below the target (never: not within the run); each method at its own tuned lr",
@@ -347,9 +360,11 @@ gives the steps until $f - f^*$ stays below the target. On the axis-aligned quad
 SGD needs {=steps_quadratic_SGD} steps, Momentum {=steps_quadratic_Momentum}, Adagrad {=steps_quadratic_Adagrad}:
 per-coordinate scaling undoes an ill-conditioning that lies along the axes. Turn the same bowl by 45° and that
 advantage is gone (Adagrad {=steps_rotated_Adagrad}, RMSprop {=steps_rotated_RMSprop}, Adam
-{=steps_rotated_Adam}; Momentum {=steps_rotated_Momentum}). On Rosenbrock's valley, Momentum takes
-{=steps_rosenbrock_Momentum} steps and Adam {=steps_rosenbrock_Adam}, while SGD and Adagrad do not arrive in
-{=n_rosenbrock} steps.
+{=steps_rotated_Adam}; Momentum {=steps_rotated_Momentum}). In Rosenbrock's curved valley, within
+{=n_rosenbrock} steps, {=rosenbrock_arrived} reach the target for good; {=rosenbrock_missed} do not. The
+adaptive steps $\eta\, \hat m/\sqrt{\hat v}$ do not shrink with the gradient, so at a constant rate they may
+leave a minimum they had reached: run for {=adam_long_steps} steps, Adam gets to $f$ = {=adam_long_best:.1e} at
+step {=adam_long_best_step} and is then thrown out again, up to $f$ = {=adam_long_after:.2g}, once $\hat v$ has decayed.
 
 The notes' claims, checked:
 
@@ -397,8 +412,9 @@ $\theta \leftarrow \theta - \eta\, \hat m/(\sqrt{\hat v} + \epsilon)$。**NAdam*
 在坐标轴对齐的二次函数 $\tfrac12(x^2 + 50y^2)$ 上，SGD 需要 {=steps_quadratic_SGD} 步，Momentum {=steps_quadratic_Momentum} 步，
 Adagrad {=steps_quadratic_Adagrad} 步：按坐标缩放恰好抵消了沿坐标轴的病态。把同一个碗旋转 45°，这个优势就没了
 （Adagrad {=steps_rotated_Adagrad}，RMSprop {=steps_rotated_RMSprop}，Adam {=steps_rotated_Adam}；Momentum {=steps_rotated_Momentum}）。
-在 Rosenbrock 的弯曲山谷里，Momentum 用 {=steps_rosenbrock_Momentum} 步，Adam 用 {=steps_rosenbrock_Adam} 步，而 SGD 和 Adagrad
-在 {=n_rosenbrock} 步内都到不了。
+在 Rosenbrock 的弯曲山谷里，{=n_rosenbrock} 步内稳定达到目标的有 {=rosenbrock_arrived}；{=rosenbrock_missed} 没有做到。自适应方法的步长 $\eta\, \hat m/\sqrt{\hat v}$ 不随梯度变小，所以学习率恒定时，已经到达的极小点也可能再离开：
+让 Adam 跑 {=adam_long_steps} 步，它在第 {=adam_long_best_step} 步到达 $f$ = {=adam_long_best:.1e}，等 $\hat v$ 衰减后又被甩了出去，$f$ 回升到
+{=adam_long_after:.2g}。
 
 逐条检验笔记的说法：
 

@@ -123,7 +123,7 @@ def compute(quick: bool) -> Result:
     r.number("sigmoid_slope_at_4", float(slope[np.argmin(np.abs(grid - 4))]), "σ'(4)")
 
     # how far each layer moves in the first SGD steps
-    steps = 20 if quick else 100
+    steps = 20 if quick else 50
     r.number("move_steps", steps)
     moves = {name: relative_moves(name, x, y, steps) for name in ("sigmoid", "ReLU, He init", "ReLU + residual")}
     for name, move in moves.items():

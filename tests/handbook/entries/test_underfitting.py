@@ -13,7 +13,7 @@ def _table(r, title):
     return next(t for t in r.tables if t.title.startswith(title))
 
 
-def _torch_mlp_accuracy(width):
+def _torch_mlp_accuracy(width, steps):
     Xtr, ytr, Xte, yte = digits_images()
     backend.manual_seed(0)
     ours = models.MLP([64, width, 10])
@@ -25,7 +25,7 @@ def _torch_mlp_accuracy(width):
             theirs.bias.copy_(torch.tensor(mine.bias.data))
     opt = torch.optim.Adam(net.parameters(), lr=underfitting.LR)
     x, y = torch.tensor(Xtr), torch.tensor(ytr)
-    for _ in range(underfitting.STEPS):
+    for _ in range(steps):
         opt.zero_grad()
         torch.nn.functional.cross_entropy(net(x), y).backward()
         opt.step()
@@ -47,7 +47,7 @@ def test_underfitting_sweeps_against_sklearn_torch_and_the_rule():
     assert [r.numbers[f"n_features_{i}"] for i in range(4)] == [4, 16, 64, 64 + 64 * 65 // 2]
     # width 4 of the capacity sweep, retrained in torch from the same weights
     rows = _table(r, "MLP 64-w-10").rows
-    train4, test4 = _torch_mlp_accuracy(4)
+    train4, test4 = _torch_mlp_accuracy(4, r.numbers["steps"])
     assert abs(rows[2][1] - train4) < 0.01 and abs(rows[2][2] - test4) < 0.015
     # boosting against scikit-learn's twin
     boost = _table(r, "gradient boosting").rows

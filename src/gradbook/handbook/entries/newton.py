@@ -288,7 +288,7 @@ ENTRY = Entry(
         "en": r"""
 Gradient descent uses the slope only: $x_{k+1} = x_k - \alpha \nabla f(x_k)$, with a step $\alpha$ chosen by
 a line search (or fixed). Newton's method fits the local quadratic model
-$f(x + p) \approx f + \nabla f^\top p + \tfrac12 p^\top H p$ and jumps to its stationary point,
+$f(x + p) \approx f + \nabla f^\top p + \frac{1}{2} p^\top H p$ and jumps to its stationary point,
 $p = -H^{-1} \nabla f$: it rescales every direction by its curvature, so ill-conditioning costs it nothing,
 and near a minimiser the number of correct digits doubles each iteration. Quasi-Newton methods (BFGS,
 L-BFGS) build an approximation of $H^{-1}$ from successive gradients; Newton-CG solves $Hp = -\nabla f$
@@ -334,7 +334,7 @@ The notes' claims:
   on the line $y = 0$ it converges to the saddle (f = {=saddle_f_gradient_descent_y0:.1e}). It escapes because
   the negative curvature amplifies any perturbation, not because it is first order.
 - **"The step must keep shrinking near the optimum"** — not for full-batch gradient descent: the gradient
-  itself vanishes. A fixed step $1/L$ on $\tfrac12(x^2 + 50y^2)$ ends {=fixed_step_error_1:.1e} from the
+  itself vanishes. A fixed step $1/L$ on $\frac{1}{2}(x^2 + 50y^2)$ ends {=fixed_step_error_1:.1e} from the
   minimum after {=fixed_steps} steps without a single oscillation ({=fixed_step_flips_1} sign changes); $1.9/L$ zig-zags
   ({=fixed_step_flips_1_9} sign changes) and still converges ({=fixed_step_error_1_9:.1e}); only beyond $2/L$
   does it diverge ({=fixed_step_error_2_1:.1e}). Decaying steps are needed for *stochastic* gradients, whose
@@ -342,7 +342,7 @@ The notes' claims:
 """,
         "zh": r"""
 梯度下降只用斜率：$x_{k+1} = x_k - \alpha \nabla f(x_k)$，步长 $\alpha$ 由线搜索决定（或固定）。牛顿法用局部二次模型
-$f(x + p) \approx f + \nabla f^\top p + \tfrac12 p^\top H p$，直接跳到它的驻点 $p = -H^{-1} \nabla f$：按曲率缩放每个方向，
+$f(x + p) \approx f + \nabla f^\top p + \frac{1}{2} p^\top H p$，直接跳到它的驻点 $p = -H^{-1} \nabla f$：按曲率缩放每个方向，
 所以病态条件对它没有影响；在极小点附近，每次迭代正确的位数翻倍。拟牛顿法（BFGS、L-BFGS）用相邻两次的梯度来逼近 $H^{-1}$；
 Newton-CG 只用 Hessian-向量积，用共轭梯度解 $Hp = -\nabla f$；非线性共轭梯度法只多记住上一个方向。这些方法都在
 `gradbook.optimize.minimize` 里（与 SciPy 相同的接口，测试中逐一与 SciPy 对比）。
@@ -375,7 +375,7 @@ L-BFGS {=nit_rosenbrock_2_l_bfgs} 次，CG {=nit_rosenbrock_2_cg} 次，而最�
   （f = {=saddle_f_pure_Newton:.1e}）。修正牛顿法 {=saddle_nit_modified_Newton} 次迭代到达极小值（f = {=saddle_f_modified_Newton:g}）。
 - **"梯度下降容易逃离鞍点"**——从 (0.3, 0.001) 出发确实如此（f = {=saddle_f_gradient_descent:.6f}）；但从直线 $y = 0$ 上出发，它收敛到鞍点
   （f = {=saddle_f_gradient_descent_y0:.1e}）。它能逃离是因为负曲率放大了任何扰动，而不是因为它是一阶方法。
-- **"越接近最优值步长应不断减小，否则会来回震荡"**——对全量梯度下降不成立：梯度本身会趋于 0。在 $\tfrac12(x^2 + 50y^2)$ 上用
+- **"越接近最优值步长应不断减小，否则会来回震荡"**——对全量梯度下降不成立：梯度本身会趋于 0。在 $\frac{1}{2}(x^2 + 50y^2)$ 上用
   固定步长 $1/L$，{=fixed_steps} 步后离极小点 {=fixed_step_error_1:.1e}，一次震荡都没有（变号 {=fixed_step_flips_1} 次）；$1.9/L$ 会来回震荡
   （变号 {=fixed_step_flips_1_9} 次）但仍然收敛（{=fixed_step_error_1_9:.1e}）；只有超过 $2/L$ 才发散（{=fixed_step_error_2_1:.1e}）。
   需要逐渐减小步长的是*随机*梯度，它的噪声在最优点并不消失。

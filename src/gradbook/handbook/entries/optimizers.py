@@ -356,7 +356,7 @@ momentum average $m$ with RMSprop's $v$, both bias-corrected:
 $\theta \leftarrow \theta - \eta\, \hat m/(\sqrt{\hat v} + \epsilon)$. **NAdam** is Adam with a Nesterov-style look-ahead.
 
 Live runs (float64, each method at its own best learning rate from a grid) on four 2-D problems; the table
-gives the steps until $f - f^*$ stays below the target. On the axis-aligned quadratic $\tfrac12(x^2 + 50y^2)$
+gives the steps until $f - f^*$ stays below the target. On the axis-aligned quadratic $\frac{1}{2}(x^2 + 50y^2)$
 SGD needs {=steps_quadratic_SGD} steps, Momentum {=steps_quadratic_Momentum}, Adagrad {=steps_quadratic_Adagrad}:
 per-coordinate scaling undoes an ill-conditioning that lies along the axes. Turn the same bowl by 45° and that
 advantage is gone (Adagrad {=steps_rotated_Adagrad}, RMSprop {=steps_rotated_RMSprop}, Adam
@@ -381,7 +381,7 @@ The notes' claims, checked:
 - **Nesterov fewer steps than Momentum** held on {=nesterov_wins} of 4 problems: it helps when the look-ahead
   damps an overshoot, and not always.
 - **Adagrad's shrinking step** is real and cannot be undone: the sum only grows. Under a constant gradient
-  the rate falls as $1/\sqrt t$ ({=adagrad_rate_drop_constant:.4f} of its first value after {=adagrad_T} steps). On
+  the rate falls as $1/\sqrt{t}$ ({=adagrad_rate_drop_constant:.4f} of its first value after {=adagrad_T} steps). On
   Rosenbrock the first gradients ($|g| \approx$ {=adagrad_first_grad:.0f}) already fix a small rate, which ends at
   {=adagrad_rate_drop_rosenbrock:.2f} of its value after step 1, so when the valley's gradients become small the
   steps are tiny and Adagrad does not reach the target; RMSprop's rate, which forgets, ends
@@ -409,7 +409,7 @@ $\eta\, g/(\sqrt{\sum g^2} + \epsilon)$。**RMSprop** 改用指数*平均* $v \l
 $\theta \leftarrow \theta - \eta\, \hat m/(\sqrt{\hat v} + \epsilon)$。**NAdam** 是带 Nesterov 式前瞻的 Adam。
 
 实测（float64，每个方法在网格中取各自最好的学习率），四个二维问题，表中是 $f - f^*$ 稳定低于目标所需的步数。
-在坐标轴对齐的二次函数 $\tfrac12(x^2 + 50y^2)$ 上，SGD 需要 {=steps_quadratic_SGD} 步，Momentum {=steps_quadratic_Momentum} 步，
+在坐标轴对齐的二次函数 $\frac{1}{2}(x^2 + 50y^2)$ 上，SGD 需要 {=steps_quadratic_SGD} 步，Momentum {=steps_quadratic_Momentum} 步，
 Adagrad {=steps_quadratic_Adagrad} 步：按坐标缩放恰好抵消了沿坐标轴的病态。把同一个碗旋转 45°，这个优势就没了
 （Adagrad {=steps_rotated_Adagrad}，RMSprop {=steps_rotated_RMSprop}，Adam {=steps_rotated_Adam}；Momentum {=steps_rotated_Momentum}）。
 在 Rosenbrock 的弯曲山谷里，{=n_rosenbrock} 步内稳定达到目标的有 {=rosenbrock_arrived}；{=rosenbrock_missed} 没有做到。自适应方法的步长 $\eta\, \hat m/\sqrt{\hat v}$ 不随梯度变小，所以学习率恒定时，已经到达的极小点也可能再离开：
@@ -427,7 +427,7 @@ Adagrad {=steps_quadratic_Adagrad} 步：按坐标缩放恰好抵消了沿坐标
 - **Nesterov 按参数调整**——这是抄错了位置，这句话说的是 Adagrad。Nesterov 对所有坐标用同一个学习率；用 $g = (1, 0.01)$
   走三步后，稀有坐标与常见坐标的步长比，Nesterov 为 {=rare_vs_frequent_Nesterov:.6f}，Adagrad 为 {=rare_vs_frequent_Adagrad:.0f}。
 - **Nesterov 比 Momentum 步数少**在 4 个问题中的 {=nesterov_wins} 个上成立：前瞻能抑制冲过头时有用，但并非总是如此。
-- **Adagrad 学习率收缩**属实，而且无法回升：累加和只增不减。梯度恒定时学习率按 $1/\sqrt t$ 下降（{=adagrad_T} 步后只剩
+- **Adagrad 学习率收缩**属实，而且无法回升：累加和只增不减。梯度恒定时学习率按 $1/\sqrt{t}$ 下降（{=adagrad_T} 步后只剩
   最初的 {=adagrad_rate_drop_constant:.4f}）。在 Rosenbrock 上，最初的梯度（$|g| \approx$ {=adagrad_first_grad:.0f}）就已经把学习率压得很小，
   最后是第一步之后的 {=adagrad_rate_drop_rosenbrock:.2f}；等到山谷里梯度变小，步长就微乎其微，Adagrad 达不到目标。
   会遗忘的 RMSprop 的学习率最后是开始时的 {=rmsprop_rate_change:.3g} 倍。

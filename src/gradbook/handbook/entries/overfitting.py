@@ -172,7 +172,8 @@ and is confidently wrong on many others. Each remedy from the notes was switched
   cross-entropy {=more_data_test_ce:.2f}. Nothing else comes close: overfitting is a shortage of data
   relative to capacity, and this attacks the cause.
 - **Data augmentation** (random ±1-pixel shifts, redrawn every step): {=augmentation_test_acc:.3f}
-  ({=augmentation_acc_gain:+.3f}), cross-entropy {=augmentation_test_ce:.2f}: new, plausible images for free.
+  ({=augmentation_acc_gain:+.3f}), cross-entropy {=augmentation_test_ce:.2f}: new, plausible images for free,
+  though a one-pixel shift of an 8x8 digit is a coarse one.
 - **Early stopping** on 200 held-out images: stops after {=early_stopping_epochs:.0f} of {=steps} steps;
   {=early_stopping_test_acc:.3f} ({=early_stopping_acc_gain:+.3f}), cross-entropy {=early_stopping_test_ce:.2f}.
 - **L2 weight decay** ($\lambda$ = 1e-3 added to the gradient): {=weight_decay_test_acc:.3f}
@@ -186,8 +187,9 @@ and is confidently wrong on many others. Each remedy from the notes was switched
 What this shows: weight decay and early stopping mostly cure the *overconfidence* (the test
 cross-entropy falls to {=weight_decay_ce_ratio:.0%} and {=early_stopping_ce_ratio:.0%} of the unregularised
 net's) and move accuracy by a point or two, about as much as the seed-to-seed noise (standard errors
-{=weight_decay_acc_se:.3f} and {=early_stopping_acc_se:.3f}); with 50 images the information is simply not there. Remedies that add information (more or augmented data) move
-accuracy. Which remedy works depends on the model, the data and the remedy's strength, so every
+{=weight_decay_acc_se:.3f} and {=early_stopping_acc_se:.3f}); with 50 images the information is simply not there.
+Only real data moved accuracy by much ({=more_data_acc_gain:+.3f}); shifted copies of the same 50 images
+added {=augmentation_acc_gain:+.3f}. Which remedy works depends on the model, the data and the remedy's strength, so every
 verdict here is relative to this set-up: tune the strength on a validation set, never on the test set.
 """,
         "zh": r"""
@@ -200,7 +202,7 @@ verdict here is relative to this set-up: tune the strength on a validation set, 
 - **更多数据**（{=n_more} 张）：测试准确率 {=more_data_test_acc:.3f}（{=more_data_acc_gain:+.3f}），交叉熵
   {=more_data_test_ce:.2f}。其他方法都远不及它：过拟合的根源是数据相对于模型容量太少，这一条直接针对根源。
 - **数据增强**（每步重新随机平移 ±1 像素）：{=augmentation_test_acc:.3f}（{=augmentation_acc_gain:+.3f}），交叉熵
-  {=augmentation_test_ce:.2f}：免费得到新的、合理的图片。
+  {=augmentation_test_ce:.2f}：免费得到新的、合理的图片，不过对 8x8 的数字平移一个像素是很粗的变换。
 - **提前终止**（在另外 200 张图片上验证）：在 {=steps} 步中的第 {=early_stopping_epochs:.0f} 步停止；
   {=early_stopping_test_acc:.3f}（{=early_stopping_acc_gain:+.3f}），交叉熵 {=early_stopping_test_ce:.2f}。
 - **L2 权重衰减**（梯度中加入 $\lambda$ = 1e-3 的惩罚项）：{=weight_decay_test_acc:.3f}（{=weight_decay_acc_gain:+.3f}），
@@ -213,7 +215,8 @@ verdict here is relative to this set-up: tune the strength on a validation set, 
 
 结论：权重衰减和提前终止主要治好的是*过度自信*（测试交叉熵分别降到未正则化网络的 {=weight_decay_ce_ratio:.0%} 和
 {=early_stopping_ce_ratio:.0%}），准确率只变化一两个点，与随机种子带来的波动相当（标准误 {=weight_decay_acc_se:.3f} 和
-{=early_stopping_acc_se:.3f}）；只有 50 张图时，信息本来就不够。能增加信息的方法（更多数据或数据增强）才能明显提高准确率。哪种方法有效取决于模型、数据和方法的强度，
+{=early_stopping_acc_se:.3f}）；只有 50 张图时，信息本来就不够。只有真实的新数据明显提高了准确率（{=more_data_acc_gain:+.3f}）；
+同样 50 张图的平移副本只带来 {=augmentation_acc_gain:+.3f}。哪种方法有效取决于模型、数据和方法的强度，
 所以这里的每个结论都针对这一设定：强度要在验证集上调，绝不能在测试集上调。
 """,
     },

@@ -138,6 +138,7 @@ def compute(quick: bool) -> Result:
     axs[2].set(ylim=(0.5, 1.0), ylabel="test accuracy", title=f"{N_LOCAL} training digits")
     axs[2].title.set_fontsize(9)
     axs[2].legend(fontsize=7)
+    fig.tight_layout()
     r.figure("unsuitable_permutation", fig, "Permuting the pixels keeps every bit of information but destroys "
                                             "locality: the CNN's edge over the MLP goes, the MLP does not notice.")
     return r

@@ -27,6 +27,9 @@ def test_roc_methods_numbers_and_verdicts():
     notes_walk_is_roc = _naive_auc([1, 1, 0, 0]) == expected and _naive_auc([1, 0, 1, 0]) == expected
     assert r.verdicts == {"same-without-ties": "confirmed",
                           "notes-fast-method": "confirmed" if notes_walk_is_roc else "corrected",
-                          "tie-aware-walk-equals-sweep": "confirmed", "sorted-is-faster": "confirmed"}
+                          "tie-aware-walk-equals-sweep": "confirmed",
+                          # a timing: derived from the entry's own clock, never asserted
+                          "sorted-is-faster": "confirmed" if r.numbers["sorted_seconds"] < r.numbers["sweep_seconds"]
+                          else "corrected"}
     assert r.verdicts["notes-fast-method"] == "corrected"
     assert overall(r.verdicts) == "corrected"   # the headline verdict

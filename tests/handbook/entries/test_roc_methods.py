@@ -1,4 +1,3 @@
-import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from gradbook import handbook

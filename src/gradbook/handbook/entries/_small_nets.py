@@ -36,11 +36,11 @@ def one_blas_thread():
 
 
 def train_net(model, X: np.ndarray, y: np.ndarray, steps: int, *, lr: float = 1e-2, weight_decay: float = 0.0,
-              loss_fn: Callable = F.cross_entropy, optimizer: str = "adam", val: tuple | None = None,
+              loss_fn: Callable = F.cross_entropy, val: tuple | None = None,
               patience: int | None = None, transform=None, seed: int = 0):
-    """Full-batch training of ``model`` on (X, y) for ``steps`` epochs with ``train.fit``; returns the History.
+    """Full-batch Adam on (X, y) for ``steps`` epochs with ``train.fit``; returns the History.
 
-    ``weight_decay`` is the L2 penalty added to the gradient (Adam's and SGD's ``weight_decay``).
+    ``weight_decay`` is the L2 penalty added to the gradient (Adam's ``weight_decay``, not AdamW's).
     With ``val`` and ``patience``, ``EarlyStopping`` watches the validation loss and restores the best
     weights. ``transform`` (a ``data.transforms`` object) redraws the batch's augmentation every step.
     """
@@ -50,12 +50,7 @@ def train_net(model, X: np.ndarray, y: np.ndarray, steps: int, *, lr: float = 1e
     from ...train.callbacks import EarlyStopping
 
     backend.manual_seed(seed)
-    if optimizer == "adam":
-        opt = optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    elif optimizer == "sgd":
-        opt = optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=weight_decay)
-    else:
-        raise ValueError(f"train_net: optimizer must be 'adam' or 'sgd', got {optimizer!r}")
+    opt = optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     if transform is None:
         loader = [(Tensor(X), Tensor(y))]
     else:

@@ -52,9 +52,10 @@ def compute(quick: bool) -> Result:
     # parameters against the input's size: one layer that maps the input to a same-sized output
     rows = []
     # fully connected layers by formula (a built Linear(4096, 4096) would only allocate 16M weights to count them)
-    r.number("fc_formula_matches_built", fc_params([SIDES[0] ** 2, SIDES[0] ** 2]) == count_params(
-        Linear(SIDES[0] ** 2, SIDES[0] ** 2)) and fc_params([LENGTHS[0] * FEATURES, LENGTHS[0] * HIDDEN]) == count_params(
-        Linear(LENGTHS[0] * FEATURES, LENGTHS[0] * HIDDEN)), "fc_params vs count_params of the smallest layers")
+    small_image, short_seq = (SIDES[0] ** 2, SIDES[0] ** 2), (LENGTHS[0] * FEATURES, LENGTHS[0] * HIDDEN)
+    r.number("fc_formula_matches_built", all(fc_params(list(sizes)) == count_params(Linear(*sizes))
+                                             for sizes in (small_image, short_seq)),
+             "fc_params vs count_params of the smallest layers")
     for side in SIDES:
         dnn = fc_params([side * side, side * side])
         cnn = count_params(Conv2d(1, 1, 3, padding=1))

@@ -87,8 +87,8 @@ def compute(quick: bool) -> Result:
     for name, st in stats.items():
         key = name.replace("-", "_")
         for field in ("train_acc", "test_acc", "train_ce", "test_ce", "epochs"):
-            r.number(f"{key}_{field}", float(st[field]),
-                     f"mean over {len(seeds)} seeds: run_remedy({name!r}, seed, digits, {steps})" if field == "test_acc" else None)
+            call = f"mean over {len(seeds)} seeds: run_remedy({name!r}, seed, digits, {steps})"
+            r.number(f"{key}_{field}", float(st[field]), call if field == "test_acc" else None)
         rows.append([LABELS[name], st["train_acc"], st["test_acc"], st["train_acc"] - st["test_acc"],
                      st["test_ce"], st["epochs"]])
         if name == "none":
@@ -189,8 +189,8 @@ cross-entropy falls to {=weight_decay_ce_ratio:.0%} and {=early_stopping_ce_rati
 net's) and move accuracy by a point or two, about as much as the seed-to-seed noise (standard errors
 {=weight_decay_acc_se:.3f} and {=early_stopping_acc_se:.3f}); with 50 images the information is simply not there.
 Only real data moved accuracy by much ({=more_data_acc_gain:+.3f}); shifted copies of the same 50 images
-added {=augmentation_acc_gain:+.3f}. Which remedy works depends on the model, the data and the remedy's strength, so every
-verdict here is relative to this set-up: tune the strength on a validation set, never on the test set.
+added {=augmentation_acc_gain:+.3f}. Which remedy works depends on the model, the data and the
+remedy's strength, so every verdict here is relative to this set-up: tune the strength on a validation set, never on the test set.
 """,
         "zh": r"""
 当模型在训练集上比在将来遇到的数据上拟合得更好时，就是过拟合：训练损失持续下降，而测试损失不再下降甚至上升。

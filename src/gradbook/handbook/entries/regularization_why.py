@@ -71,7 +71,8 @@ def compute(quick: bool) -> Result:
                   "df": effective_df(poly(sets[0][0]), lam), "zeros": zeros}
         for k, v in values.items():
             curves[k].append(v)
-        rows.append([f"{lam:g}", bias2, variance, values["error"], values["norm"], values["slope"], values["df"], zeros])
+        rows.append([f"{lam:g}", bias2, variance, values["error"], values["norm"], values["slope"], values["df"],
+                     zeros])
     r.table(f"Ridge on degree-{DEGREE} polynomial features, {N} points, {len(sets)} training sets",
             ["λ", "bias²", "variance", "expected test MSE", "median ‖w‖", "median mean |p'(x)|",
              "effective parameters", "exact zeros (all fits)"], rows)
@@ -94,7 +95,8 @@ def compute(quick: bool) -> Result:
         warnings.simplefilter("ignore")  # coordinate descent on powers of x converges slowly
         for x, y in sets[:20]:
             l1_zeros.append(int(np.count_nonzero(Lasso(alpha=L1_ALPHA, max_iter=5000).fit(poly(x), y).coef_ == 0)))
-    r.number("l1_zeros_mean", float(np.mean(l1_zeros)), f"Lasso(alpha={L1_ALPHA:g}): coefficients exactly 0, mean of 20 fits")
+    r.number("l1_zeros_mean", float(np.mean(l1_zeros)),
+             f"Lasso(alpha={L1_ALPHA:g}): coefficients exactly 0, mean of 20 fits")
     r.number("l1_alpha", L1_ALPHA)
     r.number("sets", len(sets))
 

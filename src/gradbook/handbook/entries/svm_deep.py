@@ -111,8 +111,8 @@ ENTRY = Entry(
               "deep learning", "tang"],
     claims={
         "loss-formula": {
-            "en": "The L2-SVM loss of a net with scores s is (1/C) Σ_{j≠y} max(0, 1 − s_y + s_j)², trained by backpropagation "
-                  "like any other loss.",
+            "en": "The L2-SVM loss of a net with scores s is (1/C) Σ_{j≠y} max(0, 1 − s_y + s_j)², trained by "
+                  "backpropagation like any other loss.",
             "zh": "网络输出分数 s 时，L2-SVM 损失为 (1/C) Σ_{j≠y} max(0, 1 − s_y + s_j)²，与其他损失一样用反向传播训练。"},
         "svm-beats-softmax": {
             "en": "Replacing softmax cross-entropy by the L2-SVM loss gives better test accuracy (Tang, 2013).",

@@ -74,8 +74,9 @@ def compute(quick: bool) -> Result:
         for tag, (A, B) in (("", (Xtr, Xte)), ("_perm", (Ptr, Pte))):
             runs = [test_accuracy(make, s, A, ytr, B, yte, N_LOCAL) for s in seeds]
             acc[name + tag] = runs
+            images = "permuted digits" if tag else "digits"
             r.number(f"{name}{tag}_acc", float(np.mean(runs)),
-                     f"test accuracy, {name.upper()} on {N_LOCAL} {'permuted ' if tag else ''}digits, {len(seeds)} seeds")
+                     f"test accuracy, {name.upper()} on {N_LOCAL} {images}, {len(seeds)} seeds")
     n = r.numbers
     r.number("cnn_drop", n["cnn_acc"] - n["cnn_perm_acc"], "CNN: original − permuted")
     r.number("mlp_drop", n["mlp_acc"] - n["mlp_perm_acc"], "MLP: original − permuted")
@@ -85,10 +86,13 @@ def compute(quick: bool) -> Result:
              "MLP on pixels vs MLP with permuted first-layer columns on permuted pixels: max |logit difference|")
     r.number("n_local", N_LOCAL)
     r.number("seeds", len(seeds))
-    r.table(f"Test accuracy after {N_LOCAL} training digits ({len(seeds)} seeds each)", ["model", "images", "permuted pixels"],
-            [["MLP 64-128-10", n["mlp_acc"], n["mlp_perm_acc"]], ["CNN (2 conv + pool)", n["cnn_acc"], n["cnn_perm_acc"]]])
+    r.table(f"Test accuracy after {N_LOCAL} training digits ({len(seeds)} seeds each)",
+            ["model", "images", "permuted pixels"],
+            [["MLP 64-128-10", n["mlp_acc"], n["mlp_perm_acc"]],
+             ["CNN (2 conv + pool)", n["cnn_acc"], n["cnn_perm_acc"]]])
     r.table("Test accuracy by seed", ["model", "seed", "images", "permuted pixels"],
-            [[name.upper(), s, acc[name][i], acc[name + "_perm"][i]] for name in ("mlp", "cnn") for i, s in enumerate(seeds)])
+            [[name.upper(), s, acc[name][i], acc[name + "_perm"][i]]
+             for name in ("mlp", "cnn") for i, s in enumerate(seeds)])
 
     # too little data: classic models against the same MLP, at 30 and at all 1,438 training images
     flat, flat_test = Xtr.reshape(len(Xtr), -1), Xte.reshape(len(Xte), -1)
@@ -96,7 +100,8 @@ def compute(quick: bool) -> Result:
     for size in (N_SMALL, len(ytr)):
         with one_blas_thread():
             logreg = LogisticRegression(max_iter=500).fit(flat[:size], ytr[:size]).score(flat_test, yte)
-            forest = RandomForestClassifier(n_estimators=30, random_state=0).fit(flat[:size], ytr[:size]).score(flat_test, yte)
+            forest = RandomForestClassifier(n_estimators=30, random_state=0).fit(flat[:size], ytr[:size])
+            forest = forest.score(flat_test, yte)
         deep = test_accuracy(mlp, 0, Xtr, ytr, Xte, yte, size, steps=100)
         tag = "small" if size == N_SMALL else "full"
         r.number(f"logreg_{tag}", float(logreg), f"classic.LogisticRegression on {size} images")

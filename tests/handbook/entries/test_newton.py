@@ -56,7 +56,8 @@ def test_iterations_and_errors_against_scipy_and_a_hand_newton(result):
     orders = [np.log(e[k + 1] / e[k]) / np.log(e[k] / e[k - 1]) for k in range(len(e) - 3, len(e) - 1)]
     assert n["newton_orders"] == ", ".join(f"{q:.2f}" for q in orders)
     # SciPy's twins converge in iteration counts of the same order, to the same minimiser
-    theirs = scipy.optimize.minimize(rosen, [-1.2, 1.0], jac=rosen_grad, hess=rosen_hess, method="trust-exact", tol=1e-8)
+    theirs = scipy.optimize.minimize(rosen, [-1.2, 1.0], jac=rosen_grad, hess=rosen_hess, method="trust-exact",
+                                     tol=1e-8)
     assert 0.5 < n["nit_rosenbrock_2_newton"] / theirs.nit < 2
     bfgs = scipy.optimize.minimize(rosen, [-1.2, 1.0], jac=rosen_grad, method="BFGS", options={"gtol": 1e-8})
     assert 0.5 < n["nit_rosenbrock_2_bfgs"] / bfgs.nit < 2
@@ -103,7 +104,8 @@ def test_saddle_and_fixed_steps_by_hand(result):
     assert np.isclose(n["pure_slope"], gx * -gx / 2 + gy * -gy / hy, rtol=1e-12)
     assert n["modified_slope"] < 0
     for name in ("modified_Newton", "gradient_descent", "BFGS"):
-        assert np.isclose(n[f"saddle_f_{name}"], -1, atol=1e-9) and np.isclose(abs(n[f"saddle_y_{name}"]), np.sqrt(2), atol=1e-4)
+        assert np.isclose(n[f"saddle_f_{name}"], -1, atol=1e-9)
+        assert np.isclose(abs(n[f"saddle_y_{name}"]), np.sqrt(2), atol=1e-4)
     assert n["saddle_y_gradient_descent_y0"] == 0 and abs(n["saddle_f_gradient_descent_y0"]) < 1e-12
     # fixed-step descent on ½(x² + 50y²) from (−4, 1.5): each coordinate multiplies by 1 − lr·λ per step
     steps = n["fixed_steps"]

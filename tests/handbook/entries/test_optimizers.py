@@ -14,7 +14,8 @@ K = 50.0
 C = float(np.sqrt(0.5))
 PROBLEMS = {  # function of a torch tensor, start, f*, steps (quick), target gap
     "quadratic": (lambda p: 0.5 * (p[0] ** 2 + K * p[1] ** 2), (-4.0, 1.5), 0.0, 300, 1e-6),
-    "rotated": (lambda p: 0.5 * ((C * p[0] + C * p[1]) ** 2 + K * (C * p[1] - C * p[0]) ** 2), (-4.0, 1.5), 0.0, 300, 1e-6),
+    "rotated": (lambda p: 0.5 * ((C * p[0] + C * p[1]) ** 2 + K * (C * p[1] - C * p[0]) ** 2),
+                (-4.0, 1.5), 0.0, 300, 1e-6),
     "rosenbrock": (lambda p: (1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2, (-1.2, 1.0), 0.0, 1000, 1e-4),
     "saddle": (lambda p: p[0] ** 2 - p[1] ** 2 + p[1] ** 4 / 4, (1.0, 1e-6), -1.0, 300, 1e-6),
 }
@@ -99,7 +100,8 @@ def test_steps_to_target_equal_torch_everywhere(result, torch_runs):
             _, values, _ = torch_runs[p, m]
             _steps_agree(result, p, m, values)
     # Adam for 3000 steps on Rosenbrock in torch: the lowest point and the rise after it
-    _, values, _ = torch_path(PROBLEMS["rosenbrock"][0], (-1.2, 1.0), lambda ps: torch.optim.Adam(ps, lr=LR["rosenbrock"]["Adam"]),
+    adam_lr = LR["rosenbrock"]["Adam"]
+    _, values, _ = torch_path(PROBLEMS["rosenbrock"][0], (-1.2, 1.0), lambda ps: torch.optim.Adam(ps, lr=adam_lr),
                               result.numbers["adam_long_steps"])
     low = int(np.argmin(values))
     # near f = 1e-18 the step of the lowest value is a matter of rounding, and the throw-out that follows
@@ -123,7 +125,8 @@ def _steps_agree(result, p, m, values):
 def test_claims_against_torch_and_hand_iterations(result, torch_runs):
     n = result.numbers
     # Adam's ε: "10e-8" is 1e-7; torch's default (and the paper's) is 1e-8
-    assert n["eps_notes"] == 1e-7 and n["eps_default"] == inspect.signature(torch.optim.Adam).parameters["eps"].default == 1e-8
+    torch_eps = inspect.signature(torch.optim.Adam).parameters["eps"].default
+    assert n["eps_notes"] == 1e-7 and n["eps_default"] == torch_eps == 1e-8
     # momentum: sign changes of the torch paths
     for name, m in (("sgd", "SGD"), ("momentum", "Momentum")):
         pts = torch_runs["quadratic", m][0]

@@ -51,7 +51,8 @@ def train(batch_size: int, lr: float, epochs: int, seed: int = 0):
         start = time.perf_counter()
         for b in range(batches):
             idx = order[b * batch_size:(b + 1) * batch_size]
-            loss = F.binary_cross_entropy_with_logits(Tensor(design[idx]) @ w, Tensor(labels[idx])) + 0.5 * L2 * (w * w).sum()
+            loss = (F.binary_cross_entropy_with_logits(Tensor(design[idx]) @ w, Tensor(labels[idx]))
+                    + 0.5 * L2 * (w * w).sum())
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -117,8 +118,9 @@ def compute(quick: bool) -> Result:
     r.table(f"Logistic regression on breast cancer (569 × 30, L2 {L2:g}): {epochs} epochs each",
             ["run", "batch", "lr", f"f − f* after {epochs} epochs", f"epochs to {TARGET:g}", f"updates to {TARGET:g}",
              "ms per update"], rows)
-    r.condition(f"w = 0 at the start; constant learning rates (no decay), plain SGD without momentum; examples reshuffled "
-                f"every epoch (seed 0); f* = {best:.6f} from Newton's method. Times are training time on this machine.")
+    r.condition(f"w = 0 at the start; constant learning rates (no decay), plain SGD without momentum; examples "
+                f"reshuffled every epoch (seed 0); f* = {best:.6f} from Newton's method. Times are training time on "
+                "this machine.")
 
     # 1. batch GD on a convex problem: monotone and to the global optimum
     gd = logs["batch GD"][:, 3] - best
@@ -150,13 +152,15 @@ def compute(quick: bool) -> Result:
         tag = name.replace(" ", "_").replace(",", "").replace("-", "_")
         rises = int(np.count_nonzero(np.diff(logs[name][:, 3]) > 0))
         r.number(f"rises_{tag}", rises, f"times the full objective rose between evaluations, {name}")
-    r.check("sgd-oscillates", r.numbers["rises_SGD_large_lr"] > 0 and r.numbers["rises_batch_GD"] == 0, otherwise="depends")
+    r.check("sgd-oscillates", r.numbers["rises_SGD_large_lr"] > 0 and r.numbers["rises_batch_GD"] == 0,
+            otherwise="depends")
 
     # 4. mini-batches: far fewer updates to converge, a result closer to batch GD's
     fewer = _less(r.numbers["updates_to_target_mini_batch_32"], r.numbers["updates_to_target_SGD"])
-    same_examples = r.numbers["epochs_to_target_mini_batch_32"] is not None and r.numbers["epochs_to_target_SGD"] is not None \
-        and r.numbers["epochs_to_target_mini_batch_32"] >= r.numbers["epochs_to_target_SGD"]
-    r.verdict("minibatch-fewer-updates", "depends" if fewer and same_examples else "confirmed" if fewer else "corrected")
+    batch_epochs, sgd_epochs = r.numbers["epochs_to_target_mini_batch_32"], r.numbers["epochs_to_target_SGD"]
+    same_examples = batch_epochs is not None and sgd_epochs is not None and batch_epochs >= sgd_epochs
+    r.verdict("minibatch-fewer-updates",
+              "depends" if fewer and same_examples else "confirmed" if fewer else "corrected")
 
     # 5. a batch costs little more than one example
     r.number("batch_cost_ratio", r.numbers["ms_per_update_mini_batch_32"] / r.numbers["ms_per_update_SGD"],
@@ -206,7 +210,8 @@ ENTRY = Entry(
               "stochastic gradient descent", "epoch", "noise floor", "震荡"],
     claims={
         "bgd-global": {
-            "en": "The notes: \"when the objective is convex, batch gradient descent is sure to reach the global optimum\".",
+            "en": "The notes: \"when the objective is convex, batch gradient descent is sure to reach the global "
+                  "optimum\".",
             "zh": "笔记：\"当目标函数为凸函数时，BGD 一定能够得到全局最优。\""},
         "sgd-not-linear": {
             "en": "The notes: \"even for a strongly convex objective SGD cannot converge linearly\".",

@@ -84,10 +84,12 @@ def compute(quick: bool) -> Result:
             h0 = Tensor(np.zeros((1, BATCH, HIDDEN)), requires_grad=True)
             loss_of(rnn, head, x, y, h0).backward()
             norm = float(np.linalg.norm(h0.grad.data))
-            r.number(f"dh0_gain{str(gain).replace('.', '_')}_T{length}", norm, f"‖∂L/∂h₀‖, W_hh = {gain} × orthogonal, T = {length}")
+            r.number(f"dh0_gain{str(gain).replace('.', '_')}_T{length}", norm,
+                     f"‖∂L/∂h₀‖, W_hh = {gain} × orthogonal, T = {length}")
             row.append(f"{norm:.2e}")
         rows.append(row)
-    r.table("‖∂L/∂h₀‖ of the untrained RNN: the gradient through time", ["gain of W_hh"] + [f"T = {t}" for t in lengths], rows)
+    r.table("‖∂L/∂h₀‖ of the untrained RNN: the gradient through time",
+            ["gain of W_hh"] + [f"T = {t}" for t in lengths], rows)
     n = r.numbers
     shrinks = n["dh0_gain0_5_T40"] < 1e-6 * n["dh0_gain0_5_T5"]
     grows = n["dh0_gain1_5_T40"] > 10 * n["dh0_gain1_5_T5"]
@@ -107,8 +109,10 @@ def compute(quick: bool) -> Result:
         blown = len(losses) < steps or not np.isfinite(losses[-1]) or losses[-1] > DIVERGED
         r.number(f"diverged_{name}", bool(blown))
         r.number(f"diverged_at_{name}", len(losses) if blown else None, "the step whose loss was non-finite or > 1e3")
-        r.number(f"final_{name}", float(np.mean(losses[-100:])) if not blown else float("inf"), "mean loss, last 100 steps")
-        r.number(f"early_{name}", float(np.mean(losses[:200])) if not blown else float("inf"), "mean loss, first 200 steps")
+        r.number(f"final_{name}", float(np.mean(losses[-100:])) if not blown else float("inf"),
+                 "mean loss, last 100 steps")
+        r.number(f"early_{name}", float(np.mean(losses[:200])) if not blown else float("inf"),
+                 "mean loss, first 200 steps")
         r.number(f"max_norm_{name}", float(np.max(norms[np.isfinite(norms)])), "largest gradient norm before clipping")
         r.number(f"clipped_share_{name}", float(np.mean(clipped)), "share of steps the clipping changed")
         label = {"none": f"no clipping, lr {lr}", "norm": f"clip_grad_norm_(…, 1.0), lr {lr}",

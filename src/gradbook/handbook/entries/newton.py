@@ -85,7 +85,8 @@ def compute(quick: bool) -> Result:
             rows.append([name, method, res.nit, res.nfev, res.njev, res.get("nhev", "—"),
                          "yes" if res.success else "no", f"{r.numbers['error_' + key]:.1e}", f"{seconds * 1e3:.1f}"])
     r.table(f"minimize(method=..., tol={TOL:g}) from the usual starts (array forms, derivatives written out)",
-            ["problem", "method", "iterations", "f evals", "∇f evals", "Hessians", "converged", "|x − x*|∞", "ms"], rows)
+            ["problem", "method", "iterations", "f evals", "∇f evals", "Hessians", "converged", "|x − x*|∞", "ms"],
+            rows)
     r.condition(f"Gradient tolerance {TOL:g} (∞-norm), iteration limit 200·n; Rosenbrock from (−1.2, 1) and from 0 in "
                 "20-d; a 20-d quadratic with eigenvalues 1 … 1e4; logistic regression with ½·1e-3‖w‖² on "
                 "scikit-learn's breast-cancer data (569 × 30, standardised). Times vary by machine.")
@@ -111,7 +112,8 @@ def compute(quick: bool) -> Result:
     r.number("gd_linear_ratio_last", float(g[-1] / g[-2]), "e_{k+1}/e_k, steepest descent's last iteration")
     r.table("Newton's error on Rosenbrock near the end: the exponent doubles each step",
             ["k", "e_k", "e_{k+1}", "e_{k+1}/e_k", "e_{k+1}/e_k²"],
-            [[k, f"{e[k]:.2e}", f"{e[k + 1]:.2e}", f"{e[k + 1] / e[k]:.2e}", f"{e[k + 1] / e[k] ** 2:.3f}"] for k in tail])
+            [[k, f"{e[k]:.2e}", f"{e[k + 1]:.2e}", f"{e[k + 1] / e[k]:.2e}", f"{e[k + 1] / e[k] ** 2:.3f}"]
+             for k in tail])
     fewest = all(results[name, "newton"].nit == min(results[name, m].nit for m in METHODS) for name in problems)
     r.number("newton_fewest_everywhere", fewest)
     r.check("fast", min(orders) > 1.5 and r.numbers["newton_linear_ratio_last"] < 1e-3 and fewest)
@@ -164,7 +166,8 @@ def compute(quick: bool) -> Result:
     pure = -np.linalg.solve(hess, grad)
     factor, tau = modified_cholesky(hess)
     modified = -np.linalg.solve(factor @ factor.T, grad)
-    r.number("indefinite_eigs", ", ".join(f"{v:.2f}" for v in np.linalg.eigvalsh(hess)), "eigenvalues of H at (0.001, 0.3)")
+    r.number("indefinite_eigs", ", ".join(f"{v:.2f}" for v in np.linalg.eigvalsh(hess)),
+             "eigenvalues of H at (0.001, 0.3)")
     r.number("pure_slope", float(grad @ pure), "∇fᵀp for the pure Newton step p = −H⁻¹∇f")
     r.number("pure_f_change", saddle.fun(point + pure) - saddle.fun(point), "f(x + p) − f(x), pure Newton step")
     r.number("modified_tau", tau, "shift τ of H + τI (modified Cholesky)")
@@ -213,7 +216,8 @@ def compute(quick: bool) -> Result:
             opt.step()
             ys.append(p.data[1])
         signs = np.sign(np.array(ys)[np.array(ys) != 0])
-        r.number(f"fixed_step_error_{tag}", float(np.max(np.abs(p.data))), f"|x_{FIXED_STEPS}|∞, fixed step {factor_of_l}/L")
+        r.number(f"fixed_step_error_{tag}", float(np.max(np.abs(p.data))),
+                 f"|x_{FIXED_STEPS}|∞, fixed step {factor_of_l}/L")
         r.number(f"fixed_step_flips_{tag}", int(np.count_nonzero(signs[1:] != signs[:-1])), "sign changes of y")
     r.verdict("gd-step-must-shrink", "corrected" if n["fixed_step_error_1"] < 1e-10 and n["fixed_step_flips_1"] == 0
               and n["fixed_step_error_1_9"] < 1e-6 else "confirmed")
@@ -268,7 +272,8 @@ ENTRY = Entry(
                   "reduces the step size\".",
             "zh": "笔记：\"②海森矩阵的逆在迭代过程中不断减小，可以起到逐步减小步长的效果。\""},
         "expensive": {
-            "en": "The notes: \"the inverse Hessian is complicated and costly to compute, hence quasi-Newton methods\".",
+            "en": "The notes: \"the inverse Hessian is complicated and costly to compute, hence quasi-Newton "
+                  "methods\".",
             "zh": "笔记：\"③缺点：海森矩阵的逆计算复杂，代价比较大，因此有了拟牛顿法。\""},
         "positive-definite-only": {
             "en": "The notes: \"Newton's method only applies where the Hessian is positive definite\".",

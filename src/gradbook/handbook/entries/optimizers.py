@@ -135,8 +135,8 @@ def compute(quick: bool) -> Result:
              "methods (steps) that reach the target on Rosenbrock")
     r.number("rosenbrock_missed", ", ".join(m for m in METHODS if m not in arrived) or "none")
     # constant-rate Adam on Rosenbrock, longer: it reaches the minimum, then leaves it again
-    _, adam_values, _ = run(rosenbrock, PROBLEMS["rosenbrock"][1], lambda ps: optim.Adam(ps, lr=LR["rosenbrock"]["Adam"]),
-                            ADAM_LONG)
+    adam_lr = LR["rosenbrock"]["Adam"]
+    _, adam_values, _ = run(rosenbrock, PROBLEMS["rosenbrock"][1], lambda ps: optim.Adam(ps, lr=adam_lr), ADAM_LONG)
     lowest = int(np.argmin(adam_values))
     r.number("adam_long_steps", ADAM_LONG)
     r.number("adam_long_best", float(adam_values[lowest]), f"lowest f along {ADAM_LONG} Adam steps on Rosenbrock")
@@ -212,7 +212,8 @@ def compute(quick: bool) -> Result:
     _, _, rms = runs["rosenbrock", "RMSprop"]
     rms_state = next(iter(rms.state.values()))
     # RMSprop's rate after step 1 is lr/(√(1 − α)|g₁|); at the end lr/√v
-    r.number("rmsprop_rate_change", float(np.max(np.sqrt(0.01) * np.abs(first_grad) / np.sqrt(rms_state["square_avg"]))),
+    rms_ratio = np.sqrt(0.01) * np.abs(first_grad) / np.sqrt(rms_state["square_avg"])
+    r.number("rmsprop_rate_change", float(np.max(rms_ratio)),
              "the same ratio for RMSprop (its average forgets)")
     r.verdict("adagrad-shrinks", "confirmed" if abs(r.numbers["adagrad_rate_drop_constant"] * np.sqrt(T) - 1) < 1e-6
               and r.numbers["adagrad_rate_drop_rosenbrock"] < 1 and steps_to["rosenbrock", "Adagrad"] is None
@@ -245,7 +246,8 @@ def compute(quick: bool) -> Result:
     for tag, y0 in (("0", 0.0), ("1e-3", 1e-3), ("1e-6", 1e-6), ("1e-9", 1e-9)):
         points, values, _ = run(saddle, (1.0, y0), lambda ps: optim.SGD(ps, lr=sgd_lr), 300)
         key = tag.replace("-", "m")
-        r.number(f"saddle_escape_sgd_{key}", escape_step(points), f"first step with |y| > 0.5, SGD lr={sgd_lr}, y₀={tag}")
+        r.number(f"saddle_escape_sgd_{key}", escape_step(points),
+                 f"first step with |y| > 0.5, SGD lr={sgd_lr}, y₀={tag}")
         r.number(f"saddle_final_sgd_{key}", float(values[-1]))
     for method in METHODS:
         r.number(f"saddle_escape_{method}", escape_step(runs["saddle", method][0]),
@@ -279,7 +281,8 @@ def _figures(r: Result, runs) -> None:
     import matplotlib.pyplot as plt
 
     colours = dict(zip(METHODS, plt.get_cmap("tab10").colors))
-    views = {"quadratic": ((-4.5, 4.5), (-2, 2)), "rosenbrock": ((-1.6, 1.6), (-0.6, 1.8)), "saddle": ((-1.2, 1.2), (-2, 2))}
+    views = {"quadratic": ((-4.5, 4.5), (-2, 2)), "rosenbrock": ((-1.6, 1.6), (-0.6, 1.8)),
+             "saddle": ((-1.2, 1.2), (-2, 2))}
     fig, axs = plt.subplots(1, 3, figsize=(15, 4.4))
     for ax, (problem, (xlim, ylim)) in zip(axs, views.items()):
         fun = PROBLEMS[problem][0]
@@ -311,7 +314,8 @@ def _figures(r: Result, runs) -> None:
 ENTRY = Entry(
     id="optimizers",
     section="G",
-    title={"zh": "各优化器的原理与优缺点", "en": "Momentum, Nesterov, Adagrad, Adadelta, RMSprop, Adam, NAdam: how they work and when they help"},
+    title={"zh": "各优化器的原理与优缺点",
+           "en": "Momentum, Nesterov, Adagrad, Adadelta, RMSprop, Adam, NAdam: how they work and when they help"},
     keywords=["optimizer", "优化器", "SGD", "momentum", "动量", "nesterov", "NAG", "adagrad", "adadelta", "rmsprop",
               "adam", "nadam", "epsilon", "自适应学习率", "adaptive learning rate", "saddle", "鞍点", "rosenbrock"],
     claims={
@@ -340,8 +344,8 @@ ENTRY = Entry(
             "en": "The notes: \"in practice Adam works better than the other adaptive methods\".",
             "zh": "笔记：\"实践表明，Adam 比其他适应性学习方法效果要好。\""},
         "saddle": {
-            "en": "The notes: \"around a saddle the gradient is close to 0 in every dimension, so SGD easily gets stuck "
-                  "there (full-batch GD stops moving)\".",
+            "en": "The notes: \"around a saddle the gradient is close to 0 in every dimension, so SGD easily gets "
+                  "stuck there (full-batch GD stops moving)\".",
             "zh": "笔记：\"鞍点周围的 error 是一样的，所有维度的梯度都接近于 0，SGD 很容易被困在这里……如果是训练集全集带入即 BGD，则优化会停止不动。\""},
     },
     answer={

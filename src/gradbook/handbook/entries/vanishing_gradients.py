@@ -85,7 +85,8 @@ def relative_moves(name: str, x, y, steps: int, lr: float = 0.1) -> np.ndarray:
         opt.zero_grad()
         F.cross_entropy(model(x), Tensor(y)).backward()
         opt.step()
-    return np.array([np.linalg.norm(layer.weight.data - w) / np.linalg.norm(w) for layer, w in zip(model.hidden, before)])
+    return np.array([np.linalg.norm(layer.weight.data - w) / np.linalg.norm(w)
+                     for layer, w in zip(model.hidden, before)])
 
 
 def compute(quick: bool) -> Result:
@@ -101,12 +102,13 @@ def compute(quick: bool) -> Result:
         r.number(f"last_{tag}", float(g[-1]), f"‖∂L/∂W_{DEPTH}‖, {name}")
         r.number(f"ratio_{tag}", float(g[0] / g[-1]), "first hidden layer's gradient norm / last one's")
         r.number(f"per_layer_{tag}", float((g[0] / g[-1]) ** (1 / (DEPTH - 1))), "geometric mean factor per layer")
-        rows.append([name, f"{g[0]:.2e}", f"{g[-1]:.2e}", f"{g[0] / g[-1]:.2e}", f"{r.numbers[f'per_layer_{tag}']:.3f}"])
+        rows.append([name, f"{g[0]:.2e}", f"{g[-1]:.2e}", f"{g[0] / g[-1]:.2e}",
+                     f"{r.numbers[f'per_layer_{tag}']:.3f}"])
     r.table(f"Gradient norms of a {DEPTH}-layer MLP (width {WIDTH}) at initialisation, one batch of {BATCH} digits",
             ["network", "‖∂L/∂W₁‖", f"‖∂L/∂W_{DEPTH}‖", "first / last", "factor per layer"], rows)
-    r.condition(f"{DEPTH} hidden Linear({WIDTH}, {WIDTH}) layers between 64 → {WIDTH} and {WIDTH} → 10; cross-entropy on "
-                f"the first {BATCH} training digits; float64; seed 0. 'default' is torch's Linear initialisation "
-                "(U(±1/√fan_in)); He is kaiming_normal_(nonlinearity='relu'); BN in training mode.")
+    r.condition(f"{DEPTH} hidden Linear({WIDTH}, {WIDTH}) layers between 64 → {WIDTH} and {WIDTH} → 10; "
+                f"cross-entropy on the first {BATCH} training digits; float64; seed 0. 'default' is torch's Linear "
+                "initialisation (U(±1/√fan_in)); He is kaiming_normal_(nonlinearity='relu'); BN in training mode.")
 
     # exploding: everything scales, clipping rescales the gradient only
     r.number("explode_factor", n_last("ReLU, 1.5 × He init", r) / n_last("ReLU, He init", r),
@@ -171,9 +173,9 @@ def _figure(r: Result, grads) -> None:
         ax.legend(fontsize=8)
     axs[0].set_ylabel("‖∂L/∂W_l‖")
     r.figure("layer_gradients", fig, f"Gradient norm of each hidden layer of a {DEPTH}-layer MLP at initialisation. "
-                                     "A line falling towards layer 1 is a vanishing gradient; one rising towards layer 1 "
-                                     "(ReLU + BN) or lying far above the rest (1.5 × He init) an exploding one; "
-                                     "clipping (dashed) lowers the whole line and keeps its shape.")
+                                     "A line falling towards layer 1 is a vanishing gradient; one rising towards "
+                                     "layer 1 (ReLU + BN) or lying far above the rest (1.5 × He init) an exploding "
+                                     "one; clipping (dashed) lowers the whole line and keeps its shape.")
 
 
 ENTRY = Entry(
@@ -197,11 +199,13 @@ ENTRY = Entry(
             "zh": "笔记：\"对于更普遍的梯度消失问题，可以考虑用 ReLU 激活函数取代 sigmoid 激活函数。\""},
         "bn-helps": {
             "en": "The notes: \"batch norm pulls the drifting distributions back to a standard one, so activation "
-                  "inputs fall where the activation is sensitive, the gradient grows, and vanishing gradients are avoided\".",
+                  "inputs fall where the activation is sensitive, the gradient grows, and vanishing gradients are "
+                  "avoided\".",
             "zh": "笔记：\"BN 通过规范化的手段，将越来越偏的分布拉回到标准化的分布，使得激活函数的输入值落在激活函数对输入比较敏感的区域，"
                   "从而使梯度变大……避免梯度消失的问题。\""},
         "residual-helps": {
-            "en": "The notes: \"ResNet's skip connections effectively solve the vanishing gradient of very deep networks\".",
+            "en": "The notes: \"ResNet's skip connections effectively solve the vanishing gradient of very deep "
+                  "networks\".",
             "zh": "笔记：\"ResNet 的特点：引入跳跃连接，有效地解决了网络过深时候梯度消失的问题。\""},
         "clipping": {
             "en": "Gradient clipping solves exploding gradients.",

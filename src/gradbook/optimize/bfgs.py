@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 
 from .linesearch import strong_wolfe
-from .outcome import finish, gradient_norm
-from .result import CALLBACK_STOP, MAXITER, NAN_FOUND, PRECISION_LOSS, SUCCESS
+from .outcome import finish, stopping_status
+from .result import CALLBACK_STOP, PRECISION_LOSS, SUCCESS
 
 
 def minimize_bfgs(objective, x0, callback, *, gtol: float = 1e-5, norm: float = np.inf,
@@ -43,13 +43,9 @@ def minimize_bfgs(objective, x0, callback, *, gtol: float = 1e-5, norm: float = 
     f, g = objective.value_and_grad(x)
     nit, status, f_previous = 0, SUCCESS, None
     while True:
-        if not (np.isfinite(f) and np.all(np.isfinite(g))):
-            status = NAN_FOUND
-            break
-        if gradient_norm(g, norm) <= gtol:
-            break
-        if nit >= maxiter:
-            status = MAXITER
+        stop = stopping_status(f, g, nit, gtol, norm, maxiter)
+        if stop is not None:
+            status = stop
             break
         p = -H @ g
         if f_previous is None:

@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from .linesearch import strong_wolfe
-from .outcome import finish, gradient_norm
-from .result import CALLBACK_STOP, MAXITER, NAN_FOUND, PRECISION_LOSS, SUCCESS
+from .outcome import finish, stopping_status
+from .result import CALLBACK_STOP, PRECISION_LOSS, SUCCESS
 
 VARIANTS = ("pr+", "fr")
 
@@ -42,13 +42,9 @@ def minimize_cg(objective, x0, callback, *, variant: str = "pr+", gtol: float = 
     p = -g
     f_previous, nit, status = None, 0, SUCCESS
     while True:
-        if not (np.isfinite(f) and np.all(np.isfinite(g))):
-            status = NAN_FOUND
-            break
-        if gradient_norm(g, norm) <= gtol:
-            break
-        if nit >= maxiter:
-            status = MAXITER
+        stop = stopping_status(f, g, nit, gtol, norm, maxiter)
+        if stop is not None:
+            status = stop
             break
         slope = float(g @ p)
         if not slope < 0:

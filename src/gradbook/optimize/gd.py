@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from .linesearch import armijo_backtracking
-from .outcome import finish, gradient_norm
-from .result import CALLBACK_STOP, MAXITER, NAN_FOUND, PRECISION_LOSS, SUCCESS
+from .outcome import finish, stopping_status
+from .result import CALLBACK_STOP, PRECISION_LOSS, SUCCESS
 
 
 def minimize_gd(objective, x0, callback, *, gtol: float = 1e-5, norm: float = np.inf,
@@ -29,13 +29,9 @@ def minimize_gd(objective, x0, callback, *, gtol: float = 1e-5, norm: float = np
     f, g = objective.value_and_grad(x)
     f_previous, nit, status = None, 0, SUCCESS
     while True:
-        if not (np.isfinite(f) and np.all(np.isfinite(g))):
-            status = NAN_FOUND
-            break
-        if gradient_norm(g, norm) <= gtol:
-            break
-        if nit >= maxiter:
-            status = MAXITER
+        stop = stopping_status(f, g, nit, gtol, norm, maxiter)
+        if stop is not None:
+            status = stop
             break
         p = -g
         slope = float(g @ p)

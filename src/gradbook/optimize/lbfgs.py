@@ -22,8 +22,8 @@ import numpy as np
 from scipy.sparse.linalg import LinearOperator
 
 from .linesearch import strong_wolfe
-from .outcome import finish, gradient_norm
-from .result import CALLBACK_STOP, MAXITER, NAN_FOUND, PRECISION_LOSS, SUCCESS
+from .outcome import finish, stopping_status
+from .result import CALLBACK_STOP, PRECISION_LOSS, SUCCESS
 
 
 def two_loop(g: np.ndarray, pairs) -> np.ndarray:
@@ -57,13 +57,9 @@ def minimize_lbfgs(objective, x0, callback, *, m: int = 10, gtol: float = 1e-5,
     f, g = objective.value_and_grad(x)
     nit, status, message = 0, SUCCESS, None
     while True:
-        if not (np.isfinite(f) and np.all(np.isfinite(g))):
-            status = NAN_FOUND
-            break
-        if gradient_norm(g, norm) <= gtol:
-            break
-        if nit >= maxiter:
-            status = MAXITER
+        stop = stopping_status(f, g, nit, gtol, norm, maxiter)
+        if stop is not None:
+            status = stop
             break
         p = -two_loop(g, list(pairs))
         alpha1 = min(1.0, 1.0 / np.linalg.norm(g)) if not pairs else 1.0

@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 
 from .linesearch import armijo_backtracking
-from .outcome import finish, gradient_norm
-from .result import CALLBACK_STOP, MAXITER, NAN_FOUND, PRECISION_LOSS, SUCCESS
+from .outcome import finish, stopping_status
+from .result import CALLBACK_STOP, PRECISION_LOSS, SUCCESS
 
 
 def truncated_cg(hessian_product, g: np.ndarray, tolerance: float, maxiter: int) -> np.ndarray:
@@ -57,13 +57,9 @@ def minimize_newton_cg(objective, x0, callback, *, gtol: float = 1e-5, xtol: flo
     f, g = objective.value_and_grad(x)
     nit, status = 0, SUCCESS
     while True:
-        if not (np.isfinite(f) and np.all(np.isfinite(g))):
-            status = NAN_FOUND
-            break
-        if gradient_norm(g, norm) <= gtol:
-            break
-        if nit >= maxiter:
-            status = MAXITER
+        stop = stopping_status(f, g, nit, gtol, norm, maxiter)
+        if stop is not None:
+            status = stop
             break
         g_norm = float(np.linalg.norm(g))
         p = truncated_cg(objective.hessian_product(x), g, min(0.5, np.sqrt(g_norm)) * g_norm, cg_maxiter)

@@ -7,12 +7,24 @@ from typing import Callable
 
 import numpy as np
 
-from .result import MESSAGES, SUCCESS, OptimizeResult
+from .result import MAXITER, MESSAGES, NAN_FOUND, SUCCESS, OptimizeResult
 
 
 def gradient_norm(g: np.ndarray, norm: float) -> float:
     """‖g‖ in the given order (SciPy's ``norm`` option: ``np.inf`` is the largest |gᵢ|)."""
     return float(np.linalg.norm(g, ord=norm))
+
+
+def stopping_status(f: float, g: np.ndarray, nit: int, gtol: float, norm: float, maxiter: int) -> int | None:
+    """The status a method stops with before its next iteration, or None to go on: NaN or
+    infinity in f or g, then ‖g‖ ≤ gtol (success), then the iteration limit."""
+    if not (np.isfinite(f) and np.all(np.isfinite(g))):
+        return NAN_FOUND
+    if gradient_norm(g, norm) <= gtol:
+        return SUCCESS
+    if nit >= maxiter:
+        return MAXITER
+    return None
 
 
 class Callback:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from ..ops._parallel import elementwise
-from .optimizer import Optimizer, check_torch_only_flags
+from .optimizer import Optimizer, check_adam_hyperparameters, check_torch_only_flags
 
 __all__ = ["Adam", "AdamW"]
 
@@ -32,15 +32,7 @@ class Adam(Optimizer):
         name = type(self).__name__
         check_torch_only_flags(name, foreach=foreach, capturable=capturable, differentiable=differentiable,
                                fused=fused)
-        if lr < 0.0:
-            raise ValueError(f"{name}: invalid learning rate: {lr} (must be >= 0)")
-        if eps < 0.0:
-            raise ValueError(f"{name}: invalid epsilon value: {eps} (must be >= 0)")
-        for i, b in enumerate(betas):
-            if not 0.0 <= b < 1.0:
-                raise ValueError(f"{name}: invalid beta parameter at index {i}: {b} (must be in [0, 1))")
-        if weight_decay < 0.0:
-            raise ValueError(f"{name}: invalid weight_decay value: {weight_decay} (must be >= 0)")
+        check_adam_hyperparameters(name, lr, eps, betas, weight_decay)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize,
                                       decoupled_weight_decay=decoupled_weight_decay))

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from ..ops._parallel import elementwise
-from .optimizer import Optimizer, check_torch_only_flags
+from .optimizer import Optimizer, check_adam_hyperparameters, check_torch_only_flags
 
 __all__ = ["NAdam"]
 
@@ -31,15 +31,7 @@ class NAdam(Optimizer):
                  momentum_decay: float = 4e-3, decoupled_weight_decay: bool = False, *,
                  foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
                  differentiable: bool = False):
-        if not 0.0 <= lr:
-            raise ValueError(f"NAdam: invalid learning rate: {lr} (must be >= 0)")
-        if not 0.0 <= eps:
-            raise ValueError(f"NAdam: invalid epsilon value: {eps} (must be >= 0)")
-        for i, b in enumerate(betas):
-            if not 0.0 <= b < 1.0:
-                raise ValueError(f"NAdam: invalid beta parameter at index {i}: {b} (must be in [0, 1))")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"NAdam: invalid weight_decay value: {weight_decay} (must be >= 0)")
+        check_adam_hyperparameters("NAdam", lr, eps, betas, weight_decay)
         if not 0.0 <= momentum_decay:
             raise ValueError(f"NAdam: invalid momentum_decay value: {momentum_decay} (must be >= 0)")
         check_torch_only_flags("NAdam", foreach=foreach, capturable=capturable, differentiable=differentiable)

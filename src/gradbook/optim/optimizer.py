@@ -49,6 +49,20 @@ def check_torch_only_flags(name: str, **flags: Any) -> None:
                              f"{accepted}")
 
 
+def check_adam_hyperparameters(name: str, lr: float, eps: float, betas, weight_decay: float) -> None:
+    """The checks torch makes for the Adam family (Adam, AdamW, Adamax, NAdam, RAdam), in torch's
+    words behind the optimizer's name."""
+    if not 0.0 <= lr:
+        raise ValueError(f"{name}: invalid learning rate: {lr} (must be >= 0)")
+    if not 0.0 <= eps:
+        raise ValueError(f"{name}: invalid epsilon value: {eps} (must be >= 0)")
+    for i, b in enumerate(betas):
+        if not 0.0 <= b < 1.0:
+            raise ValueError(f"{name}: invalid beta parameter at index {i}: {b} (must be in [0, 1))")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"{name}: invalid weight_decay value: {weight_decay} (must be >= 0)")
+
+
 class Optimizer:
     """Base class; ``params`` is an iterable of tensors or of dicts (param groups with their own
     hyperparameters, e.g. ``[{"params": body}, {"params": head, "lr": 1e-2}]``)."""

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from ..ops._parallel import elementwise
-from .optimizer import Optimizer, check_torch_only_flags
+from .optimizer import Optimizer, check_adam_hyperparameters, check_torch_only_flags
 
 __all__ = ["RAdam"]
 
@@ -29,15 +29,7 @@ class RAdam(Optimizer):
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0,
                  decoupled_weight_decay: bool = False, *, foreach: bool | None = None, maximize: bool = False,
                  capturable: bool = False, differentiable: bool = False):
-        if not 0.0 <= lr:
-            raise ValueError(f"RAdam: invalid learning rate: {lr} (must be >= 0)")
-        if not 0.0 <= eps:
-            raise ValueError(f"RAdam: invalid epsilon value: {eps} (must be >= 0)")
-        for i, b in enumerate(betas):
-            if not 0.0 <= b < 1.0:
-                raise ValueError(f"RAdam: invalid beta parameter at index {i}: {b} (must be in [0, 1))")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"RAdam: invalid weight_decay value: {weight_decay} (must be >= 0)")
+        check_adam_hyperparameters("RAdam", lr, eps, betas, weight_decay)
         check_torch_only_flags("RAdam", foreach=foreach, capturable=capturable, differentiable=differentiable)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize))

@@ -8,7 +8,8 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from ..ops._parallel import elementwise
-from .optimizer import Optimizer, check_adam_hyperparameters, check_torch_only_flags
+from .optimizer import (Optimizer, check_adam_hyperparameters, check_torch_only_flags,
+                        decay_and_update_moments)
 
 __all__ = ["NAdam"]
 
@@ -58,14 +59,7 @@ class NAdam(Optimizer):
         correction2 = 1 - b2 ** t
 
         def step(theta: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray) -> None:
-            if wd != 0:
-                if decoupled:
-                    theta *= 1 - lr * wd
-                else:
-                    g = g + wd * theta
-            m += (1 - b1) * (g - m)  # torch's lerp
-            v *= b2
-            v += (1 - b2) * (g * g)
+            g = decay_and_update_moments(theta, g, m, v, lr, wd, decoupled, b1, b2)
             denom = np.sqrt(v / correction2)
             denom += eps
             theta += grad_scale * g / denom

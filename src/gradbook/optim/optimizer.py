@@ -63,6 +63,22 @@ def check_adam_hyperparameters(name: str, lr: float, eps: float, betas, weight_d
         raise ValueError(f"{name}: invalid weight_decay value: {weight_decay} (must be >= 0)")
 
 
+def decay_and_update_moments(theta: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, lr: float,
+                             wd: float, decoupled: bool, b1: float, b2: float) -> np.ndarray:
+    """The first half of an Adam-family step, in place: weight decay (θ ← θ(1 − lr·λ) when
+    decoupled, else g ← g + λθ), then m ← m + (1 − β₁)(g − m) (torch's lerp) and
+    v ← β₂v + (1 − β₂)g². Returns the (possibly decayed) gradient."""
+    if wd != 0:
+        if decoupled:
+            theta *= 1 - lr * wd
+        else:
+            g = g + wd * theta
+    m += (1 - b1) * (g - m)
+    v *= b2
+    v += (1 - b2) * (g * g)
+    return g
+
+
 class Optimizer:
     """Base class; ``params`` is an iterable of tensors or of dicts (param groups with their own
     hyperparameters, e.g. ``[{"params": body}, {"params": head, "lr": 1e-2}]``)."""

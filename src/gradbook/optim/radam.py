@@ -9,7 +9,8 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from ..ops._parallel import elementwise
-from .optimizer import Optimizer, check_adam_hyperparameters, check_torch_only_flags
+from .optimizer import (Optimizer, check_adam_hyperparameters, check_torch_only_flags,
+                        decay_and_update_moments)
 
 __all__ = ["RAdam"]
 
@@ -50,14 +51,7 @@ class RAdam(Optimizer):
                 if rho_t > 5.0 else None)
 
         def step(theta: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray) -> None:
-            if wd != 0:
-                if decoupled:
-                    theta *= 1 - lr * wd
-                else:
-                    g = g + wd * theta
-            m += (1 - b1) * (g - m)  # torch's lerp
-            v *= b2
-            v += (1 - b2) * (g * g)
+            g = decay_and_update_moments(theta, g, m, v, lr, wd, decoupled, b1, b2)
             update = m / correction1 * lr
             if rect is not None:
                 adaptive = np.sqrt(v)

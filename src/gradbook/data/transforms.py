@@ -1,5 +1,6 @@
 """Batch transforms for images: ``Compose``, ``Normalize``, ``RandomCrop``, ``RandomHorizontalFlip``,
-``RandomShift``, ``GaussianNoise`` (torchvision's names and arguments).
+``RandomShift``, ``RandomAffine``, ``GaussianNoise``, ``RandomErasing``, ``Cutout`` (torchvision's names
+and arguments; ``Cutout`` is DeVries & Taylor's fixed-size square).
 
 Unlike torchvision, which transforms one image at a time, every transform here takes a whole
 batch ``(N, C, H, W)`` (a NumPy array or a gradbook Tensor; the same kind comes back) and works on
@@ -232,3 +233,136 @@ class GaussianNoise(Transform):
     def apply(self, x: np.ndarray, params: np.ndarray) -> np.ndarray:
         z = np.asarray(params).astype(x.dtype, copy=False)
         return x + (x.dtype.type(self.mean) + x.dtype.type(self.std) * z)
+
+
+def _nearest_source(h: int, w: int, angle: np.ndarray, ty: np.ndarray, tx: np.ndarray):
+    """For every sample n and output pixel (i, j), the source pixel of a rotation by ``angle[n]`` degrees
+    (counter-clockwise on screen) about the image centre followed by a shift (ty[n], tx[n]), and whether it
+    lies inside the image. Inverse map, nearest neighbour: with u = j − cx − tx, v = i − cy − ty,
+    source column = round(cx + u cos θ − v sin θ), source row = round(cy + u sin θ + v cos θ)."""
+    cy, cx = (h - 1) / 2, (w - 1) / 2
+    theta = np.deg2rad(np.asarray(angle, np.float64))[:, None, None]
+    i, j = np.arange(h)[None, :, None], np.arange(w)[None, None, :]
+    u = j - cx - np.asarray(tx, np.float64)[:, None, None]
+    v = i - cy - np.asarray(ty, np.float64)[:, None, None]
+    cos, sin = np.cos(theta), np.sin(theta)
+    src_j = np.rint(cx + u * cos - v * sin).astype(np.int64)
+    src_i = np.rint(cy + u * sin + v * cos).astype(np.int64)
+    inside = (src_i >= 0) & (src_i < h) & (src_j >= 0) & (src_j < w)
+    return np.clip(src_i, 0, h - 1), np.clip(src_j, 0, w - 1), inside
+
+
+class RandomAffine(Transform):
+    """Rotate each image by an angle uniform in ``degrees`` about its centre, then shift it by whole pixels,
+    ``tx`` uniform in ``[-translate[0]·W, translate[0]·W]`` and ``ty`` in ``[-translate[1]·H, translate[1]·H]``
+    (rounded, as torchvision does); nearest-neighbour sampling, ``fill`` outside the image.
+
+    ``degrees``: a number d (meaning (−d, d)) or a (min, max) pair; a positive angle turns the image
+    counter-clockwise, as torchvision's. Scale and shear are not offered. Output has the input's shape.
+    """
+
+    def __init__(self, degrees: float | Sequence[float], translate: Sequence[float] | None = None,
+                 fill: float = 0, seed: int | None = None):
+        super().__init__(seed)
+        if np.isscalar(degrees):
+            if degrees < 0:
+                raise ValueError(f"RandomAffine: degrees must be non-negative when a single number, got {degrees!r}")
+            self._range = (-float(degrees), float(degrees))
+        elif len(degrees) == 2 and degrees[0] <= degrees[1]:
+            self._range = (float(degrees[0]), float(degrees[1]))
+        else:
+            raise ValueError(f"RandomAffine: degrees must be a number or a (min, max) pair, got {degrees!r}")
+        if translate is not None and (len(translate) != 2 or not all(0 <= t <= 1 for t in translate)):
+            raise ValueError(f"RandomAffine: translate must be a pair of fractions in [0, 1], got {translate!r}")
+        self.degrees = degrees
+        self.translate = translate
+        self.fill = fill
+
+    def params(self, x: np.ndarray, generator: np.random.Generator):
+        n, h, w = x.shape[0], x.shape[2], x.shape[3]
+        angle = generator.uniform(*self._range, size=n)
+        if self.translate is None:
+            return angle, np.zeros(n), np.zeros(n)
+        max_dx, max_dy = self.translate[0] * w, self.translate[1] * h
+        tx = np.rint(generator.uniform(-max_dx, max_dx, size=n))
+        ty = np.rint(generator.uniform(-max_dy, max_dy, size=n))
+        return angle, ty, tx
+
+    def apply(self, x: np.ndarray, params) -> np.ndarray:
+        angle, ty, tx = params
+        src_i, src_j, inside = _nearest_source(x.shape[2], x.shape[3], angle, ty, tx)
+        n = np.arange(x.shape[0])[:, None, None]
+        gathered = x[n, :, src_i, src_j]  # advanced axes first: (N, H, W, C)
+        out = np.where(inside[..., None], gathered, np.asarray(self.fill, x.dtype))
+        return np.ascontiguousarray(out.transpose(0, 3, 1, 2))
+
+
+def _erase(x: np.ndarray, top: np.ndarray, left: np.ndarray, height: np.ndarray, width: np.ndarray,
+           value: float) -> np.ndarray:
+    """``x`` with the box rows [top, top+height) × columns [left, left+width) of each sample set to
+    ``value`` (every channel); a box of height or width 0 erases nothing."""
+    rows = np.arange(x.shape[2])[None, :]
+    cols = np.arange(x.shape[3])[None, :]
+    in_rows = (rows >= top[:, None]) & (rows < (top + height)[:, None])  # (N, H)
+    in_cols = (cols >= left[:, None]) & (cols < (left + width)[:, None])  # (N, W)
+    box = in_rows[:, None, :, None] & in_cols[:, None, None, :]
+    return np.where(box, np.asarray(value, x.dtype), x)
+
+
+class RandomErasing(Transform):
+    """With probability ``p``, set a random rectangle of each image to ``value``: its area a fraction of the
+    image uniform in ``scale``, its aspect ratio h/w log-uniform in ``ratio``, its place uniform where it fits.
+
+    Unlike torchvision, which redraws up to ten times until the box fits, a box taller or wider than the
+    image is clipped to it (one draw per sample, vectorised). Output has the input's shape.
+    """
+
+    def __init__(self, p: float = 0.5, scale: Sequence[float] = (0.02, 0.33), ratio: Sequence[float] = (0.3, 3.3),
+                 value: float = 0, seed: int | None = None):
+        super().__init__(seed)
+        if not 0 <= p <= 1:
+            raise ValueError(f"RandomErasing: p must lie in [0, 1], got {p!r}")
+        if not (len(scale) == 2 and 0 <= scale[0] <= scale[1] <= 1):
+            raise ValueError(f"RandomErasing: scale must be (min, max) with 0 <= min <= max <= 1, got {scale!r}")
+        if not (len(ratio) == 2 and 0 < ratio[0] <= ratio[1]):
+            raise ValueError(f"RandomErasing: ratio must be (min, max) with 0 < min <= max, got {ratio!r}")
+        self.p, self.scale, self.ratio, self.value = p, tuple(scale), tuple(ratio), value
+
+    def params(self, x: np.ndarray, generator: np.random.Generator):
+        n, h, w = x.shape[0], x.shape[2], x.shape[3]
+        erase = generator.random(n) < self.p
+        area = generator.uniform(*self.scale, size=n) * h * w
+        aspect = np.exp(generator.uniform(np.log(self.ratio[0]), np.log(self.ratio[1]), size=n))
+        height = np.minimum(np.rint(np.sqrt(area * aspect)), h).astype(np.int64) * erase
+        width = np.minimum(np.rint(np.sqrt(area / aspect)), w).astype(np.int64) * erase
+        top = np.floor(generator.random(n) * (h - height + 1)).astype(np.int64)
+        left = np.floor(generator.random(n) * (w - width + 1)).astype(np.int64)
+        return top, left, height, width
+
+    def apply(self, x: np.ndarray, params) -> np.ndarray:
+        return _erase(x, *params, self.value)
+
+
+class Cutout(Transform):
+    """With probability ``p``, set a ``size`` x ``size`` square of each image to ``value``; the square's centre
+    is uniform over the image and the square is clipped at the border (DeVries & Taylor, 2017)."""
+
+    def __init__(self, size: int, p: float = 1.0, value: float = 0, seed: int | None = None):
+        super().__init__(seed)
+        if int(size) != size or size < 0:
+            raise ValueError(f"Cutout: size must be a non-negative int, got {size!r}")
+        if not 0 <= p <= 1:
+            raise ValueError(f"Cutout: p must lie in [0, 1], got {p!r}")
+        self.size, self.p, self.value = int(size), p, value
+
+    def params(self, x: np.ndarray, generator: np.random.Generator):
+        n, h, w = x.shape[0], x.shape[2], x.shape[3]
+        erase = generator.random(n) < self.p
+        cy, cx = generator.integers(0, h, size=n), generator.integers(0, w, size=n)
+        top, left = cy - self.size // 2, cx - self.size // 2
+        bottom, right = np.minimum(top + self.size, h), np.minimum(left + self.size, w)
+        top, left = np.maximum(top, 0), np.maximum(left, 0)
+        return top, left, (bottom - top) * erase, (right - left) * erase
+
+    def apply(self, x: np.ndarray, params) -> np.ndarray:
+        return _erase(x, *params, self.value)

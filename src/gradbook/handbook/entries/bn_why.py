@@ -231,17 +231,19 @@ BN's output does not change when the weights feeding it are multiplied by a cons
 cannot blow the activations up, and the effective step on the weights' direction shrinks as their norm grows.
 
 **Faster.** Each at its best lr, the plain net needs {=steps_plain:.0f} SGD steps to bring the training loss
-under 0.3 and the BN net {=steps_bn:.0f} (of {=total_steps} in all). Most of the speed comes from the larger
-lr that BN tolerates.
+under 0.3 and the BN net {=steps_bn:.0f} (a run that never gets there counts as all {=total_steps}). Without BN
+the signal shrinks layer by layer from the default initialisation and SGD crawls at small learning rates, then
+blows up at large ones; BN rescales every layer's pre-activations, so a wide range of learning rates works (here up to {=max_lr_bn:g}).
 
 **Internal covariate shift.** At the shared lr {=shared_lr:g} the statistics of the last hidden layer's
 inputs drift, epoch to epoch, by {=drift_plain:.3f} without BN and {=drift_bn:.3f} with it (ratio
-{=drift_ratio:.2f}; the relative change of its inputs for the same images). BN does not have to steady the
-next layer's inputs to speed training up, and even where it does, that would not show the drift was the
-obstacle: Santurkar et al. (2018), the paper the notes quote, added deliberate random shifts and scales after
-each BN layer and the net trained as fast; they credit a smoother loss landscape (more predictive gradients).
-The ICS story is therefore contested, and the practical answers are: larger stable learning rates, less
-sensitivity to initialisation and scale.
+{=drift_ratio:.2f}; the relative change of its inputs for the same images). A ratio above 1 means the BN net
+moved its layers' inputs *more* and still trained faster, so steadying them is not what BN did here; and even a
+ratio below 1 would not show that the drift was the obstacle: Santurkar et al. (2018), the paper the notes
+quote, added deliberate random shifts and scales after each BN layer and the net trained as fast; they credit
+a smoother loss landscape (more predictive gradients). The verdict is `corrected` when BN does not lower the
+drift, `contested` when it does; what holds either way is the practical answer: larger stable learning rates
+and less sensitivity to initialisation and scale.
 
 **Regulariser.** At lr {=shared_lr:g} BN changes test accuracy by {=acc_gain_shared:+.3f} (standard error
 {=acc_gain_se:.3f}); the train−test gap goes from {=gap_plain:.3f} to {=gap_bn:.3f}. The noise of batch
@@ -258,13 +260,15 @@ $y = \gamma\hat x + \beta$。实验：同一个 ReLU MLP（三个 64 宽的隐�
 输入 BN 的权重整体乘一个常数，BN 的输出不变，所以大步长不会让激活爆掉，而且权重范数变大后，对权重方向的有效步长会自动变小。
 
 **更快。** 各自在最佳学习率下，不加 BN 需要 {=steps_plain:.0f} 步 SGD 才能把训练损失降到 0.3 以下，加 BN 需要 {=steps_bn:.0f} 步
-（总共 {=total_steps} 步）。速度主要来自 BN 能承受的更大学习率。
+（始终没达到的按全部 {=total_steps} 步计）。不加 BN 时，默认初始化下信号逐层变小，小学习率下 SGD 进展缓慢，大学习率下又会发散；
+BN 重新缩放每层的激活前输入，因此很宽范围的学习率都能用（这里直到 {=max_lr_bn:g}）。
 
 **内部协变量偏移。** 在共同的学习率 {=shared_lr:g} 下，最后一个隐藏层输入的统计量每个 epoch 的漂移：不加 BN 为 {=drift_plain:.3f}，
-加 BN 为 {=drift_bn:.3f}（比值 {=drift_ratio:.2f}；同一批图片上该层输入的相对变化）。BN 加速训练并不需要稳住下一层的输入；
-即使它稳住了，也不能说明漂移就是障碍：笔记引用的
+加 BN 为 {=drift_bn:.3f}（比值 {=drift_ratio:.2f}；同一批图片上该层输入的相对变化）。比值大于 1 说明加 BN 的网络
+各层输入变化*更大*，却训练得更快，所以这里 BN 起作用并不靠稳住输入；即使比值小于 1，也不能说明漂移就是障碍：笔记引用的
 Santurkar 等人（2018）在每个 BN 层后故意加入随机的平移和缩放，网络照样训练得一样快；他们把功劳归于更平滑的损失曲面
-（梯度更可预测）。所以 ICS 的解释是有争议的，实际可以确认的是：可用更大且稳定的学习率，对初始化和尺度不那么敏感。
+（梯度更可预测）。BN 没有降低漂移时结论为 `corrected`，降低了则为 `contested`；两种情况下都成立的是实际的答案：
+可用更大且稳定的学习率，对初始化和尺度不那么敏感。
 
 **正则作用。** 在学习率 {=shared_lr:g} 下，BN 使测试准确率变化 {=acc_gain_shared:+.3f}（标准误 {=acc_gain_se:.3f}），训练与测试
 准确率之差从 {=gap_plain:.3f} 变为 {=gap_bn:.3f}。批统计量的噪声带来一点正则效果；能否代替 dropout 取决于模型和批大小，

@@ -1,6 +1,7 @@
 """Batch transforms for images: ``Compose``, ``Normalize``, ``RandomCrop``, ``RandomHorizontalFlip``,
 ``RandomShift``, ``RandomAffine``, ``GaussianNoise``, ``RandomErasing``, ``Cutout`` (torchvision's names
-and arguments; ``Cutout`` is DeVries & Taylor's fixed-size square).
+and arguments; ``Cutout`` is DeVries & Taylor's fixed-size square), and the fitted ``PCAWhitening`` and
+``ZCAWhitening``.
 
 Unlike torchvision, which transforms one image at a time, every transform here takes a whole
 batch ``(N, C, H, W)`` (a NumPy array or a gradbook Tensor; the same kind comes back) and works on
@@ -366,3 +367,64 @@ class Cutout(Transform):
 
     def apply(self, x: np.ndarray, params) -> np.ndarray:
         return _erase(x, *params, self.value)
+
+
+class _Whitening(Transform):
+    """Shared by PCA and ZCA whitening: ``fit`` learns the mean and the principal axes of the flattened
+    samples with ``gradbook.classic.PCA`` (every component), then ``z = (x − mean_) components_ᵀ / √(λ + eps)``
+    are the PCA-whitened coordinates (λ: explained_variance_, the unbiased variances). A batch is
+    (N, C, H, W) or (N, d); its samples are flattened to d = C·H·W features."""
+
+    def __init__(self, eps: float = 1e-5):
+        super().__init__()
+        if not eps >= 0:
+            raise ValueError(f"{type(self).__name__}: eps must be >= 0, got {eps!r}")
+        self.eps = eps
+
+    def fit(self, X) -> "_Whitening":
+        from ..classic import PCA
+
+        flat = np.asarray(X.data if isinstance(X, Tensor) else X, dtype=np.float64)
+        if flat.ndim not in (2, 4) or flat.shape[0] < 2:
+            raise ValueError(f"{type(self).__name__}.fit: expected (N, d) or (N, C, H, W) with N >= 2, "
+                             f"got shape {flat.shape}")
+        pca = PCA().fit(flat.reshape(len(flat), -1))
+        self.mean_, self.components_ = pca.mean_, pca.components_
+        self.explained_variance_ = pca.explained_variance_
+        if not np.all(self.explained_variance_ + self.eps > 0):
+            raise ValueError(f"{type(self).__name__}.fit: a component has zero variance; use eps > 0")
+        self.scale_ = 1.0 / np.sqrt(self.explained_variance_ + self.eps)
+        return self
+
+    def _pca_white(self, x: np.ndarray) -> np.ndarray:
+        if not hasattr(self, "components_"):
+            raise RuntimeError(f"{type(self).__name__}: call fit(X) before transforming")
+        flat = x.reshape(len(x), -1)
+        if flat.shape[1] != self.mean_.size:
+            raise ValueError(f"{type(self).__name__}: fitted on {self.mean_.size} features, got {flat.shape[1]}")
+        return ((flat - self.mean_) @ self.components_.T) * self.scale_
+
+    def __call__(self, x, generator: np.random.Generator | None = None):
+        arr = x.data if isinstance(x, Tensor) else np.asarray(x)
+        if arr.ndim not in (2, 4):
+            raise ValueError(f"{type(self).__name__}: expected (N, d) or (N, C, H, W), got shape {arr.shape}")
+        out = self.apply(arr, None)
+        return Tensor._wrap(out) if isinstance(x, Tensor) else out
+
+
+class PCAWhitening(_Whitening):
+    """``z = (x − mean_) Vᵀ diag(1/√(λ + eps))``: decorrelated, unit-variance coordinates along the principal
+    axes (scikit-learn's ``PCA(whiten=True)`` when eps = 0). Output (N, k), k = min(N_fit, d) components."""
+
+    def apply(self, x: np.ndarray, params: None) -> np.ndarray:
+        return self._pca_white(x).astype(x.dtype if x.dtype.kind == "f" else np.float64, copy=False)
+
+
+class ZCAWhitening(_Whitening):
+    """``z = (x − mean_) Vᵀ diag(1/√(λ + eps)) V``: the PCA-whitened coordinates rotated back to the pixel
+    axes, W = Σ^(−1/2) (symmetric). Of all whitening matrices it moves the data least (minimises
+    E‖W(x − mean) − (x − mean)‖²), so images still look like images. Output has the input's shape."""
+
+    def apply(self, x: np.ndarray, params: None) -> np.ndarray:
+        out = self._pca_white(x) @ self.components_
+        return out.reshape(x.shape).astype(x.dtype if x.dtype.kind == "f" else np.float64, copy=False)

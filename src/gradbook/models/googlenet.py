@@ -34,6 +34,17 @@ __all__ = ["BasicConv2d", "GoogLeNet", "GoogLeNetOutputs", "Inception", "Incepti
 GoogLeNetOutputs = namedtuple("GoogLeNetOutputs", ["logits", "aux_logits2", "aux_logits1"])
 
 
+def init_truncated_normal(model: Module, std: Callable[[Module], float]) -> None:
+    """torchvision's GoogLeNet/Inception initialisation: conv and linear weights from a normal of
+    standard deviation ``std(layer)`` truncated to [−2, 2]; batch norms to weight 1, bias 0."""
+    for m in model.modules():
+        if isinstance(m, (Conv2d, Linear)):
+            init.trunc_normal_(m.weight, mean=0.0, std=std(m), a=-2, b=2)
+        elif isinstance(m, BatchNorm2d):
+            init.constant_(m.weight, 1)
+            init.constant_(m.bias, 0)
+
+
 def transform_input(x: Tensor) -> Tensor:
     """x normalised with ImageNet's mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225),
     renormalised to (x − 0.5)/0.5 per channel (shared by GoogLeNet and Inception v3)."""
@@ -142,12 +153,7 @@ class GoogLeNet(Module):
         self.dropout = Dropout(p=dropout)
         self.fc = Linear(1024, num_classes)
         if init_weights:
-            for m in self.modules():
-                if isinstance(m, (Conv2d, Linear)):
-                    init.trunc_normal_(m.weight, mean=0.0, std=0.01, a=-2, b=2)
-                elif isinstance(m, BatchNorm2d):
-                    init.constant_(m.weight, 1)
-                    init.constant_(m.bias, 0)
+            init_truncated_normal(self, lambda m: 0.01)
 
     def forward(self, x: Tensor) -> Tensor | GoogLeNetOutputs:
         self.check_input(x, ndim=4, dim=1, size=3, what="3 channels (dimension 1)", layout="(N, 3, H, W)")

@@ -21,11 +21,11 @@ from collections import namedtuple
 from typing import Any, Callable
 
 from ..autograd.tensor import Tensor
-from ..nn import AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout, Linear, MaxPool2d, Module, init
+from ..nn import AdaptiveAvgPool2d, Dropout, Linear, MaxPool2d, Module
 from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from ..ops.shape import cat
 from ._weights import no_pretrained_weights
-from .googlenet import BasicConv2d, transform_input
+from .googlenet import BasicConv2d, init_truncated_normal, transform_input
 
 __all__ = ["Inception3", "InceptionA", "InceptionAux", "InceptionB", "InceptionC", "InceptionD", "InceptionE",
            "InceptionOutputs", "inception_v3"]
@@ -213,12 +213,7 @@ class Inception3(Module):
         self.dropout = Dropout(p=dropout)
         self.fc = Linear(2048, num_classes)
         if init_weights:
-            for m in self.modules():
-                if isinstance(m, (Conv2d, Linear)):
-                    init.trunc_normal_(m.weight, mean=0.0, std=float(getattr(m, "stddev", 0.1)), a=-2, b=2)
-                elif isinstance(m, BatchNorm2d):
-                    init.constant_(m.weight, 1)
-                    init.constant_(m.bias, 0)
+            init_truncated_normal(self, lambda m: float(getattr(m, "stddev", 0.1)))
 
     def forward(self, x: Tensor) -> Tensor | InceptionOutputs:
         self.check_input(x, ndim=4, dim=1, size=3, what="3 channels (dimension 1)", layout="(N, 3, H, W)")

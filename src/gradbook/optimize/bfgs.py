@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .linesearch import strong_wolfe
+from .linesearch import curvature_pair, strong_wolfe
 from .outcome import finish, stopping_status
 from .result import CALLBACK_STOP, PRECISION_LOSS, SUCCESS
 
@@ -58,13 +58,11 @@ def minimize_bfgs(objective, x0, callback, *, gtol: float = 1e-5, norm: float = 
         if step.alpha is None:
             status = PRECISION_LOSS
             break
-        s = step.alpha * p
-        y = step.g - g
+        s, y, ys = curvature_pair(step, p, g)
         f_previous = f
         x, f, g = x + s, step.f, step.g
         nit += 1
-        ys = float(y @ s)
-        if ys > 1e-12 * np.linalg.norm(y) * np.linalg.norm(s):  # else keep H (curvature lost to rounding)
+        if ys is not None:  # else keep H (curvature lost to rounding)
             if rescale:
                 H = (ys / float(y @ y)) * identity
                 rescale = False

@@ -21,7 +21,7 @@ from collections import deque
 import numpy as np
 from scipy.sparse.linalg import LinearOperator
 
-from .linesearch import strong_wolfe
+from .linesearch import curvature_pair, strong_wolfe
 from .outcome import finish, stopping_status
 from .result import CALLBACK_STOP, PRECISION_LOSS, SUCCESS
 
@@ -67,13 +67,11 @@ def minimize_lbfgs(objective, x0, callback, *, m: int = 10, gtol: float = 1e-5,
         if step.alpha is None:
             status = PRECISION_LOSS
             break
-        s = step.alpha * p
-        y = step.g - g
+        s, y, ys = curvature_pair(step, p, g)
         f_previous = f
         x, f, g = x + s, step.f, step.g
         nit += 1
-        ys = float(y @ s)
-        if ys > 1e-12 * np.linalg.norm(y) * np.linalg.norm(s):
+        if ys is not None:
             pairs.append((s, y, 1.0 / ys))
         if callback(x, f):
             status = CALLBACK_STOP

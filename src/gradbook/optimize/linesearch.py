@@ -53,6 +53,15 @@ def armijo_backtracking(objective, x: np.ndarray, p: np.ndarray, f0: float, slop
     return Step(None, f0, None)
 
 
+def curvature_pair(step: Step, p: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """(s, y, yᵀs) of an accepted step for the quasi-Newton updates: s = α p, y = ∇f(x + s) − ∇f(x);
+    yᵀs is None where it is lost to rounding (yᵀs ≤ 1e-12 ‖y‖ ‖s‖), so no update should use it."""
+    s = step.alpha * p
+    y = step.g - g
+    ys = float(y @ s)
+    return s, y, ys if ys > 1e-12 * np.linalg.norm(y) * np.linalg.norm(s) else None
+
+
 class _Point(NamedTuple):
     alpha: float
     f: float

@@ -190,3 +190,12 @@ def test_clamp_min_and_clamp_max_as_torch():
         np.testing.assert_array_equal(getattr(gb.tensor(values), method)(bound).data,
                                       getattr(torch.tensor(values), method)(bound).numpy())
         np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
+
+
+def test_pointwise_loss_without_tensor_partials_is_first_order_only():
+    x = gb.tensor(np.random.default_rng(2).uniform(0.1, 0.9, (3, 4)), dtype="float64", requires_grad=True)
+    target = gb.tensor(np.random.default_rng(3).uniform(0, 1, (3, 4)), dtype="float64")
+    (recorded,) = grad(F.binary_cross_entropy(x, target), x, create_graph=True)
+    np.testing.assert_allclose(recorded.data, (x.data - target.data) / (x.data * (1 - x.data)) / 12, rtol=1e-12)
+    with pytest.raises(RuntimeError, match="BCE: double backward is not supported"):
+        recorded.sum().backward()

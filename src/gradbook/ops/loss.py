@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from ..autograd.function import Function, _first_order_only
+from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from .activation import LogSoftmax, softplus
 from .elementwise import sigmoid, stable_sigmoid, where
@@ -315,7 +315,7 @@ class _Pointwise(Function):
     def differentiable_backward(ctx, g):
         partials = getattr(ctx, "tensor_partials", None)
         if partials is None:
-            return _first_order_only(ctx, (g,))
+            return super().differentiable_backward(g)  # first order only: no partials as Tensor ops
         x, y = ctx.inputs[0], ctx.inputs[1]
         g = _spread_tensor(g, ctx.reduction, np.prod(ctx.shape) if ctx.denom is None else ctx.denom)
         if ctx.weight is not None:

@@ -5,6 +5,7 @@ from ..ops.activation import *  # noqa: F401,F403
 from ..ops.conv import *  # noqa: F401,F403
 from ..ops.dropout import *  # noqa: F401,F403
 from ..ops.elementwise import relu, sigmoid, tanh  # noqa: F401
+from ..ops.focal_loss import sigmoid_focal_loss  # noqa: F401
 from ..ops.linear import *  # noqa: F401,F403
 from ..ops.loss import *  # noqa: F401,F403
 from ..ops.norm import *  # noqa: F401,F403

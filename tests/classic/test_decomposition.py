@@ -73,3 +73,36 @@ def test_bad_input():
         PCA().fit(X).transform(X[:, :2])
     with pytest.raises(ValueError, match="PCA.inverse_transform"):
         PCA(2).fit(X).inverse_transform(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("n, d, k", [(400, 10, 3), (60, 40, 5), (520, 60, 5), (60, 520, 5), (510, 55, None)])
+def test_auto_picks_sklearns_solver_and_agrees(n, d, k):
+    """'auto' chooses covariance_eigh / full / randomized as scikit-learn does; with the same
+    random_state the randomized fit uses scikit-learn's draws, so the results agree closely."""
+    X = _data(n + d, n, d)
+    ours = PCA(k, random_state=0).fit(X)
+    theirs = sk.PCA(k, random_state=0).fit(X)
+    assert ours._solver(n, d) == theirs._fit_svd_solver
+    for name in ("components_", "explained_variance_", "explained_variance_ratio_", "singular_values_"):
+        np.testing.assert_allclose(getattr(ours, name), getattr(theirs, name), rtol=1e-7, atol=1e-9,
+                                   err_msg=name)
+    assert ours.noise_variance_ == pytest.approx(theirs.noise_variance_, rel=1e-7, abs=1e-9)
+    np.testing.assert_allclose(ours.fit_transform(X), theirs.fit_transform(X), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("solver", ["full", "covariance_eigh", "randomized"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_each_solver_matches_sklearn(solver, dtype):
+    X = _data(7, 300, 12).astype(dtype)
+    kw = dict(svd_solver=solver, random_state=1, whiten=True)
+    ours, theirs = PCA(4, **kw).fit(X), sk.PCA(4, **kw).fit(X)
+    tol = 1e-3 if dtype == np.float32 else 1e-8
+    assert ours.components_.dtype == dtype
+    np.testing.assert_allclose(ours.components_, theirs.components_, rtol=tol, atol=tol)
+    np.testing.assert_allclose(ours.explained_variance_, theirs.explained_variance_, rtol=tol)
+    np.testing.assert_allclose(ours.fit_transform(X), theirs.fit_transform(X), rtol=tol, atol=tol)
+
+
+def test_randomized_needs_an_integer_count():
+    with pytest.raises(ValueError, match="PCA: n_components must be an integer.*randomized"):
+        PCA(0.5, svd_solver="randomized").fit(_data(3, 50, 6))

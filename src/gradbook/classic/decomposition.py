@@ -4,6 +4,13 @@ Xc = X - mean = U S Vᵀ; the rows of Vᵀ are the principal axes (components_),
 axis k is S_k² / (n - 1). Signs follow scikit-learn's ``svd_flip(u_based_decision=False)``: the
 entry of largest magnitude in each component is positive.
 
+Three solvers, chosen by ``svd_solver='auto'`` as scikit-learn chooses them:
+  'covariance_eigh'  tall data (n >= 10 d, d <= 1000): C = (XᵀX - n x̄x̄ᵀ)/(n-1) = V Λ Vᵀ, the
+                     eigenvalues are the variances; one (d, d) eigenproblem, no (n, d) copy.
+  'full'             the LAPACK divide-and-conquer SVD (gesdd) of Xc; small or square-ish data.
+  'randomized'       n_components < 0.8 min(n, d) on larger data: Halko et al.'s randomized SVD
+                     (:mod:`._randomized_svd`, scikit-learn's draws for a given random_state).
+
 Shapes: X (n_samples, n_features) -> transform (n_samples, n_components).
 """
 from __future__ import annotations
@@ -16,6 +23,7 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.utils.validation import check_is_fitted
 
 from ._linear_base import check_param, fit_data, predict_data
+from ._randomized_svd import randomized_svd
 
 __all__ = ["PCA"]
 
@@ -40,7 +48,11 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         above it; None: min(n_samples, n_features).
     copy : bool, default True (API parity; X is never modified)
     whiten : bool, default False
-    svd_solver : {'auto', 'full'}, default 'auto' (both: the full LAPACK SVD)
+    svd_solver : {'auto', 'full', 'covariance_eigh', 'randomized'}, default 'auto'
+        'auto' picks as scikit-learn does (see the module docstring).
+    iterated_power : int or 'auto', n_oversamples : int, default 10,
+    power_iteration_normalizer : {'auto', 'QR', 'LU', 'none'}, random_state : int, RandomState or None
+        used by the randomized solver only (scikit-learn's meanings).
 
     Attributes
     ----------
@@ -49,11 +61,16 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """
 
     def __init__(self, n_components=None, *, copy: bool = True, whiten: bool = False,
-                 svd_solver: str = "auto"):
+                 svd_solver: str = "auto", iterated_power="auto", n_oversamples: int = 10,
+                 power_iteration_normalizer: str = "auto", random_state=None):
         self.n_components = n_components
         self.copy = copy
         self.whiten = whiten
         self.svd_solver = svd_solver
+        self.iterated_power = iterated_power
+        self.n_oversamples = n_oversamples
+        self.power_iteration_normalizer = power_iteration_normalizer
+        self.random_state = random_state
 
     def _n_kept(self, ratio: np.ndarray, n: int, d: int) -> int:
         k, cap = self.n_components, min(n, d)
@@ -71,31 +88,77 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         return self
 
     def fit_transform(self, X, y=None) -> np.ndarray:
-        """fit, then U S (÷ √(S²/(n-1)) when whitening) without a second product with X."""
+        """fit, then U S (÷ √(S²/(n-1)) when whitening) without a second product with X
+        (the covariance solver has no U: it projects X like transform)."""
         U, S = self._fit(X)
+        if U is None:
+            return self.transform(X)
         k = self.n_components_
         if self.whiten:
             return U[:, :k] * np.sqrt(self.n_samples_ - 1)
         return U[:, :k] * S[:k]
 
+    def _solver(self, n: int, d: int) -> str:
+        """scikit-learn's 'auto' choice."""
+        check_param(self, "svd_solver", self.svd_solver, ("auto", "full", "covariance_eigh", "randomized"))
+        if self.svd_solver != "auto":
+            return self.svd_solver
+        if d <= 1000 and n >= 10 * d:
+            return "covariance_eigh"
+        k = min(n, d) if self.n_components is None else self.n_components
+        if max(n, d) > 500 and isinstance(k, numbers.Integral) and 1 <= k < 0.8 * min(n, d):
+            return "randomized"
+        return "full"
+
     def _fit(self, X):
-        check_param(self, "svd_solver", self.svd_solver, ("auto", "full"))
         X = fit_data(self, X, ensure_min_samples=2)
         n, d = X.shape
+        solver = self._solver(n, d)
         self.mean_ = X.mean(axis=0)
-        U, S, Vt = linalg.svd(X - self.mean_, full_matrices=False, check_finite=False)
+        U = None
+        if solver == "covariance_eigh":
+            C = X.T @ X
+            C -= n * np.outer(self.mean_, self.mean_)
+            C /= n - 1
+            var, V = np.linalg.eigh(C)
+            var, Vt = np.maximum(var[::-1], 0.0), V[:, ::-1].T
+            S = np.sqrt(var * (n - 1))
+            total = var.sum()
+        elif solver == "full":
+            U, S, Vt = linalg.svd(X - self.mean_, full_matrices=False, check_finite=False,
+                                  lapack_driver="gesdd")
+            var = S**2 / (n - 1)
+            total = var.sum()
+        else:
+            k = self._n_kept(np.zeros(min(n, d)), n, d)
+            if not (isinstance(self.n_components, numbers.Integral) and k >= 1):
+                raise ValueError(f"PCA: n_components must be an integer in [1, min(n_samples, "
+                                 f"n_features)={min(n, d)}] with svd_solver='randomized'; "
+                                 f"got {self.n_components!r}")
+            Xc = X - self.mean_
+            U, S, Vt = randomized_svd(Xc, k, n_oversamples=self.n_oversamples,
+                                      n_iter=self.iterated_power,
+                                      power_iteration_normalizer=self.power_iteration_normalizer,
+                                      random_state=self.random_state)
+            var = S**2 / (n - 1)
+            total = np.einsum("ij,ij->", Xc, Xc) / (n - 1)
         signs = component_signs(Vt)
-        U, Vt = U * signs, Vt * signs[:, None]
-        var = S**2 / (n - 1)
-        total = var.sum()
+        Vt = Vt * signs[:, None]
+        if U is not None:
+            U = U * signs
         ratio = var / total if total > 0 else np.zeros_like(var)
-        k = self._n_kept(ratio, n, d)
+        k = self._n_kept(ratio, n, d) if solver != "randomized" else len(S)
         self.n_samples_, self.n_components_ = n, k
         self.components_ = np.ascontiguousarray(Vt[:k])
         self.explained_variance_ = var[:k].copy()
         self.explained_variance_ratio_ = ratio[:k].copy()
         self.singular_values_ = S[:k].copy()
-        self.noise_variance_ = float(var[k:].mean()) if k < min(n, d) else 0.0
+        if k >= min(n, d):
+            self.noise_variance_ = 0.0
+        elif solver == "randomized":
+            self.noise_variance_ = float((total - var.sum()) / (min(n, d) - k))
+        else:
+            self.noise_variance_ = float(var[k:].mean())
         self._n_features_out = k
         return U, S
 

@@ -54,3 +54,19 @@ def test_tune_on_a_dask_scheduler_equals_the_local_search(tmp_path):
         assert res.exit_code == 0, res.output
     values = lambda path: {json.loads(l)["trial"]: json.loads(l)["value"] for l in path.read_text().splitlines()[1:]}  # noqa: E731,E741
     assert values(on_dask) == values(local)
+
+
+def test_tune_successive_halving_spends_epochs_on_the_best(tmp_path):
+    results = tmp_path / "halving.jsonl"
+    res = runner.invoke(app, ["tune", "--method", "halving", "--trials", "3", "--epochs", "3", "--eta", "3",
+                              "--plot", str(tmp_path / "best.png"), "--results", str(results)])
+    assert res.exit_code == 0, res.output
+    records = sorted((json.loads(line) for line in results.read_text().splitlines()[1:]), key=lambda r: r["trial"])
+    assert [r["config"]["budget"] for r in records] == [1, 1, 1, 3]
+    assert [r["result"]["epochs"] for r in records] == [1, 1, 1, 3]
+    first = records[:3]  # the best of the first rung goes on (ties to the lower index)
+    leader = max(first, key=lambda r: (r["value"], -r["trial"]))
+    assert {k: v for k, v in records[3]["config"].items() if k != "budget"} == \
+        {k: v for k, v in leader["config"].items() if k != "budget"}
+    best = float(re.search(r"best validation accuracy ([\d.]+)%", res.output).group(1)) / 100
+    assert abs(best - records[3]["value"]) < 1e-4

@@ -28,3 +28,14 @@ def metrics(config: dict) -> dict:
 def nan_for_negative_x(config: dict) -> float:
     """``quadratic``, NaN where x < 0 (a diverged training run)."""
     return float("nan") if config["x"] < 0 else quadratic(config)
+
+
+def crossing_curve(config: dict, budget: float) -> float:
+    """A learning curve whose ranking changes with the budget: quality + 0.3 sin(7 quality · budget)/budget.
+    Raises for quality above ``GRADBOOK_TUNE_CRASH_ABOVE`` at budgets of 3 and more (a crash mid-search)."""
+    import math
+
+    limit = os.environ.get("GRADBOOK_TUNE_CRASH_ABOVE")
+    if limit is not None and budget >= 3 and config["quality"] > float(limit):
+        raise RuntimeError(f"simulated crash at quality={config['quality']}, budget {budget}")
+    return config["quality"] + 0.3 * math.sin(7 * config["quality"] * budget) / budget

@@ -76,7 +76,7 @@ def _call_with_budget(objective: Callable, config: dict, budget: float) -> Any:
     return objective(config, budget)
 
 
-def _check(caller: str, space: dict, min_budget: float, max_budget: float, eta: float, mode: str) -> None:
+def check_halving(caller: str, space: dict, min_budget: float, max_budget: float, eta: float, mode: str) -> None:
     check_space(space)
     if not (min_budget > 0 and max_budget >= min_budget):
         raise ValueError(f"{caller}: need 0 < min_budget <= max_budget, got {min_budget}, {max_budget}")
@@ -94,14 +94,49 @@ def _n_rungs_above(min_budget: float, max_budget: float, eta: float) -> int:
     return s
 
 
-def _bracket(runner: TrialRunner, objective: Callable, configs: dict[int, dict], first_budget: float, s: int,
-             eta: float, mode: str, caller: str) -> list[Rung]:
+def _bracket(evaluate: Callable[[float, list[int]], dict[int, float]], n: int, indices: list[int],
+             first_budget: float, s: int, eta: float, mode: str) -> list[Rung]:
+    """Successive halving over the configurations ``indices``: ``evaluate(budget, alive)`` returns the
+    value of each alive index at ``budget``; the best ⌊n η^{−(i+1)}⌋ go on to the next rung."""
     sign = 1.0 if mode == "min" else -1.0
-    alive = sorted(configs)
-    n = len(alive)
+    alive = sorted(indices)
     rungs = []
     for i in range(s + 1):
         budget = first_budget * eta ** i
+        values = evaluate(budget, alive)
+        rungs.append(Rung(budget, dict(sorted(values.items()))))
+        keep = int(n // eta ** (i + 1))
+        if i == s or keep < 1:
+            break
+        ranked = sorted(alive, key=lambda j: (sign * values[j] if math.isfinite(values[j]) else math.inf, j))
+        alive = sorted(ranked[:keep])
+    return rungs
+
+
+def run_brackets(method: str, evaluate: Callable[[float, list[int], dict[int, dict]], dict[int, float]],
+                 space: dict, seed: int, n_configs: int | None, min_budget: float, max_budget: float, eta: float,
+                 mode: str) -> HalvingResults:
+    """The brackets of ``method`` (``'halving'``: one bracket of ``n_configs`` from ``min_budget``;
+    ``'hyperband'``: s_max + 1 brackets, see the module docstring). ``evaluate(budget, alive, configs)``
+    evaluates the alive configuration indices at ``budget`` and returns {index: value}; it is the only
+    place work happens, so ``successive_halving``/``hyperband`` and ``tune.run`` share this plan."""
+    configs: dict[int, dict] = {}
+    brackets = []
+    s_max = _n_rungs_above(min_budget, max_budget, eta)
+    plan = [(n_configs, min_budget, s_max)] if method == "halving" else [
+        (math.ceil((s_max + 1) * eta ** s / (s + 1) - 1e-9), max_budget / eta ** s, s) for s in range(s_max, -1, -1)]
+    for n, first_budget, s in plan:
+        start = len(configs)
+        configs.update({j: sample_space(space, trial_rng(seed, j)) for j in range(start, start + n)})
+        brackets.append(_bracket(lambda budget, alive: evaluate(budget, alive, configs), n,
+                                 list(range(start, start + n)), first_budget, s, eta, mode))
+    return HalvingResults(configs, brackets, mode)
+
+
+def _runner_evaluate(runner: TrialRunner, objective: Callable, caller: str):
+    """``run_brackets``' evaluate on a ``TrialRunner``: ``objective(config, budget)`` for each alive index."""
+
+    def evaluate(budget: float, alive: list[int], configs: dict[int, dict]) -> dict[int, float]:
         values: dict[int, float] = {}
         try:
             for index, result in runner.map_unordered(_call_with_budget,
@@ -113,48 +148,35 @@ def _bracket(runner: TrialRunner, objective: Callable, configs: dict[int, dict],
         except TrialFailed as failure:
             raise RuntimeError(f"{caller}: config {failure.key} {configs[failure.key]} at budget {budget} raised "
                                f"{type(failure.error).__name__}: {failure.error}") from failure.error
-        rungs.append(Rung(budget, dict(sorted(values.items()))))
-        keep = int(n // eta ** (i + 1))
-        if i == s or keep < 1:
-            break
-        ranked = sorted(alive, key=lambda j: (sign * values[j] if math.isfinite(values[j]) else math.inf, j))
-        alive = sorted(ranked[:keep])
-    return rungs
+        return values
+
+    return evaluate
 
 
 def successive_halving(objective: Callable[[dict, float], float], space: dict, n_configs: int, min_budget: float,
                        max_budget: float, eta: float = 3, seed: int = 0, mode: str = "min", executor: Any = None,
                        n_workers: int = 2) -> HalvingResults:
     """One bracket: ``n_configs`` random configurations from ``min_budget`` up to at most ``max_budget``
-    (rungs at min_budget η^i), the best 1/η kept at each rung. ``executor`` as for ``tune.run``."""
+    (rungs at min_budget η^i), the best 1/η kept at each rung. ``executor`` as for ``tune.run``;
+    ``tune.run(..., method='halving')`` runs the same bracket with a results file."""
     caller = "tune.successive_halving"
-    _check(caller, space, min_budget, max_budget, eta, mode)
+    check_halving(caller, space, min_budget, max_budget, eta, mode)
     if not (isinstance(n_configs, numbers.Integral) and n_configs >= 1):
         raise ValueError(f"{caller}: n_configs must be an integer >= 1, got {n_configs!r}")
-    configs = {j: sample_space(space, trial_rng(seed, j)) for j in range(n_configs)}
     with TrialRunner(executor, n_workers, caller) as runner:
         runner.check_picklable(objective)
-        rungs = _bracket(runner, objective, configs, min_budget, _n_rungs_above(min_budget, max_budget, eta),
-                         eta, mode, caller)
-    return HalvingResults(configs, [rungs], mode)
+        return run_brackets("halving", _runner_evaluate(runner, objective, caller), space, seed, n_configs,
+                            min_budget, max_budget, eta, mode)
 
 
 def hyperband(objective: Callable[[dict, float], float], space: dict, max_budget: float, min_budget: float = 1.0,
               eta: float = 3, seed: int = 0, mode: str = "min", executor: Any = None,
               n_workers: int = 2) -> HalvingResults:
-    """Hyperband's brackets s = s_max, ..., 0 (see the module docstring); one result for all of them."""
+    """Hyperband's brackets s = s_max, ..., 0 (see the module docstring); one result for all of them.
+    ``tune.run(..., method='hyperband')`` runs the same brackets with a results file."""
     caller = "tune.hyperband"
-    _check(caller, space, min_budget, max_budget, eta, mode)
-    s_max = _n_rungs_above(min_budget, max_budget, eta)
-    total = (s_max + 1) * max_budget
-    configs: dict[int, dict] = {}
-    brackets = []
+    check_halving(caller, space, min_budget, max_budget, eta, mode)
     with TrialRunner(executor, n_workers, caller) as runner:
         runner.check_picklable(objective)
-        for s in range(s_max, -1, -1):
-            n = math.ceil(total / max_budget * eta ** s / (s + 1) - 1e-9)
-            start = len(configs)
-            bracket_configs = {j: sample_space(space, trial_rng(seed, j)) for j in range(start, start + n)}
-            configs.update(bracket_configs)
-            brackets.append(_bracket(runner, objective, bracket_configs, max_budget / eta ** s, s, eta, mode, caller))
-    return HalvingResults(configs, brackets, mode)
+        return run_brackets("hyperband", _runner_evaluate(runner, objective, caller), space, seed, None,
+                            min_budget, max_budget, eta, mode)

@@ -37,10 +37,12 @@ class Trial:
 @dataclass
 class Results:
     """The table of a search, ordered by trial index; ``best`` is the lowest value (highest when
-    ``mode='max'``) among trials with a finite value."""
+    ``mode='max'``) among trials with a finite value, and among the ``candidates`` trial indices
+    only when given (successive halving / Hyperband: the trials at the largest budget)."""
     trials: list[Trial]
     mode: str = "min"
     metric: str | None = None
+    candidates: list[int] | None = None
 
     def __len__(self) -> int:
         return len(self.trials)
@@ -53,7 +55,8 @@ class Results:
 
     @property
     def best(self) -> Trial:
-        finite = [t for t in self.trials if math.isfinite(t.value)]
+        finite = [t for t in self.trials if math.isfinite(t.value)
+                  and (self.candidates is None or t.trial_id in self.candidates)]
         if not finite:
             raise ValueError("tune.Results: no trial has a finite value")
         sign = 1.0 if self.mode == "min" else -1.0

@@ -17,6 +17,12 @@ executor, the number of workers or the order in which trials finish:
   proposed by ``bayes.BayesSampler`` from all earlier trials in index order, with a generator
   seeded by (seed, first index of the round).
 
+- ``'halving'`` and ``'hyperband'`` call ``objective(config, budget)``; every evaluation of a
+  configuration at a budget is one trial, numbered bracket by bracket, rung by rung, configuration
+  index within a rung (``halving.run_brackets`` plans them, as ``tune.successive_halving`` and
+  ``tune.hyperband`` do), and recorded with its budget in the configuration (key ``'budget'``).
+  Which configurations go on to the next rung depends only on earlier trials' values.
+
 So a run interrupted after k trials and resumed from its file (finished trials are read back, not
 re-run) gives the same table as a run that was never interrupted.
 """
@@ -29,19 +35,22 @@ from typing import Any, Callable
 
 from .bayes import BayesSampler
 from .executors import TrialFailed, TrialRunner, timed_call
+from .halving import check_halving, run_brackets
 from .results import Results, ResultsFile, Trial, to_json_value
 from .samplers import grid, random, trial_rng
 from .space import check_space
 
 __all__ = ["run"]
 
-METHODS = ("random", "grid", "bayes")
+METHODS = ("random", "grid", "bayes", "halving", "hyperband")
+BUDGETED = ("halving", "hyperband")
 
 
 def run(objective: Callable[[dict], Any], space: dict, method: str = "random", n_trials: int | None = None,
         seed: int = 0, executor: Any = None, resume: str | os.PathLike | None = None, *, mode: str = "min",
         metric: str | None = None, results_file: str | os.PathLike | None = None, n_workers: int = 2,
         n_initial: int = 5, batch_size: int = 2, kernel: str = "matern52", acquisition: str = "ei",
+        min_budget: float = 1.0, max_budget: float | None = None, eta: float = 3,
         callback: Callable[[Trial], Any] | None = None) -> Results:
     """Run a hyperparameter search and return its ``Results`` table (``.best``, ``.best_config``).
 
@@ -50,9 +59,11 @@ def run(objective: Callable[[dict], Any], space: dict, method: str = "random", n
     objective : called with one configuration (a dict); returns a number or a dict of
         JSON-writable values, of which ``metric`` is optimised. Must be picklable for process pools.
     space : a search space (see ``tune.space``).
-    method : ``'random'``, ``'grid'`` or ``'bayes'``.
+    method : ``'random'``, ``'grid'``, ``'bayes'``, ``'halving'`` (successive halving) or
+        ``'hyperband'``; the last two call ``objective(config, budget)``.
     n_trials : how many trials; required for random and Bayesian search; for grid search the first
-        ``n_trials`` combinations, all of them when None.
+        ``n_trials`` combinations, all of them when None; for ``'halving'`` the number of
+        configurations in the bracket; None for ``'hyperband'`` (its brackets fix the number).
     executor : None (a local ``ProcessPoolExecutor`` with ``n_workers``), a
         ``concurrent.futures.Executor``, a Dask ``distributed.Client``, or ``'ray'``.
     resume : a results file to continue: its finished trials are read, not re-run, and new ones are
@@ -61,6 +72,9 @@ def run(objective: Callable[[dict], Any], space: dict, method: str = "random", n
     results_file : where a new search writes its trials (an existing file is refused; resume it).
     n_initial, batch_size, kernel, acquisition : ``'bayes'`` only: random trials before the GP, trials
         per proposal round, ``'matern52'``/``'rbf'``, ``'ei'``/``'ucb'``.
+    min_budget, max_budget, eta : ``'halving'``/``'hyperband'`` only: the smallest and the largest
+        budget (required) and the factor η between rungs; ``Results.best`` is then the best trial at
+        the largest budget reached.
     callback : called here (not in a worker) with each ``Trial`` as it finishes, resumed ones
         included (a live table, a progress bar).
     """
@@ -69,7 +83,9 @@ def run(objective: Callable[[dict], Any], space: dict, method: str = "random", n
         raise ValueError(f"tune.run: method must be one of {METHODS}, got {method!r}")
     if mode not in ("min", "max"):
         raise ValueError(f"tune.run: mode must be 'min' or 'max', got {mode!r}")
-    if method != "grid" and (not isinstance(n_trials, numbers.Integral) or n_trials < 0):
+    if method in BUDGETED:
+        _check_budgeted(method, space, n_trials, min_budget, max_budget, eta, mode)
+    elif method != "grid" and (not isinstance(n_trials, numbers.Integral) or n_trials < 0):
         raise ValueError(f"tune.run: n_trials must be an integer >= 0 for method={method!r}, got {n_trials!r}"
                          + (" (only grid search has a natural number of trials)" if n_trials is None else ""))
     if not callable(objective):
@@ -79,6 +95,8 @@ def run(objective: Callable[[dict], Any], space: dict, method: str = "random", n
 
     options = {"n_initial": n_initial, "batch_size": batch_size, "kernel": kernel,
                "acquisition": acquisition} if method == "bayes" else {}
+    if method in BUDGETED:
+        options = {"min_budget": min_budget, "max_budget": max_budget, "eta": eta}
     header = {"method": method, "seed": int(seed), "mode": mode, "metric": metric, "space": repr(space),
               "options": options}
     log = ResultsFile(resume if resume is not None else results_file, header, resume=resume is not None)
@@ -103,6 +121,8 @@ def run(objective: Callable[[dict], Any], space: dict, method: str = "random", n
         if callback is not None:
             callback(trials[trial_id])
 
+    call = WithBudget(objective) if method in BUDGETED else objective
+
     with TrialRunner(executor, n_workers) as runner:
 
         def evaluate(batch: list[tuple[int, dict]]) -> None:
@@ -120,11 +140,11 @@ def run(objective: Callable[[dict], Any], space: dict, method: str = "random", n
                 return
             for trial_id, config in todo:  # a value the results file cannot hold fails before any work
                 to_json_value(config, f"tune.run: trial {trial_id}'s configuration")
-            runner.check_picklable(objective)
+            runner.check_picklable(call)
             configs = dict(todo)
             try:
                 for trial_id, (result, seconds) in runner.map_unordered(
-                        timed_call, [(i, (objective, c)) for i, c in todo]):
+                        timed_call, [(i, (call, c)) for i, c in todo]):
                     config = configs[trial_id]
                     where = f"tune.run: trial {trial_id}"
                     saved = log.append({"trial": trial_id, "config": to_json_value(config, where),
@@ -141,7 +161,7 @@ def run(objective: Callable[[dict], Any], space: dict, method: str = "random", n
             if method == "grid" and n_trials is not None:
                 configs = configs[:n_trials]
             evaluate(list(enumerate(configs)))
-        else:
+        elif method == "bayes":
             sampler = BayesSampler(space, kernel=kernel, acquisition=acquisition)
             n_random = min(n_initial, n_trials)
             evaluate(list(enumerate(random(space, n_random, seed))))
@@ -152,5 +172,43 @@ def run(objective: Callable[[dict], Any], space: dict, method: str = "random", n
                 proposals = sampler.propose(history, size, trial_rng(seed, start, stream=1))
                 evaluate(list(enumerate(proposals, start)))
                 start += size
+        else:
+            def evaluate_rung(budget: float, alive: list[int], configs: dict[int, dict]) -> dict[int, float]:
+                start = len(trials)
+                evaluate([(start + k, {**configs[j], "budget": budget}) for k, j in enumerate(alive)])
+                return {j: trials[start + k].value for k, j in enumerate(alive)}
+
+            run_brackets(method, evaluate_rung, space, seed, n_trials, min_budget, max_budget, eta, mode)
+            top = max(t.config["budget"] for t in trials.values())
+            final = [i for i in sorted(trials) if trials[i].config["budget"] == top]
+            return Results([trials[i] for i in sorted(trials)], mode=mode, metric=metric, candidates=final)
 
     return Results([trials[i] for i in sorted(trials)], mode=mode, metric=metric)
+
+
+class WithBudget:
+    """``objective(config, budget)`` called with a trial's configuration that carries its budget."""
+
+    def __init__(self, objective: Callable[[dict, float], Any]):
+        self.objective = objective
+
+    def __call__(self, config: dict) -> Any:
+        config = dict(config)
+        budget = config.pop("budget")
+        return self.objective(config, budget)
+
+
+def _check_budgeted(method: str, space: dict, n_trials, min_budget, max_budget, eta, mode: str) -> None:
+    caller = f"tune.run(method={method!r})"
+    if max_budget is None:
+        raise ValueError(f"{caller}: max_budget is required (the budget the best configuration is judged at)")
+    check_halving(caller, space, min_budget, max_budget, eta, mode)
+    if "budget" in space:
+        raise ValueError(f"{caller}: the space may not have a key 'budget': each trial's configuration records "
+                         "its budget under that name")
+    if method == "halving" and (not isinstance(n_trials, numbers.Integral) or n_trials < 1):
+        raise ValueError(f"{caller}: n_trials (the number of configurations) must be an integer >= 1, "
+                         f"got {n_trials!r}")
+    if method == "hyperband" and n_trials is not None:
+        raise ValueError(f"{caller}: Hyperband's brackets fix the number of trials from min_budget, max_budget "
+                         f"and eta; pass n_trials=None, got {n_trials!r}")

@@ -12,7 +12,8 @@ from .datasets import cifar10, digits, idx_dataset, mnist_sample
 from .errors import DataFormatError
 from .loader import DataLoader, default_collate
 from .readers import CIFAR10_CLASSES, read_cifar10, read_idx
+from .sampler import ImbalancedSampler, Sampler, WeightedRandomSampler
 
-__all__ = ["CIFAR10_CLASSES", "ConcatDataset", "DataFormatError", "DataLoader", "Dataset", "Subset",
-           "TensorDataset", "cifar10", "default_collate", "digits", "idx_dataset", "mnist_sample",
-           "random_split", "read_cifar10", "read_idx", "transforms"]
+__all__ = ["CIFAR10_CLASSES", "ConcatDataset", "DataFormatError", "DataLoader", "Dataset", "ImbalancedSampler",
+           "Sampler", "Subset", "TensorDataset", "WeightedRandomSampler", "cifar10", "default_collate", "digits",
+           "idx_dataset", "mnist_sample", "random_split", "read_cifar10", "read_idx", "transforms"]

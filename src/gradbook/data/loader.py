@@ -21,7 +21,7 @@ import queue
 import threading
 import weakref
 from collections.abc import Mapping
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -117,18 +117,26 @@ class DataLoader:
         starts, so ``gb.manual_seed`` fixes it
     transform : batch transform applied (in the background thread) to the batch's first field,
         e.g. ``transforms.Compose([...])``; random transforms get the pass's generator
+    sampler : an iterable of dataset indices giving each pass's order, e.g.
+        ``data.WeightedRandomSampler`` / ``data.ImbalancedSampler`` (torch's ``sampler=``); it is
+        iterated once per pass, in the caller's thread; not together with ``shuffle``
     """
 
     def __init__(self, dataset: Dataset, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
                  collate_fn: Callable[[list], Any] | None = None, prefetch: int = 2, seed: int | None = None,
-                 *, transform: Callable | None = None):
+                 *, transform: Callable | None = None, sampler: Iterable[int] | None = None):
         if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
         if not isinstance(prefetch, (int, np.integer)) or isinstance(prefetch, bool) or prefetch < 0:
             raise ValueError(f"DataLoader: prefetch must be a non-negative int, got {prefetch!r}")
         if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
             raise ValueError(f"DataLoader: dataset must define __len__ and __getitem__, got {type(dataset).__name__}")
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle (the sampler sets order)")
+        if sampler is not None and not hasattr(sampler, "__iter__"):
+            raise TypeError(f"DataLoader: sampler must be an iterable of indices, got {type(sampler).__name__}")
         self.dataset = dataset
+        self.sampler = sampler
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
@@ -139,18 +147,26 @@ class DataLoader:
         self._generator = None if seed is None else np.random.default_rng(seed)
 
     def __len__(self) -> int:
-        n = len(self.dataset)
+        n = len(self.dataset) if self.sampler is None else len(self.sampler)
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def _epoch_plan(self) -> tuple[np.ndarray, np.random.Generator | None]:
         """The pass's sample order and transform generator, drawn now, in the caller's thread."""
         n = len(self.dataset)
+        order = np.arange(n) if self.sampler is None else self._sampled_order(n)
         if not (self.shuffle or self.transform is not None):
-            return np.arange(n), None  # a plain pass leaves every random stream untouched
+            return order, None  # a plain pass leaves every random stream untouched
         source = self._generator if self._generator is not None else backend.rng()
         epoch = np.random.default_rng(source.integers(0, 2**63 - 1))
-        order = epoch.permutation(n) if self.shuffle else np.arange(n)
-        return order, epoch
+        return (epoch.permutation(n) if self.shuffle else order), epoch
+
+    def _sampled_order(self, n: int) -> np.ndarray:
+        """One pass of the sampler's indices, checked against the dataset's length."""
+        order = np.fromiter(iter(self.sampler), dtype=np.int64)
+        if order.size and (order.min() < 0 or order.max() >= n):
+            bad = int(order.min() if order.min() < 0 else order.max())
+            raise IndexError(f"DataLoader: sampler yielded index {bad}, outside the dataset of length {n}")
+        return order
 
     def _batches(self, order: np.ndarray, generator: np.random.Generator | None) -> Iterator:
         """Read, collate and transform each batch of ``order`` (runs in the worker thread)."""

@@ -72,3 +72,25 @@ def test_bad_input():
         KMeans(2).fit(Xnan)
     with pytest.raises(ValueError, match="X has 3 features, but KMeans is expecting 2"):
         KMeans(2, random_state=0).fit(X).predict(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_integer_weights_equal_repeated_rows(dtype):
+    """Weighted centroids Σwx/Σw and inertia Σw‖x - c‖²: weight 2 is the row repeated once more.
+    Fixed starting centres, since k-means++ draws depend on the number of rows (that is why
+    check_sample_weight_equivalence is an expected failure in test_check_estimator_linear)."""
+    rng = np.random.default_rng(3)
+    X = np.concatenate([rng.normal(c, 1.0, size=(40, 3)) for c in (-4, 0, 4)]).astype(dtype)
+    w = rng.integers(0, 4, size=len(X))
+    init = X[[0, 50, 100]]
+    weighted = KMeans(3, init=init, n_init=1).fit(X, sample_weight=w)
+    repeated = KMeans(3, init=init, n_init=1).fit(np.repeat(X, w, axis=0))
+    tol = 1e-5 if dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(weighted.cluster_centers_, repeated.cluster_centers_, rtol=tol, atol=tol)
+    assert weighted.inertia_ == pytest.approx(repeated.inertia_, rel=tol)
+    np.testing.assert_array_equal(np.repeat(weighted.labels_, w), repeated.labels_)
+    # and the centres are the weighted means of their members, computed here directly
+    for k in range(3):
+        members = weighted.labels_ == k
+        np.testing.assert_allclose(weighted.cluster_centers_[k],
+                                   np.average(X[members], axis=0, weights=w[members]), rtol=tol, atol=tol)

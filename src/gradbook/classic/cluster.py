@@ -28,21 +28,36 @@ __all__ = ["KMeans", "kmeans_plusplus"]
 _CHUNK = 1 << 20                                   # distance-matrix entries per block
 
 
-def _assign(X: np.ndarray, centers: np.ndarray, x_sq: np.ndarray):
-    """Nearest centre and its squared distance for every row of X.  -> labels (n,), d² (n,)."""
+def _assign(X: np.ndarray, centers: np.ndarray, x_sq: np.ndarray, need_dist: bool = True):
+    """Nearest centre and (if ``need_dist``) its squared distance for every row of X.
+    -> labels (n,), d² (n,) or None. One BLAS product per block: ‖c‖² - 2 x·c ranks the centres."""
     c_sq = np.einsum("ij,ij->i", centers, centers)
     n = X.shape[0]
-    labels = np.empty(n, dtype=np.int32)
-    dist = np.empty(n, dtype=X.dtype)
+    labels = np.empty(n, dtype=np.intp)
+    dist = np.empty(n, dtype=X.dtype) if need_dist else None
     step = max(1, _CHUNK // max(1, len(centers)))
+    minus_2c = -2 * centers.T
     for s in range(0, n, step):
-        D = X[s:s + step] @ centers.T
-        D *= -2
+        D = X[s:s + step] @ minus_2c
         D += c_sq
         lab = D.argmin(axis=1)
         labels[s:s + step] = lab
-        dist[s:s + step] = np.maximum(D[np.arange(len(lab)), lab] + x_sq[s:s + step], 0)
+        if need_dist:
+            dist[s:s + step] = np.maximum(D[np.arange(len(lab)), lab] + x_sq[s:s + step], 0)
     return labels, dist
+
+
+def _weighted_sums(X: np.ndarray, sw: np.ndarray, labels: np.ndarray, k: int):
+    """Per cluster Σ wᵢxᵢ (k, d) and Σ wᵢ (k,), as one product with the weighted one-hot
+    membership matrix (dense when small, sparse otherwise)."""
+    n = X.shape[0]
+    if k * n <= _CHUNK:
+        member = np.zeros((k, n), dtype=X.dtype)
+        member[labels, np.arange(n)] = sw
+    else:
+        member = sparse.csr_matrix((sw, (labels, np.arange(n))), shape=(k, n))
+    weight = np.bincount(labels, weights=sw, minlength=k).astype(X.dtype)
+    return np.asarray(member @ X, dtype=X.dtype), weight
 
 
 def kmeans_plusplus(X: np.ndarray, n_clusters: int, sample_weight: np.ndarray, random_state,
@@ -71,17 +86,15 @@ def kmeans_plusplus(X: np.ndarray, n_clusters: int, sample_weight: np.ndarray, r
 
 def _lloyd(X, sw, centers, x_sq, max_iter, tol):
     """Lloyd iterations from the given centres.  -> labels, inertia, centres, n_iter."""
-    n, k = X.shape[0], centers.shape[0]
+    k = centers.shape[0]
     labels_old = None
     strict = False
-    rows = np.arange(n)
     for it in range(1, max_iter + 1):
-        labels, dist = _assign(X, centers, x_sq)
-        M = sparse.csr_matrix((sw, (labels, rows)), shape=(k, n))
-        weight = np.asarray(M.sum(axis=1)).ravel()
-        new = np.asarray(M @ X, dtype=X.dtype)
+        labels, _ = _assign(X, centers, x_sq, need_dist=False)
+        new, weight = _weighted_sums(X, sw, labels, k)
         empty = np.flatnonzero(weight == 0)
         if empty.size:                               # move empty clusters to the farthest points
+            _, dist = _assign(X, centers, x_sq)
             far = np.argsort(-dist, kind="stable")[: empty.size]
             for e, i in zip(empty, far):
                 old = labels[i]
@@ -186,7 +199,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
                           f"n_clusters={self.n_clusters}; the data may have duplicate points.",
                           ConvergenceWarning)
         self.cluster_centers_ = centers + mean
-        self.labels_, self.inertia_, self.n_iter_ = labels, inertia, n_iter
+        self.labels_, self.inertia_, self.n_iter_ = labels.astype(np.int32), inertia, n_iter
         self._n_features_out = self.n_clusters
         return self
 

@@ -32,8 +32,8 @@ int64 = "int64"
 
 # heavier families load on first use, so `import gradbook` stays fast (tests/test_package.py checks
 # that each of them imports)
-_LAZY_MODULES = ("analysis", "classic", "compress", "data", "handbook", "io", "metrics", "models", "nn", "optim", "optimize",
-                 "train", "tune")
+_LAZY_MODULES = ("analysis", "classic", "compress", "data", "handbook", "io", "metrics", "models", "nn", "optim",
+                 "optimize", "train", "tune")
 
 
 def __getattr__(name: str):

@@ -79,16 +79,22 @@ def test_fit_rejects_bad_shapes_and_kernels():
         gp.predict(np.ones((3, 3)))
 
 
-from hypothesis import given, strategies as st  # noqa: E402
+from hypothesis import assume, given, strategies as st  # noqa: E402
 
 
 @given(n=st.integers(1, 15), d=st.integers(1, 4), kernel=st.sampled_from(["rbf", "matern52"]),
        amplitude=st.floats(0.05, 20.0), log_ls=st.floats(-2.0, 1.0), noise=st.floats(1e-6, 1.0),
        normalize_y=st.booleans(), seed=st.integers(0, 2**16))
 def test_posterior_equals_sklearn_on_random_problems(n, d, kernel, amplitude, log_ls, noise, normalize_y, seed):
+    """To 1e-8 wherever the kernel matrix K + σ²I has a condition number below 1e6. Beyond it the
+    two solves' rounding, amplified by the condition number, decides the digits (cond 4e7 with
+    summands k*ᵢαᵢ of 2e7 cancelling to a mean of 6 leave 1e-8 relative differences), which no
+    implementation can promise to match."""
     rng = np.random.default_rng(seed)
     X, y, X_new = rng.random((n, d)), rng.normal(size=n) * 3 + 1, rng.random((5, d))
     ls = 10.0 ** log_ls * rng.uniform(0.5, 2.0, size=d)
+    kernel_matrix = (ConstantKernel(amplitude) * SKLEARN_KERNEL[kernel](ls))(X) + noise * np.eye(n)
+    assume(np.linalg.cond(kernel_matrix) < 1e6)
     ours = GaussianProcess(kernel, amplitude, ls, noise, normalize_y=normalize_y, optimize=False).fit(X, y)
     theirs = GaussianProcessRegressor(ConstantKernel(amplitude) * SKLEARN_KERNEL[kernel](ls), alpha=noise,
                                       normalize_y=normalize_y, optimizer=None).fit(X, y)

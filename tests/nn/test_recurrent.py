@@ -80,6 +80,46 @@ def _lstm_composed(m: nn.LSTM, x: gb.Tensor) -> gb.Tensor:
     return gb.stack(outs, 0)
 
 
+@pytest.mark.parametrize("bidirectional,bias", [(False, True), (True, True), (True, False)])
+def test_projected_lstm_gradcheck(bidirectional, bias):
+    gb.set_default_dtype("float64")
+    m = nn.LSTM(2, 4, num_layers=2, bias=bias, bidirectional=bidirectional, proj_size=3)
+    D = 2 if bidirectional else 1
+    x, h0, c0 = _randn(3, 2, 2), _randn(2 * D, 2, 3), _randn(2 * D, 2, 4)
+
+    def fn(x, h0, c0, *p):
+        out, (h, c) = m(x, (h0, c0))
+        return out, h, c
+
+    assert gradcheck(fn, [x, h0, c0, *m.parameters()])
+
+
+def test_projected_lstm_bptt_equals_composed_primitives():
+    gb.set_default_dtype("float64")
+    m = nn.LSTM(3, 5, proj_size=2)
+    x = _randn(6, 2, 3)
+    v = np.random.default_rng(2).standard_normal((6, 2, 2))
+    out, (h, c) = m(x)
+    assert out.shape == (6, 2, 2) and h.shape == (1, 2, 2) and c.shape == (1, 2, 5)
+    (out * gb.tensor(v)).sum().backward()
+    fused = [x.grad.data.copy()] + [p.grad.data.copy() for p in m.parameters()]
+    x.grad = None
+    m.zero_grad()
+    H = m.hidden_size
+    h, c, outs = gb.zeros(2, 2, dtype=x.dtype), gb.zeros(2, H, dtype=x.dtype), []
+    for t in range(6):
+        z = x[t] @ m.weight_ih_l0.T + m.bias_ih_l0 + h @ m.weight_hh_l0.T + m.bias_hh_l0
+        i, f, g, o = z[:, :H].sigmoid(), z[:, H:2 * H].sigmoid(), z[:, 2 * H:3 * H].tanh(), z[:, 3 * H:].sigmoid()
+        c = f * c + i * g
+        h = (o * c.tanh()) @ m.weight_hr_l0.T
+        outs.append(h)
+    ref = gb.stack(outs, 0)
+    np.testing.assert_allclose(out.data, ref.data, atol=1e-12)
+    (ref * gb.tensor(v)).sum().backward()
+    for a, b in zip(fused, [x.grad.data] + [p.grad.data for p in m.parameters()]):
+        np.testing.assert_allclose(a, b, atol=1e-12)
+
+
 def test_lstm_bptt_equals_composed_primitives():
     gb.set_default_dtype("float64")
     m = nn.LSTM(3, 4)
@@ -171,8 +211,14 @@ def test_errors_name_the_layer():
         m(gb.randn(5, 2, 3, dtype="float64"))
     with pytest.raises(ValueError, match="sequence of length >= 1"):
         m(gb.randn(0, 2, 3))
-    with pytest.raises(ValueError, match="proj_size"):
-        nn.LSTM(3, 4, proj_size=2)
+    with pytest.raises(ValueError, match="proj_size has to be smaller than hidden_size, got proj_size=4"):
+        nn.LSTM(3, 4, proj_size=4)
+    with pytest.raises(ValueError, match="proj_size must be an int >= 0, got -1"):
+        nn.LSTM(3, 4, proj_size=-1)
+    with pytest.raises(ValueError, match="proj_size is only supported for LSTM, not GRU"):
+        nn.RNNBase("GRU", 3, 4, proj_size=2)
+    with pytest.raises(ValueError, match=r"expected h0 of shape \(1, 2, 2\), got shape \(1, 2, 4\)"):
+        nn.LSTM(3, 4, proj_size=2)(gb.randn(5, 2, 3), (gb.randn(1, 2, 4), gb.randn(1, 2, 4)))
     with pytest.raises(ValueError, match="nonlinearity"):
         nn.RNN(3, 4, nonlinearity="sigmoid")
     with pytest.raises(ValueError, match="dropout"):

@@ -73,6 +73,31 @@ def test_layer_matches_torch(kind, num_layers, bidirectional, batch_first, bias,
     _check(gm, tm, [x, *states], _layer_call(kind))
 
 
+@given(num_layers=st.integers(1, 3), bidirectional=st.booleans(), batch_first=st.booleans(), bias=st.booleans(),
+       T=st.integers(1, 5), N=st.integers(1, 3), I=st.integers(1, 4), H=st.integers(2, 5), data=st.data())
+def test_projected_lstm_matches_torch(num_layers, bidirectional, batch_first, bias, T, N, I, H, data):
+    P = data.draw(st.integers(1, H - 1), label="proj_size")
+    gm, tm = _pair("LSTM", I, H, num_layers=num_layers, bias=bias, batch_first=batch_first,
+                   bidirectional=bidirectional, proj_size=P)
+    assert [tuple(p.shape) for p in gm.parameters()] == [tuple(p.shape) for p in tm.parameters()]
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16), label="seed"))
+    layers = num_layers * (2 if bidirectional else 1)
+    x = rng.standard_normal((N, T, I) if batch_first else (T, N, I))
+    _check(gm, tm, [x, rng.standard_normal((layers, N, P)), rng.standard_normal((layers, N, H))],
+           _layer_call("LSTM"))
+
+
+def test_projected_lstm_default_state_unbatched_and_dropout_match_torch():
+    gm, tm = _pair("LSTM", 3, 5, num_layers=2, bidirectional=True, proj_size=2, dropout=0.3)
+    gm.eval(), tm.eval()
+    rng = np.random.default_rng(5)
+    _check(gm, tm, [rng.standard_normal((4, 2, 3))], lambda m, x: m(x))
+    gm.zero_grad(), tm.zero_grad()
+    _check(gm, tm, [rng.standard_normal((4, 3)), rng.standard_normal((4, 2)), rng.standard_normal((4, 5))],
+           _layer_call("LSTM"))
+    assert repr(gm) == repr(tm)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_layer_default_state_and_unbatched_match_torch(kind):
     gm, tm = _pair(kind, 3, 4, num_layers=2, bidirectional=True)

@@ -70,22 +70,33 @@ class RNNBase(Module):
         self.num_layers = _check_size(name, "num_layers", num_layers, 1)
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout <= 1:
             raise ValueError(f"{name}: dropout must be a number in [0, 1], got {dropout!r}")
-        if proj_size:
-            raise ValueError(f"{name}: proj_size={proj_size!r} is not supported (only proj_size=0)")
+        self.proj_size = _check_size(name, "proj_size", proj_size, 0)
+        if self.proj_size and mode != "LSTM":
+            raise ValueError(f"{name}: proj_size is only supported for LSTM, not {mode}; got proj_size={proj_size!r}")
+        if self.proj_size >= self.hidden_size:
+            raise ValueError(f"{name}: proj_size has to be smaller than hidden_size, got proj_size={proj_size!r} "
+                             f"and hidden_size={hidden_size!r}")
         self.bias, self.batch_first = bool(bias), bool(batch_first)
         self.dropout, self.bidirectional = float(dropout), bool(bidirectional)
-        self.proj_size = 0
         dt = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
         gate_size = R.GATES[mode] * self.hidden_size
+        real = self.output_size
         for layer in range(self.num_layers):
-            in_size = self.input_size if layer == 0 else self.hidden_size * self.num_directions
+            in_size = self.input_size if layer == 0 else real * self.num_directions
             for suffix in self._suffixes():
-                shapes = {"weight_ih": (gate_size, in_size), "weight_hh": (gate_size, self.hidden_size)}
+                shapes = {"weight_ih": (gate_size, in_size), "weight_hh": (gate_size, real)}
                 if self.bias:
                     shapes.update(bias_ih=(gate_size,), bias_hh=(gate_size,))
+                if self.proj_size:
+                    shapes.update(weight_hr=(self.proj_size, self.hidden_size))
                 for kind, shape in shapes.items():
                     setattr(self, f"{kind}_l{layer}{suffix}", Parameter(np.empty(shape, dt)))
         self.reset_parameters()
+
+    @property
+    def output_size(self) -> int:
+        """Features of h and of each direction's output: proj_size when projecting, else hidden_size."""
+        return self.proj_size or self.hidden_size
 
     @property
     def num_directions(self) -> int:
@@ -98,9 +109,10 @@ class RNNBase(Module):
         _init_uniform(self, self.hidden_size)
 
     def _layer_params(self, layer: int, suffix: str) -> list:
-        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh") if self.bias else ("weight_ih", "weight_hh")
-        params = [getattr(self, f"{n}_l{layer}{suffix}") for n in names]
-        return params + [None] * (4 - len(params))
+        """One (layer, direction)'s parameters in PyTorch's order: W_ih, W_hh[, b_ih, b_hh][, W_hr]."""
+        names = ("weight_ih", "weight_hh") + (("bias_ih", "bias_hh") if self.bias else ()) + (
+            ("weight_hr",) if self.proj_size else ())
+        return [getattr(self, f"{n}_l{layer}{suffix}") for n in names]
 
     # ------------------------------------------------------------------ checks
     def _check_state(self, h: Any, what: str, expected: tuple[int, ...], dtype) -> Tensor:
@@ -128,16 +140,17 @@ class RNNBase(Module):
             x = x.transpose(0, 1)
         n = x.shape[1]
         layers = self.num_layers * self.num_directions
-        shape = (layers, n, self.hidden_size) if batched else (layers, self.hidden_size)
         names = ("h0", "c0") if self.mode == "LSTM" else ("h0",)
+        sizes = (self.output_size, self.hidden_size)  # h has proj_size features when projecting, c never
         if hx is None:
-            states = [Tensor._wrap(np.zeros((layers, n, self.hidden_size), dtype)) for _ in names]
+            states = [Tensor._wrap(np.zeros((layers, n, size), dtype)) for _, size in zip(names, sizes)]
         else:
             given = tuple(hx) if isinstance(hx, (tuple, list)) else (hx,)
             if len(given) != len(names):
                 want = "a tuple (h0, c0)" if len(names) == 2 else "one tensor h0"
                 raise ValueError(f"{self!r}: expected hx as {want}, got {len(given)} tensors")
-            states = [self._check_state(h, w, shape, dtype) for h, w in zip(given, names)]
+            states = [self._check_state(h, w, (layers, n, size) if batched else (layers, size), dtype)
+                      for h, w, size in zip(given, names, sizes)]
             if not batched:
                 states = [s.unsqueeze(1) for s in states]
         return x, states, batched
@@ -154,10 +167,10 @@ class RNNBase(Module):
     def forward(self, input: Any, hx: Any = None):
         x, states, batched = self._prepare(input, hx)
         params = [p for layer in range(self.num_layers) for suffix in self._suffixes()
-                  for p in self._layer_params(layer, suffix) if p is not None]
-        masks = self._dropout_masks((*x.shape[:2], self.num_directions * self.hidden_size), x.dtype)
+                  for p in self._layer_params(layer, suffix)]
+        masks = self._dropout_masks((*x.shape[:2], self.num_directions * self.output_size), x.dtype)
         out, *finals = R.rnn_stack(self.mode, x, states, params, self.num_layers, self.bidirectional,
-                                   self.bias, masks)
+                                   self.bias, masks, proj=bool(self.proj_size))
         if not batched:
             out = out.squeeze(1)
             finals = [f.squeeze(1) for f in finals]
@@ -169,6 +182,8 @@ class RNNBase(Module):
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if self.mode == "RNN_RELU":
@@ -220,10 +235,12 @@ class LSTM(RNNBase):
     """Long short-term memory, gates i, f, g, o stacked in that order (weight_ih_l0: (4H, I)):
 
         i, f, o = σ(W x + b + U h + b'),  g = tanh(W_g x + b_g + U_g h + b'_g)
-        c' = f ⊙ c + i ⊙ g,  h' = o ⊙ tanh(c')
+        c' = f ⊙ c + i ⊙ g,  h' = o ⊙ tanh(c')   (h' = W_hr (o ⊙ tanh(c')) with proj_size P > 0)
 
-    Arguments and shapes as ``torch.nn.LSTM`` (``proj_size`` must be 0); ``hx`` is (h0, c0);
-    returns (output, (h_n, c_n)).
+    Arguments and shapes as ``torch.nn.LSTM``; ``hx`` is (h0, c0); returns (output, (h_n, c_n)).
+    With ``proj_size=P`` (0 < P < hidden_size) h0, h_n and each direction's output have P
+    features (c stays H), weight_hh_lk is (4H, P), layers above the first read D·P inputs, and
+    each layer and direction gains weight_hr_lk (P, H), as PyTorch.
     """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,

@@ -3,7 +3,9 @@ backpropagation through time written by hand.
 
 Every layer works time-major: x (T, N, I), h0 (N, H) → out (T, N, H), h_T (N, H) [, c_T].
 Weights follow PyTorch's layout: W_ih (G·H, I), W_hh (G·H, H), b_ih, b_hh (G·H,), the G gate
-blocks stacked in PyTorch's order (LSTM i, f, g, o; GRU r, z, n; plain RNN one block).
+blocks stacked in PyTorch's order (LSTM i, f, g, o; GRU r, z, n; plain RNN one block). An LSTM
+with a projection (PyTorch's ``proj_size`` P) also takes W_hr (P, H): its h is (N, P) and W_hh
+(4H, P), while c stays (N, H).
 
 Speed comes from two choices: the input projection of all T steps is ONE matmul
 (x W_ihᵀ over (T·N, I)), and each step does ONE matmul h W_hhᵀ for all gates. The backward
@@ -38,11 +40,12 @@ def _steps(T: int, reverse: bool) -> range:
     return range(T - 1, -1, -1) if reverse else range(T)
 
 
-def _param_grads(ctx, x, dpre_x, dpre_h, hprev, w_ih):
+def _param_grads(ctx, x, dpre_x, dpre_h, hprev, w_ih, n_states=1):
     """dx, dW_ih, dW_hh, db_ih, db_hh from the per-step pre-activation gradients (T, N, G·H)
     of the input path (``dpre_x``) and the hidden path (``dpre_h``): each one matmul or sum."""
-    # inputs are (x, h0[, c0], w_ih, w_hh, b_ih, b_hh), absent biases passed as None
-    need_x, (need_w_ih, need_w_hh, need_b_ih, need_b_hh) = ctx.needs_input_grad[0], ctx.needs_input_grad[-4:]
+    # inputs are (x, h0[, c0], w_ih, w_hh, b_ih, b_hh[, w_hr]), absent biases passed as None
+    need_x = ctx.needs_input_grad[0]
+    need_w_ih, need_w_hh, need_b_ih, need_b_hh = ctx.needs_input_grad[1 + n_states:5 + n_states]
     T, N, I = x.shape
     dx2 = dpre_x.reshape(T * N, -1)
     dh2 = dpre_h.reshape(T * N, -1)
@@ -162,18 +165,21 @@ class LSTMLayer(Function):
     """PyTorch's LSTM, gates i, f, g, o (one (N, 4H) block per step):
 
         i, f, o = σ(·), g = tanh(·) of W_ih x + b_ih + W_hh h + b_hh
-        c' = f ⊙ c + i ⊙ g        h' = o ⊙ tanh(c')
+        c' = f ⊙ c + i ⊙ g        m' = o ⊙ tanh(c')        h' = m'  (or W_hr m' with a projection)
 
-    Backward: ∂c' += ∂h' ⊙ o ⊙ (1 - tanh²c'); δi = ∂c' g i(1-i), δf = ∂c' c f(1-f),
-    δg = ∂c' i (1-g²), δo = ∂h' tanh(c') o(1-o); ∂c = ∂c' ⊙ f, ∂h = δ W_hh.
+    Backward: ∂m' = ∂h' (or ∂h' W_hr, and ∂W_hr = Σ_t ∂h'_tᵀ m'_t in one matmul);
+    ∂c' += ∂m' ⊙ o ⊙ (1 - tanh²c'); δi = ∂c' g i(1-i), δf = ∂c' c f(1-f),
+    δg = ∂c' i (1-g²), δo = ∂m' tanh(c') o(1-o); ∂c = ∂c' ⊙ f, ∂h = δ W_hh.
     """
 
-    def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, reverse=False):
-        T = x.shape[0]
-        H = w_hh.shape[1]
+    def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, reverse=False):
+        T, N = x.shape[:2]
+        H = c0.shape[-1]
         gates = _project(x, w_ih, b_ih, b_hh)  # overwritten in place with i, f, g, o
-        hprev = np.empty(gates.shape[:2] + (H,), gates.dtype)
-        cprev, tanh_c, out = np.empty_like(hprev), np.empty_like(hprev), np.empty_like(hprev)
+        cprev, tanh_c = np.empty((2, T, N, H), gates.dtype)
+        m = np.empty((T, N, H), gates.dtype)  # o ⊙ tanh(c'): the output, before any projection
+        out = m if w_hr is None else np.empty((T, N, w_hr.shape[0]), gates.dtype)
+        hprev = np.empty_like(out)
         h, c = h0, c0
         for t in _steps(T, reverse):
             hprev[t], cprev[t] = h, c
@@ -185,35 +191,46 @@ class LSTMLayer(Function):
             c = g[:, H:2 * H] * c
             c += g[:, :H] * g[:, 2 * H:3 * H]
             np.tanh(c, out=tanh_c[t])
+            np.multiply(g[:, 3 * H:], tanh_c[t], out=m[t])
             h = out[t]
-            np.multiply(g[:, 3 * H:], tanh_c[t], out=h)
-        ctx.x, ctx.w_ih, ctx.w_hh, ctx.gates = x, w_ih, w_hh, gates
+            if w_hr is not None:
+                np.matmul(m[t], w_hr.T, out=h)
+        ctx.x, ctx.w_ih, ctx.w_hh, ctx.w_hr, ctx.gates, ctx.m = x, w_ih, w_hh, w_hr, gates, m
         ctx.hprev, ctx.cprev, ctx.tanh_c, ctx.reverse = hprev, cprev, tanh_c, reverse
         return out, h.copy(), c
 
     def backward(ctx, gout, gh, gc):
-        gates, w_hh, tc = ctx.gates, ctx.w_hh, ctx.tanh_c
+        gates, w_hh, w_hr, tc = ctx.gates, ctx.w_hh, ctx.w_hr, ctx.tanh_c
         T, N, G = gates.shape
         H = G // 4
         i, f, g, o = (gates[..., k * H:(k + 1) * H] for k in range(4))
         # the local derivatives of every step at once; the loop only chains them
-        dpre = np.empty_like(gates)  # first δi/∂c', δf/∂c', δg/∂c', δo/∂h', then the gradients
+        dpre = np.empty_like(gates)  # first δi/∂c', δf/∂c', δg/∂c', δo/∂m', then the gradients
         np.multiply(g, i * (1 - i), out=dpre[..., :H])
         np.multiply(ctx.cprev, f * (1 - f), out=dpre[..., H:2 * H])
         np.multiply(i, 1 - g * g, out=dpre[..., 2 * H:3 * H])
         np.multiply(tc, o * (1 - o), out=dpre[..., 3 * H:])
-        dtanh = o * (1 - tc * tc)  # ∂h'/∂c'
+        dtanh = o * (1 - tc * tc)  # ∂m'/∂c'
         per_gate = dpre.reshape(T, N, 4, H)
+        dhs = None if w_hr is None else np.empty_like(gout)  # ∂h' of every step, for ∂W_hr
         dh, dc = gh.copy(), gc.copy()
         for t in _steps(T, not ctx.reverse):
             dh += gout[t]
-            dc += dh * dtanh[t]
+            if w_hr is None:
+                dm = dh
+            else:
+                dhs[t] = dh
+                dm = dh @ w_hr
+            dc += dm * dtanh[t]
             per_gate[t, :, :3] *= dc[:, None, :]
-            per_gate[t, :, 3] *= dh
+            per_gate[t, :, 3] *= dm
             dc *= f[t]
             dh = dpre[t] @ w_hh
-        gx, gw_ih, gw_hh, gb_ih, gb_hh = _param_grads(ctx, ctx.x, dpre, dpre, ctx.hprev, ctx.w_ih)
-        return gx, dh, dc, gw_ih, gw_hh, gb_ih, gb_hh
+        gx, gw_ih, gw_hh, gb_ih, gb_hh = _param_grads(ctx, ctx.x, dpre, dpre, ctx.hprev, ctx.w_ih, n_states=2)
+        gw_hr = None
+        if w_hr is not None and ctx.needs_input_grad[7]:
+            gw_hr = dhs.reshape(T * N, -1).T @ ctx.m.reshape(T * N, H)
+        return gx, dh, dc, gw_ih, gw_hh, gb_ih, gb_hh, gw_hr
 
 
 _LAYER = {"RNN_TANH": (RNNLayer, {"nonlinearity": "tanh"}), "RNN_RELU": (RNNLayer, {"nonlinearity": "relu"}),
@@ -227,15 +244,16 @@ class RNNStack(Function):
     concatenated outputs of layer l (times its dropout mask); the backward walks the layers top
     down, splits the gradient between directions, calls each kernel's backward and sums the
     input gradients of the directions. Inputs: x (T, N, I), h0 [, c0] (L·D, N, H), then the
-    weights of each (layer, direction) in PyTorch's order (W_ih, W_hh[, b_ih, b_hh]).
-    Outputs: out (T, N, D·H), h_n [, c_n] (L·D, N, H).
+    weights of each (layer, direction) in PyTorch's order (W_ih, W_hh[, b_ih, b_hh][, W_hr]).
+    Outputs: out (T, N, D·H), h_n [, c_n] (L·D, N, H) (with ``proj=True``, LSTM only: h and
+    the outputs have W_hr's P features).
     """
 
-    def forward(ctx, x, *arrays, mode, num_layers, bidirectional, bias, masks=None):
+    def forward(ctx, x, *arrays, mode, num_layers, bidirectional, bias, masks=None, proj=False):
         cls, opts = _LAYER[mode]
         n_states = 2 if mode == "LSTM" else 1
         states, params = arrays[:n_states], arrays[n_states:]
-        per = 4 if bias else 2
+        per = (4 if bias else 2) + proj
         D = 2 if bidirectional else 1
         needs = getattr(ctx, "needs_input_grad", (False,) * (1 + len(arrays)))
         ctx.kernels, ctx.masks = [], masks
@@ -244,10 +262,12 @@ class RNNStack(Function):
             outs = []
             for d in range(D):
                 k = layer * D + d
-                w = list(params[k * per:(k + 1) * per]) + [None] * (4 - per)
+                given = list(params[k * per:(k + 1) * per])
+                given_needs = list(needs[1 + n_states + k * per:1 + n_states + (k + 1) * per])
+                w = _kernel_slots(given, proj)
                 sub = cls.__new__(cls)
                 sub.needs_input_grad = ((needs[0] or layer > 0),) + (True,) * n_states + tuple(
-                    needs[1 + n_states + k * per + j] if j < per else False for j in range(4))
+                    False if n is None else n for n in _kernel_slots(given_needs, proj))
                 out, *last = sub.forward(x, *(s[k] for s in states), *w, **opts, reverse=d == 1)
                 outs.append(out)
                 ctx.kernels.append(sub)
@@ -256,7 +276,7 @@ class RNNStack(Function):
             x = outs[0] if D == 1 else np.concatenate(outs, axis=2)
             if masks is not None and layer < num_layers - 1:
                 x = x * masks[layer]
-        ctx.shape = (num_layers, D, n_states, per)
+        ctx.shape, ctx.proj = (num_layers, D, n_states, per), proj
         return (x, *(np.stack(f) for f in finals))
 
     def backward(ctx, gout, *gstates):
@@ -275,21 +295,31 @@ class RNNStack(Function):
                 gx = grads[0] if gx is None else gx + grads[0]
                 for s, gs in zip(gstate_in, grads[1:1 + n_states]):
                     s[k] = gs
-                gparams[k * per:(k + 1) * per] = grads[1 + n_states:1 + n_states + per]
+                weights = grads[1 + n_states:]  # (W_ih, W_hh, b_ih, b_hh[, W_hr]) as the kernel orders them
+                gparams[k * per:(k + 1) * per] = weights[:per - ctx.proj] + weights[4:4 + ctx.proj]
             g = gx
         return (g, *gstate_in, *gparams)
 
 
+def _kernel_slots(given: list, proj: bool) -> list:
+    """One (layer, direction)'s weights in PyTorch's order (W_ih, W_hh[, b_ih, b_hh][, W_hr]) laid
+    out as the kernels take them: (W_ih, W_hh, b_ih, b_hh[, W_hr]), absent biases None."""
+    if not proj:
+        return given + [None] * (4 - len(given))
+    return given[:-1] + [None] * (5 - len(given)) + given[-1:]
+
+
 def rnn_stack(mode: str, x: Tensor, states: list, params: list, num_layers: int, bidirectional: bool,
-              bias: bool, masks: list | None = None) -> tuple:
+              bias: bool, masks: list | None = None, proj: bool = False) -> tuple:
     """Stacked (bi)directional recurrent layers as one node; see :class:`RNNStack`.
 
     ``states`` is [h0] or [h0, c0] (L·D, N, H); ``params`` the flat weight list in PyTorch's order;
-    ``masks`` the inter-layer dropout multipliers (already scaled by 1/(1-p)) or None.
-    Returns (out (T, N, D·H), h_n [, c_n]).
+    ``masks`` the inter-layer dropout multipliers (already scaled by 1/(1-p)) or None; ``proj``
+    (LSTM only) that each (layer, direction) ends with W_hr (P, H) and h0 is (L·D, N, P).
+    Returns (out (T, N, D·H), h_n [, c_n]), H read P with a projection.
     """
     return RNNStack.apply(x, *states, *params, mode=mode, num_layers=num_layers,
-                          bidirectional=bidirectional, bias=bias, masks=masks)
+                          bidirectional=bidirectional, bias=bias, masks=masks, proj=proj)
 
 
 def rnn_tanh_layer(x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
@@ -311,6 +341,9 @@ def gru_layer(x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | 
 
 
 def lstm_layer(x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
-               b_hh: Tensor | None = None, reverse: bool = False) -> tuple[Tensor, Tensor, Tensor]:
-    """One LSTM layer over x (T, N, I) from (h0, c0) (N, H): returns (out (T, N, H), h_T, c_T)."""
-    return LSTMLayer.apply(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse=reverse)
+               b_hh: Tensor | None = None, reverse: bool = False,
+               w_hr: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
+    """One LSTM layer over x (T, N, I) from (h0, c0) (N, H): returns (out (T, N, H), h_T, c_T).
+    With ``w_hr`` (P, H), PyTorch's projection: h_t = W_hr (o ⊙ tanh c_t), so h0, h_T and out
+    have P features and ``w_hh`` is (4H, P)."""
+    return LSTMLayer.apply(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, reverse=reverse)

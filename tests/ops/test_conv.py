@@ -8,6 +8,7 @@ import pytest
 import gradbook as gb
 from gradbook.nn import functional as F
 from gradbook.ops import conv as conv_ops
+from gradbook.ops.conv import batch_inner, shifted
 
 
 def _t(rng, shape):
@@ -61,7 +62,7 @@ def test_sample_innermost_columns_equal_im2col_reordered():
     pads, kernel, stride, dilation = (1, 2, 0, 1), (3, 2), (2, 1), (1, 2)
     out_hw = (4, 5)  # (7 + 3 − 3) // 2 + 1, (6 + 1 − 3) // 1 + 1
     want = im2col(pad2d(x, pads), kernel, stride, dilation, out_hw, channel_major=True)
-    got = conv_ops._batch_inner_columns(x, pads, kernel, stride, dilation, out_hw)
+    got = batch_inner.columns(x, pads, kernel, stride, dilation, out_hw)
     np.testing.assert_array_equal(got.reshape(-1, *out_hw, 3), want.reshape(-1, 3, *out_hw).transpose(0, 2, 3, 1))
 
 
@@ -76,7 +77,7 @@ def test_same_size_columns_by_shifts_equal_im2col(hw, kernel, dilation):
     x = np.random.default_rng(5).standard_normal((3, 2, *hw))
     pads = same_padding(kernel, dilation)
     want = im2col(pad2d(x, pads), kernel, (1, 1), dilation, hw, channel_major=True)
-    np.testing.assert_array_equal(conv_ops._ShiftedTaps(hw, pads, kernel, dilation).columns(x), want)
+    np.testing.assert_array_equal(shifted.ShiftedTaps(hw, pads, kernel, dilation).columns(x), want)
 
 
 def test_same_size_conv_by_shifts_gradcheck():

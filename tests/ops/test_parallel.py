@@ -13,8 +13,7 @@ import torch.nn.functional as TF
 
 from gradbook.nn import functional as F
 from gradbook.ops import _parallel
-from gradbook.ops import conv as conv_ops
-from gradbook.ops import winograd
+from gradbook.ops.conv import columns, depthwise, winograd
 from parity.harness import assert_matches_torch
 
 
@@ -24,7 +23,7 @@ def two_workers(monkeypatch):
     monkeypatch.setitem(_parallel._state, "workers", 2)
     monkeypatch.setattr(_parallel, "MIN_SPLIT_BYTES", 0)
     monkeypatch.setattr(_parallel, "PIECE_BYTES", 1)
-    monkeypatch.setattr(conv_ops, "CONV_PIECE_BYTES", 1)
+    monkeypatch.setattr(columns, "CONV_PIECE_BYTES", 1)
     monkeypatch.setattr(winograd, "WINOGRAD_PIECE_BYTES", 1)
 
 
@@ -98,7 +97,7 @@ def test_nested_split_runs_in_order_on_its_thread(two_workers):
 def layout(request, monkeypatch):
     """Same-size stride-1 convs by shifted flat maps (the default) or by im2col."""
     if not request.param:
-        monkeypatch.setattr(conv_ops, "_ShiftedTaps", lambda *args: None)
+        monkeypatch.setattr(columns, "choose_layout", lambda *args: "channel")
 
 
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 2e-4)])
@@ -168,12 +167,10 @@ def test_split_batch_norm_matches_torch(two_workers, monkeypatch, affine, shape)
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 2e-4)])
 @pytest.mark.parametrize("padding,dilation,multiplier", [(1, 1, 1), ("same", 2, 2), (0, (1, 2), 3)])
 def test_split_depthwise_conv2d_matches_torch(two_workers, monkeypatch, dtype, tol, padding, dilation, multiplier):
-    from gradbook.ops import conv
-
-    monkeypatch.setattr(conv, "_DEPTHWISE_PIECE", 1)
+    monkeypatch.setattr(depthwise, "_DEPTHWISE_PIECE", 1)
     calls = []
-    monkeypatch.setattr(conv.DepthwiseConv2d, "apply", classmethod(
-        lambda cls, *a, **k: calls.append(1) or conv.Function.apply.__func__(cls, *a, **k)))
+    monkeypatch.setattr(depthwise.DepthwiseConv2d, "apply", classmethod(
+        lambda cls, *a, **k: calls.append(1) or depthwise.Function.apply.__func__(cls, *a, **k)))
     rng = np.random.default_rng(10)
     x = rng.standard_normal((5, 3, 7, 8)).astype(dtype)
     w = rng.standard_normal((3 * multiplier, 1, 3, 2)).astype(dtype)

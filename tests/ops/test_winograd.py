@@ -1,4 +1,4 @@
-"""Winograd F(2x2, 3x3) conv2d (ops.winograd): float64 gradient checks with random upstream
+"""Winograd F(2x2, 3x3) conv2d (ops.conv.winograd): float64 gradient checks with random upstream
 gradients, each transform step against its definition, and when conv2d takes this path."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
 import gradbook as gb
-from gradbook.ops import winograd
+from gradbook.ops.conv import winograd
 
 B_T = np.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], dtype=float)
 

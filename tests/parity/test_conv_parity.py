@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gradbook.nn import functional as F
-from gradbook.ops import conv as conv_ops
+from gradbook.ops.conv import batch_inner, columns
 from parity.harness import assert_matches_torch, assert_matches_torch_or_both_raise
 from parity.strategies import conv_cases, window_arg
 
@@ -41,24 +41,24 @@ def test_conv2d_matches_torch(c):
 @given(conv_cases())
 def test_conv2d_sample_innermost_input_gradient_matches_torch(c):
     """conv2d lays its columns out and sums dx back with the sample innermost, (C, H, W, N), for
-    narrow maps at larger batches; force that path on every drawn shape (and check the rule picks
-    it for a LeNet's second conv)."""
-    assert conv_ops._batch_inner(256, 10) and not conv_ops._batch_inner(64, 32)
+    narrow maps at larger batches; force that path on every drawn shape (and check the rule that
+    picks it)."""
+    assert batch_inner.fits(256, 10) and not batch_inner.fits(64, 32)
     opts = dict(stride=c["stride"], padding=c["padding"], dilation=c["dilation"], groups=c["groups"])
     inputs = _inputs(c, (c["groups"] * c["og"], c["cg"], *c["kernel"]))
-    with mock.patch.object(conv_ops, "_batch_inner", lambda n, out_w: True):
+    with mock.patch.object(columns, "choose_layout", lambda *args: "batch_inner"):
         assert_matches_torch(lambda *a: F.conv2d(*a, **opts), lambda *a: TF.conv2d(*a, **opts), inputs,
                              **TOL[c["dtype"]])
 
 
-@given(conv_cases(), st.booleans(), st.booleans(), st.booleans())
-def test_conv2d_partial_gradients_match_torch(c, batch_inner, grad_x, grad_w):
+@given(conv_cases(), st.sampled_from(["batch_inner", "sample", "channel"]), st.booleans(), st.booleans())
+def test_conv2d_partial_gradients_match_torch(c, layout, grad_x, grad_w):
     """A first layer (input without gradient) or a frozen weight: each column layout computes only
     what is asked, and it equals torch's."""
     opts = dict(stride=c["stride"], padding=c["padding"], dilation=c["dilation"], groups=c["groups"])
     inputs = _inputs(c, (c["groups"] * c["og"], c["cg"], *c["kernel"]))
     grad = [grad_x, grad_w] + [True] * (len(inputs) - 2)
-    with mock.patch.object(conv_ops, "_batch_inner", lambda n, out_w: batch_inner):
+    with mock.patch.object(columns, "choose_layout", lambda *args: layout):
         assert_matches_torch(lambda *a: F.conv2d(*a, **opts), lambda *a: TF.conv2d(*a, **opts), inputs,
                              grad=grad, **TOL[c["dtype"]])
 
@@ -69,7 +69,7 @@ def test_same_size_conv2d_by_shifts_or_im2col_matches_torch(c, shifted):
     sums dx by shifts of flat maps; force that or im2col on every drawn shape."""
     opts = dict(stride=1, padding="same", dilation=c["dilation"], groups=c["groups"])
     inputs = _inputs(c, (c["groups"] * c["og"], c["cg"], *c["kernel"]))
-    with mock.patch.object(conv_ops, "_ShiftedTaps", conv_ops._ShiftedTaps if shifted else lambda *args: None):
+    with mock.patch.object(columns, "choose_layout", columns.choose_layout if shifted else lambda *args: "channel"):
         assert_matches_torch(lambda *a: F.conv2d(*a, **opts), lambda *a: TF.conv2d(*a, **opts), inputs,
                              **TOL[c["dtype"]])
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gradbook.nn import functional as F
-from gradbook.ops import winograd
+from gradbook.ops.conv import winograd
 from parity.harness import assert_matches_torch
 
 TOL = {np.float64: dict(atol=1e-10, rtol=1e-9), np.float32: dict(atol=2e-4, rtol=2e-4)}

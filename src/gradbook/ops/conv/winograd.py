@@ -28,10 +28,11 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..autograd.function import Function
-from ._parallel import map_pieces, pieces, totals
+from ...autograd.function import Function
+from .._parallel import map_pieces, pieces, totals
+from . import grads
 
-__all__: list[str] = []  # used by conv2d
+__all__: list[str] = []  # conv2d's path for large 3x3 'same' convs (see .dispatch)
 
 _G = np.array([[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]])
 _A = np.array([[1, 1, 1, 0], [0, 1, -1, -1]])
@@ -44,12 +45,17 @@ _BIAS_ELEMENT = 5  # e = (1, 1): A[r, 1]·A[c, 1] = 1 for every output phase, so
 WINOGRAD_PIECE_BYTES = 2 << 20
 
 
-def fits(kernel, stride, dilation, groups: int, pads, hw, channels: int, out_channels: int) -> bool:
-    """Whether conv2d takes :class:`WinogradConv2d`: 3x3, stride 1, dilation 1, padding 1, one group,
-    even maps, and maps and channel counts large enough for the 16 smaller products to repay
-    their transforms (measured below)."""
+def applies(kernel, stride, dilation, groups: int, pads, hw) -> bool:
+    """Whether :class:`WinogradConv2d` computes this conv2d: 3x3, stride 1, dilation 1, padding 1,
+    one group, even maps."""
     return (tuple(kernel) == (3, 3) and tuple(stride) == (1, 1) and tuple(dilation) == (1, 1)
-            and groups == 1 and tuple(pads) == (1, 1, 1, 1) and hw[0] % 2 == 0 and hw[1] % 2 == 0
+            and groups == 1 and tuple(pads) == (1, 1, 1, 1) and hw[0] % 2 == 0 and hw[1] % 2 == 0)
+
+
+def fits(kernel, stride, dilation, groups: int, pads, hw, channels: int, out_channels: int) -> bool:
+    """Whether conv2d takes :class:`WinogradConv2d`: where it :func:`applies`, on maps and channel
+    counts large enough for the 16 smaller products to repay their transforms (measured below)."""
+    return (applies(kernel, stride, dilation, groups, pads, hw)
             and min(hw) >= MIN_SIDE and min(channels, out_channels) >= MIN_CHANNELS)
 
 
@@ -119,9 +125,7 @@ class WinogradConv2d(Function):
         return dx, dw, db if ctx.needs_input_grad[2] else None
 
     def differentiable_backward(ctx, dy):
-        from .conv import _conv2d_grads  # conv imports this module
-
-        return _conv2d_grads(ctx, dy, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1)
+        return grads.conv2d_grads(ctx, dy, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1)
 
 
 def _phases(a: np.ndarray) -> np.ndarray:

@@ -1,0 +1,65 @@
+"""The one place that picks how conv2d is computed: the fast path chosen for a shape, and the list of
+every path with the shapes it can compute (which the tests run against :mod:`.reference`)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from ...autograd.tensor import Tensor
+from .._util import shape_of
+from .._windows import Pads, out_size
+from . import columns, depthwise, winograd
+from .reference import ReferenceConv2d
+
+__all__: list[str] = []  # internal to the conv family
+
+
+class Path(NamedTuple):
+    """A way to compute conv2d: ``applies(x_shape, w_shape, stride, pads, dilation, groups)`` says
+    whether it can compute that conv at all (not whether it is the fastest); ``apply(x, w, b,
+    stride, pads, dilation, groups)`` computes it."""
+
+    applies: Callable[..., bool]
+    apply: Callable[..., Tensor]
+
+
+def conv2d_by_path(x: Tensor, weight: Tensor, bias, stride, pads: Pads, dilation, groups: int) -> Tensor:
+    """conv2d of checked arguments by the path chosen for its shape, by measurement: depthwise
+    (:mod:`.depthwise`), Winograd for large 3x3 'same' convs (:mod:`.winograd`), else the column
+    product in the layout :func:`.columns.choose_layout` picks."""
+    n, c, h, w = shape_of(x)
+    o, cg, kh, kw = shape_of(weight)
+    if depthwise.fits(groups, c, cg, stride):
+        return depthwise.DepthwiseConv2d.apply(x, weight, bias, pads=pads, dilation=dilation)
+    if winograd.fits((kh, kw), stride, dilation, groups, pads, (h, w), c, o):
+        return winograd.WinogradConv2d.apply(x, weight, bias)
+    return columns.Conv2d.apply(x, weight, bias, stride=stride, pads=pads, dilation=dilation, groups=groups)
+
+
+def _same_size(x_shape, w_shape, stride, pads, dilation) -> bool:
+    h, w = x_shape[2:]
+    kh, kw = w_shape[2:]
+    return tuple(stride) == (1, 1) and (out_size(h, kh, 1, pads[0] + pads[1], dilation[0]),
+                                        out_size(w, kw, 1, pads[2] + pads[3], dilation[1])) == (h, w)
+
+
+def _layout(name: str) -> Path:
+    applies = (lambda x_shape, w_shape, stride, pads, dilation, groups: _same_size(x_shape, w_shape, stride, pads,
+                                                                                 dilation)) \
+        if name == "taps" else (lambda *shapes: True)
+    return Path(applies, lambda x, w, b, stride, pads, dilation, groups: columns.Conv2d.apply(
+        x, w, b, stride=stride, pads=pads, dilation=dilation, groups=groups, layout=name))
+
+
+PATHS: dict[str, Path] = {
+    "reference": Path(lambda *shapes: True, lambda x, w, b, stride, pads, dilation, groups: ReferenceConv2d.apply(
+        x, w, b, stride=stride, pads=pads, dilation=dilation, groups=groups)),
+    **{f"columns:{name}": _layout(name) for name in columns.LAYOUTS},
+    "depthwise": Path(lambda x_shape, w_shape, stride, pads, dilation, groups: depthwise.fits(
+                          groups, x_shape[1], w_shape[1], stride),
+                      lambda x, w, b, stride, pads, dilation, groups: depthwise.DepthwiseConv2d.apply(
+                          x, w, b, pads=pads, dilation=dilation)),
+    "winograd": Path(lambda x_shape, w_shape, stride, pads, dilation, groups: winograd.applies(
+                         w_shape[2:], stride, dilation, groups, pads, x_shape[2:]),
+                     lambda x, w, b, stride, pads, dilation, groups: winograd.WinogradConv2d.apply(x, w, b)),
+}

@@ -1,0 +1,133 @@
+"""Every fast path of conv2d (ops.conv.dispatch.PATHS: each column layout, Winograd, depthwise)
+equals the plain im2col reference (ops.conv.reference) on random shapes: the forward and every
+gradient (input, weight, bias) for a random upstream gradient, float32 and float64. The reference
+itself is checked against torch and by a float64 gradient check."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as TF
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import gradbook as gb
+from gradbook.ops._windows import same_padding
+from gradbook.ops.conv import columns, dispatch
+
+TOL = {np.float64: dict(atol=1e-10, rtol=1e-9), np.float32: dict(atol=1e-4, rtol=1e-4)}
+
+
+@st.composite
+def conv_shapes(draw):
+    """Any stride, padding (also an asymmetric 'same'), dilation, groups, batch and channels; a third of
+    the draws are shapes the specialised paths take (3x3 'same' on even maps, or depthwise)."""
+    kind = draw(st.sampled_from(["any", "winograd", "depthwise"]))
+    n = draw(st.integers(1, 18))
+    if kind == "winograd":
+        c, o, groups, kernel, stride, dilation = draw(st.integers(1, 4)), draw(st.integers(1, 4)), 1, (3, 3), (1, 1), (1, 1)
+        pads, hw = (1, 1, 1, 1), (2 * draw(st.integers(1, 4)), 2 * draw(st.integers(1, 4)))
+    else:
+        groups = draw(st.integers(1, 3))
+        c = groups if kind == "depthwise" else groups * draw(st.integers(1, 3))
+        o = groups * draw(st.integers(1, 3))
+        kernel = (draw(st.integers(1, 5)), draw(st.integers(1, 5)))
+        dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+        stride = (1, 1) if kind == "depthwise" or draw(st.booleans()) else (draw(st.integers(1, 3)),
+                                                                            draw(st.integers(1, 3)))
+        if stride == (1, 1) and draw(st.booleans()):
+            pads = same_padding(kernel, dilation)
+        else:
+            ph, pw = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+            pads = (ph, ph, pw, pw)
+        hw = tuple(max(1, d * (k - 1) + 1 - p) + draw(st.integers(0, 6))
+                   for d, k, p in zip(dilation, kernel, (pads[0] + pads[1], pads[2] + pads[3])))
+    return dict(n=n, c=c, o=o, groups=groups, kernel=kernel, stride=stride, pads=pads, dilation=dilation, hw=hw,
+                bias=draw(st.booleans()), dtype=draw(st.sampled_from([np.float32, np.float64])),
+                seed=draw(st.integers(0, 2**16)))
+
+
+def _arrays(s):
+    rng = np.random.default_rng(s["seed"])
+    arrays = [rng.standard_normal((s["n"], s["c"], *s["hw"])),
+              rng.standard_normal((s["o"], s["c"] // s["groups"], *s["kernel"])),
+              rng.standard_normal(s["o"]) if s["bias"] else None]
+    return [None if a is None else a.astype(s["dtype"]) for a in arrays]
+
+
+def _run(path: dispatch.Path, s, arrays, upstream_seed: int):
+    """(y, dx, dW, db) of one path, for a random upstream gradient."""
+    x, w, b = (None if a is None else gb.tensor(a, requires_grad=True) for a in arrays)
+    y = path.apply(x, w, b, s["stride"], s["pads"], s["dilation"], s["groups"])
+    g = np.random.default_rng(upstream_seed).standard_normal(y.shape).astype(s["dtype"])
+    y.backward(gb.tensor(g))
+    return [y.data] + [None if t is None else t.grad.data for t in (x, w, b)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(conv_shapes())
+def test_every_fast_path_equals_the_reference(s):
+    arrays = _arrays(s)
+    shapes = (arrays[0].shape, arrays[1].shape, s["stride"], s["pads"], s["dilation"], s["groups"])
+    want = _run(dispatch.PATHS["reference"], s, arrays, s["seed"] + 1)
+    ran = []
+    for name, path in dispatch.PATHS.items():
+        if name == "reference" or not path.applies(*shapes):
+            continue
+        got = _run(path, s, arrays, s["seed"] + 1)
+        for what, a, b in zip(("y", "dx", "dW", "db"), got, want):
+            if b is None:
+                assert a is None
+                continue
+            assert a.dtype == b.dtype, (name, what)
+            np.testing.assert_allclose(a, b, **TOL[s["dtype"]], err_msg=f"{name}: {what}")
+        ran.append(name)
+    assert {"columns:sample", "columns:channel", "columns:batch_inner"} <= set(ran)
+
+
+def test_the_specialised_paths_are_drawn():
+    """The strategy reaches Winograd and depthwise (they apply only to particular shapes)."""
+    seen = set()
+
+    @settings(max_examples=40, deadline=None, database=None)
+    @given(conv_shapes())
+    def collect(s):
+        shapes = ((s["n"], s["c"], *s["hw"]), (s["o"], s["c"] // s["groups"], *s["kernel"]), s["stride"], s["pads"],
+                  s["dilation"], s["groups"])
+        seen.update(name for name, path in dispatch.PATHS.items() if path.applies(*shapes))
+
+    collect()
+    assert {"winograd", "depthwise", "columns:taps"} <= seen
+
+
+@given(conv_shapes())
+@settings(max_examples=25, deadline=None)
+def test_reference_matches_torch(s):
+    arrays = [a.astype(np.float64) if a is not None else None for a in _arrays(s)]
+    got = _run(dispatch.PATHS["reference"], dict(s, dtype=np.float64), arrays, 7)
+    xt, wt = (torch.tensor(a, requires_grad=True) for a in arrays[:2])
+    bt = None if arrays[2] is None else torch.tensor(arrays[2], requires_grad=True)
+    top, bottom, left, right = s["pads"]
+    xp = TF.pad(xt, (left, right, top, bottom))
+    y = TF.conv2d(xp, wt, bt, stride=s["stride"], dilation=s["dilation"], groups=s["groups"])
+    y.backward(torch.tensor(np.random.default_rng(7).standard_normal(y.shape)))
+    for a, t in zip(got, (y, xt, wt, bt)):
+        if t is None:
+            continue
+        np.testing.assert_allclose(a, (t if t is y else t.grad).detach().numpy(), atol=1e-10, rtol=1e-9)
+
+
+def test_reference_gradcheck_and_double_backward():
+    rng = np.random.default_rng(3)
+    x, w, b = (gb.tensor(rng.standard_normal(shape), requires_grad=True) for shape in ((2, 4, 6, 5), (4, 2, 3, 2), (4,)))
+    fn = lambda x, w, b: dispatch.PATHS["reference"].apply(x, w, b, (2, 1), (1, 0, 2, 2), (1, 2), 2)  # noqa: E731
+    assert gb.gradcheck(fn, [x, w, b])
+    assert gb.autograd.gradgradcheck(fn, [x, w, b])
+
+
+def test_choose_layout_takes_sample_major_columns_for_few_input_rows():
+    """A LeNet's first conv (one channel, 5x5: 25 rows) takes sample-major columns; its second (6
+    channels: 150 rows, 10x10 outputs at batch 256) the sample-innermost ones; a 3x3 'same' conv on
+    16 channels the shifted taps."""
+    assert columns.choose_layout((256, 1, 28, 28), (6, 1, 5, 5), 1, (1, 1), (28, 28)) == "sample"
+    assert columns.choose_layout((256, 6, 14, 14), (16, 6, 5, 5), 1, (1, 1), (10, 10)) == "batch_inner"
+    assert columns.choose_layout((128, 16, 32, 32), (16, 16, 3, 3), 1, (1, 1), (32, 32)) == "taps"

@@ -20,7 +20,7 @@ def test_lazy_families_are_modules_of_the_package():
     assert set(gb._LAZY_MODULES) <= present
 
 
-@pytest.mark.parametrize("name", ["semi", "text", "cupy"])
+@pytest.mark.parametrize("name", ["text", "cupy"])
 def test_absent_families_are_absent(name):
     assert not hasattr(gb, name)  # no ModuleNotFoundError from inside __getattr__
     with pytest.raises(AttributeError, match=f"no attribute '{name}'"):

@@ -22,15 +22,16 @@ def register(app: typer.Typer) -> None:
     @app.command("list")
     def list_entries(section: Optional[str] = typer.Option(None, "--section", "-s", help="Only this section (A–J)."),
                      lang: str = typer.Option("en", "--lang", help=LANG_HELP)) -> None:
-        """List the handbook's questions with the verdicts known so far.
+        """List the handbook's questions with their verdicts (shipped with the package from quick runs,
+        or from your own latest run of an entry).
 
         Example: [bold]gradbook list --section C --lang zh[/bold]
         """
         from .. import handbook
-        from ..handbook import cache, render_terminal
+        from ..handbook import cache, render_terminal, shipped
 
         lang = _lang(lang)
-        known = cache.load()
+        known = {**shipped.load(), **cache.load()}  # the user's own runs first, then the build's
         ids = handbook.ids(section)
         if section and not ids:
             raise typer.BadParameter(f"no entries in section {section!r}; sections are "
@@ -73,7 +74,8 @@ def register(app: typer.Typer) -> None:
     def run(entry_id: str = typer.Argument(..., metavar="ID", help="A handbook id, e.g. softmax-ce."),
             quick: bool = typer.Option(False, "--quick", help="The fast version (seconds)."),
             lang: str = typer.Option("en", "--lang", help=LANG_HELP),
-            figures: Optional[str] = typer.Option(None, "--figures", help="Folder for the figures.")) -> None:
+            figures: Optional[str] = typer.Option(None, "--figures", help="Write the figures as PNG into this "
+                                                  "folder (none are written without it).")) -> None:
         """Run one entry's live computation and show the answer with its verdicts.
 
         Example: [bold]gradbook run softmax-ce --lang zh[/bold]
@@ -95,10 +97,13 @@ def register(app: typer.Typer) -> None:
     def report(output: str = typer.Option("handbook.html", "-o", "--output", help="The HTML file to write."),
                lang: str = typer.Option("both", "--lang", help="zh, en or both."),
                ids: Optional[List[str]] = typer.Option(None, "--ids", help="Only these ids (repeat the option)."),
-               quick: bool = typer.Option(False, "--quick", help="Fast versions of the computations.")) -> None:
-        """Run the entries and write one self-contained offline HTML report.
+               quick: bool = typer.Option(False, "--quick", help="Fast versions of the computations."),
+               pdf: bool = typer.Option(False, "--pdf", help="Also write a PDF beside the HTML (same name, .pdf): "
+                                        "printed by a headless Chromium if one is installed, else by matplotlib.")
+               ) -> None:
+        """Run the entries and write one self-contained offline HTML report (and, with --pdf, a PDF).
 
-        Example: [bold]gradbook report -o handbook.html --lang both --quick[/bold]
+        Example: [bold]gradbook report -o handbook.html --lang both --quick --pdf[/bold]
         """
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -130,4 +135,10 @@ def register(app: typer.Typer) -> None:
         os.makedirs(folder, exist_ok=True)
         write_atomic(output, html)
         Console().print(f"wrote [bold]{output}[/bold] ({len(runs)} entries, {len(html) // 1024} KiB)")
+        if pdf:
+            from ..handbook import render_pdf
+
+            pdf_path = os.path.splitext(output)[0] + ".pdf"
+            engine = render_pdf.write_pdf(runs, lang, pdf_path, html)
+            Console().print(f"wrote [bold]{pdf_path}[/bold] ({os.path.getsize(pdf_path) // 1024} KiB, by {engine})")
         sys.stdout.flush()

@@ -1,6 +1,7 @@
 """The handbook as one self-contained, offline HTML file: figures embedded as data URIs, maths
-as inline SVG, a table of contents by section, verdict badges, each entry's computed numbers and
-the code that produced them. Nothing is fetched from the network."""
+as inline SVG (glyphs defined once, in one hidden SVG), a table of contents by section, a search
+box and a verdict filter (a few lines of inline JavaScript), verdict badges, each entry's computed
+numbers and the code that produced them. Nothing is fetched from the network."""
 from __future__ import annotations
 
 import base64
@@ -14,17 +15,19 @@ from . import mathtext
 from .entry import Entry, overall
 from .registry import SECTIONS
 from .render_terminal import format_value
-from .result import Result
+from .result import VERDICTS, Result
 
 _MD = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 LABELS = {
     "en": {"claims": "Claims checked", "computed": "Computed by gradbook", "code": "The computation",
            "conditions": "Conditions", "contents": "Contents", "seconds": "computed in {:.2f} s",
-           "title": "gradbook handbook", "verdicts": "Verdicts"},
+           "title": "gradbook handbook", "verdicts": "Verdicts", "search": "Search…",
+           "all": "all verdicts", "shown": "shown"},
     "zh": {"claims": "检验的论断", "computed": "gradbook 的计算结果", "code": "计算代码",
            "conditions": "成立条件", "contents": "目录", "seconds": "用时 {:.2f} 秒",
-           "title": "gradbook 面试手册", "verdicts": "结论"},
+           "title": "gradbook 面试手册", "verdicts": "结论", "search": "搜索…",
+           "all": "全部结论", "shown": "条显示"},
 }
 
 CSS = """
@@ -69,15 +72,53 @@ pre{background:#0f1522;color:#e6e9ef;padding:12px 14px;border-radius:8px;overflo
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em}
 p code,li code{background:#eef1f6;padding:1px 5px;border-radius:4px}
 .math svg{vertical-align:middle;max-width:100%;height:auto}
+.math svg *{stroke-linejoin:round;stroke-linecap:butt}
+.filter{display:flex;flex-direction:column;gap:6px;margin:12px 0 4px}
+.filter input,.filter select{font:inherit;font-size:14px;padding:5px 8px;border:1px solid var(--line);border-radius:8px;background:#fff}
+.filter .count{color:var(--muted);font-size:12px}
+.summary button{border:0;cursor:pointer;font:inherit}
+.hidden{display:none!important}
 .math.display{display:block;text-align:center;margin:10px 0;overflow-x:auto}
 .footer{color:var(--muted);font-size:13px;margin-top:40px}
 @media (max-width:900px){.layout{display:block}nav{position:static;height:auto}main{padding:18px}}
 """
 
 
-def markdown_html(text: str) -> str:
+# Filter the entries as the reader types: every word of the query must occur in the entry's text
+# (or its id), and its overall verdict must match the chosen one; empty sections and their
+# contents links hide with them.
+SCRIPT = """
+(function(){
+  var q=document.getElementById('q'), v=document.getElementById('verdict'), count=document.getElementById('count');
+  var items=[].map.call(document.querySelectorAll('article'), function(a){
+    return {a:a, text:(a.id+' '+a.textContent).toLowerCase(), verdict:a.getAttribute('data-verdict'),
+            link:document.querySelector('nav a[href="#'+a.id+'"]')};
+  });
+  function apply(){
+    var words=q.value.toLowerCase().split(/\\s+/).filter(Boolean), want=v.value, shown=0;
+    items.forEach(function(it){
+      var ok=(!want||it.verdict===want)&&words.every(function(w){return it.text.indexOf(w)>=0;});
+      it.a.classList.toggle('hidden',!ok); if(it.link) it.link.classList.toggle('hidden',!ok); if(ok) shown++;
+    });
+    [].forEach.call(document.querySelectorAll('section.sec'), function(s){
+      var any=s.querySelector('article:not(.hidden)');
+      s.classList.toggle('hidden',!any);
+      var head=document.getElementById('nav-'+s.id); if(head) head.classList.toggle('hidden',!any);
+    });
+    count.textContent=shown+' / '+items.length;
+  }
+  q.addEventListener('input',apply); v.addEventListener('change',apply);
+  [].forEach.call(document.querySelectorAll('.summary button'), function(b){
+    b.addEventListener('click',function(){v.value=(v.value===b.value?'':b.value);apply();});
+  });
+  apply();
+})();
+"""
+
+
+def markdown_html(text: str, sheet: mathtext.GlyphSheet | None = None) -> str:
     body, formulas = mathtext.extract(text)
-    return mathtext.restore(_MD.render(body), formulas)
+    return mathtext.restore(_MD.render(body), formulas, sheet)
 
 
 def _badge(word: str) -> str:
@@ -88,17 +129,17 @@ def _value_cell(value) -> str:
     return f'<td class="num">{escape(format_value(value))}</td>'
 
 
-def _entry_html(e: Entry, result: Result, langs: list[str]) -> str:
-    parts = [f'<article id="{escape(e.id)}">']
+def _entry_html(e: Entry, result: Result, langs: list[str], sheet: mathtext.GlyphSheet | None = None) -> str:
+    parts = [f'<article id="{escape(e.id)}" data-verdict="{overall(result.verdicts)}">']
     title = " / ".join(escape(e.title[lang]) for lang in langs)
     parts.append(f'<h3>{title} {_badge(overall(result.verdicts))}</h3><div class="id">{escape(e.id)}</div>')
     for lang in langs:
         lab = LABELS[lang]
         parts.append(f'<div class="lang-block" lang="{lang}"><div class="lang-tag">{lang}</div>')
-        parts.append(markdown_html(e.text(lang, result)))
+        parts.append(markdown_html(e.text(lang, result), sheet))
         parts.append(f'<h4>{lab["claims"]}</h4><ul class="claims">')
         for key, text in e.claims.items():
-            parts.append(f"<li>{_badge(result.verdicts[key])}<span>{markdown_html(text[lang])[3:-5]}</span></li>")
+            parts.append(f"<li>{_badge(result.verdicts[key])}<span>{markdown_html(text[lang], sheet)[3:-5]}</span></li>")
         parts.append("</ul>")
         if result.conditions and lang == langs[-1]:
             parts.append(f'<h4>{lab["conditions"]}</h4><ul>' +
@@ -142,28 +183,35 @@ def render(runs: list[tuple[Entry, Result]], lang: str = "both") -> str:
         w = overall(r.verdicts)
         counts[w] = counts.get(w, 0) + 1
 
+    sheet = mathtext.GlyphSheet()
+    options = "".join(f'<option value="{w}">{w}</option>' for w in VERDICTS)
     nav = [f'<div class="brand">{escape(LABELS[langs[0]]["title"])}</div>'
-           f'<div class="meta">gradbook {__version__} · {len(runs)} entries</div>']
+           f'<div class="meta">gradbook {__version__} · {len(runs)} entries</div>'
+           f'<div class="filter"><input type="search" id="q" placeholder="{escape(lab["search"])}" '
+           f'aria-label="{escape(lab["search"])}"><select id="verdict" aria-label="{escape(lab["verdicts"])}">'
+           f'<option value="">{escape(lab["all"])}</option>{options}</select>'
+           f'<span class="count" id="count">{len(runs)} / {len(runs)}</span></div>']
     body = []
     for sec in sorted(by_section):
         name = " · ".join(SECTIONS[sec][lg] for lg in langs)
-        nav.append(f"<h2>{sec}. {escape(name)}</h2>")
+        nav.append(f'<h2 id="nav-sec-{sec}">{sec}. {escape(name)}</h2>')
         body.append(f'<section class="sec" id="sec-{sec}"><h2>{sec}. {escape(name)}</h2>')
         for e, r in by_section[sec]:
             title = e.title[langs[0]]
             nav.append(f'<a href="#{escape(e.id)}"><span>{escape(title)}</span>{_badge(overall(r.verdicts))}</a>')
-            body.append(_entry_html(e, r, langs))
+            body.append(_entry_html(e, r, langs, sheet))
         body.append("</section>")
-    summary = "".join(f'<span class="badge {w}">{w}: {n}</span>' for w, n in sorted(counts.items()))
+    summary = "".join(f'<button type="button" class="badge {w}" value="{w}">{w}: {n}</button>'
+                      for w, n in sorted(counts.items()))
     stamp = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     html_lang = "zh" if langs == ["zh"] else "en"
     return (f'<!doctype html><html lang="{html_lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width,initial-scale=1">'
             f"<title>{escape(lab['title'])}</title><style>{CSS}</style></head><body>"
-            f'<div class="layout"><nav>{"".join(nav)}</nav><main>'
+            f'{sheet.svg()}<div class="layout"><nav>{"".join(nav)}</nav><main>'
             f'<header class="top"><h1>{escape(lab["title"])}</h1>'
             f"<p>Every answer below was computed by gradbook's own code when this file was made ({stamp}).</p>"
             f'<div class="summary">{summary}</div></header>'
             + "\n".join(body) +
             f'<p class="footer">gradbook {__version__} · generated {stamp} · offline, self-contained</p>'
-            "</main></div></body></html>")
+            f"</main></div><script>{SCRIPT}</script></body></html>")

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.tree import DecisionTreeClassifier
 
@@ -6,8 +7,39 @@ from gradbook import handbook
 from gradbook.handbook.entries.random_forest import DEPTHS, FLIP, noisy
 
 
-def test_random_forest_numbers_and_verdicts():
-    r = handbook.run("random-forest", quick=True)
+@pytest.fixture(scope="module")
+def r():
+    return handbook.run("random-forest", quick=True)
+
+
+def test_forest_size_verdict_follows_the_averaged_table(r):
+    """The trees table rederived by hand: the paired gains and standard errors from its mean column are
+    recomputed from scikit-learn forests of the same sizes, and the verdict from the table's own rows."""
+    table = next(t for t in r.tables if t.title.startswith("Accuracy vs number of trees"))
+    sizes = [row[0] for row in table.rows]
+    gains, ses = np.array([row[4] for row in table.rows]), np.array([row[5] for row in table.rows])
+    assert sizes[-1] == r.numbers["n_trees"] and all(k % 2 for k in sizes)  # odd: no tied votes
+    assert r.numbers["worst_gain"] == gains[:-1].min()
+    holds = bool(np.all(gains[:-1] > -2 * ses[:-1]))
+    assert r.verdicts["more-trees-no-overfit"] == ("confirmed" if holds else "corrected")
+    # scikit-learn's forests on the same data (other trees, same law): averaged over as many forests,
+    # the sub-forests' test accuracy rises with k and the whole forest is within noise of the best
+    X, y = noisy(r.numbers["n_train"], seed=1)
+    Xt, yt = noisy(2000, seed=2)
+    acc = []
+    for seed in range(r.numbers["forests"]):
+        sk = RandomForestClassifier(n_estimators=sizes[-1], random_state=seed).fit(X, y)
+        votes = np.cumsum([t.predict(Xt) for t in sk.estimators_], axis=0)  # class-1 votes of the first k trees
+        acc.append([np.mean((votes[k - 1] > k / 2) == yt) for k in sizes])
+    acc = np.array(acc)
+    assert acc[:, -1].mean() > acc[:, 0].mean() + 0.02
+    assert abs(acc[:, -1].mean() - r.numbers["test_all_trees"]) < 0.03
+    sk_gain = (acc[:, -1:] - acc).mean(axis=0)[:-1]
+    sk_se = (acc[:, -1:] - acc).std(axis=0, ddof=1)[:-1] / np.sqrt(len(acc))
+    assert bool(np.all(sk_gain > -2 * sk_se)) == holds  # scikit-learn's forests reach the same verdict
+
+
+def test_random_forest_numbers_and_verdicts(r):
     X, y = noisy(r.numbers["n_train"], seed=1)
     Xt, yt = noisy(2000, seed=2)
     assert r.numbers["bayes_accuracy"] == 1 - FLIP

@@ -1,4 +1,5 @@
-"""Data: datasets, the prefetching ``DataLoader``, batch transforms and file readers.
+"""Data: datasets (``FileDataset`` reads files on demand with reader threads), the prefetching
+``DataLoader``, batch transforms and file readers.
 
 >>> from gradbook.data import DataLoader, mnist_sample
 >>> train, test = mnist_sample()
@@ -10,10 +11,11 @@ from . import transforms
 from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
 from .datasets import cifar10, digits, idx_dataset, mnist_sample
 from .errors import DataFormatError
+from .files import FileDataset, read_file
 from .loader import DataLoader, default_collate
 from .readers import CIFAR10_CLASSES, read_cifar10, read_idx
 from .sampler import ImbalancedSampler, Sampler, WeightedRandomSampler
 
-__all__ = ["CIFAR10_CLASSES", "ConcatDataset", "DataFormatError", "DataLoader", "Dataset", "ImbalancedSampler",
-           "Sampler", "Subset", "TensorDataset", "WeightedRandomSampler", "cifar10", "default_collate", "digits",
-           "idx_dataset", "mnist_sample", "random_split", "read_cifar10", "read_idx", "transforms"]
+__all__ = ["CIFAR10_CLASSES", "ConcatDataset", "DataFormatError", "DataLoader", "Dataset", "FileDataset",
+           "ImbalancedSampler", "Sampler", "Subset", "TensorDataset", "WeightedRandomSampler", "cifar10", "default_collate", "digits",
+           "idx_dataset", "mnist_sample", "random_split", "read_cifar10", "read_file", "read_idx", "transforms"]

@@ -3,22 +3,39 @@ forward + backward of output.sum() — gradbook's hand-written BPTT against torc
 
 Each measurement runs in its own subprocess, gradbook and PyTorch alternated, with the same
 thread count (OpenBLAS's and PyTorch's thread pools in one process contend and distort the
-ratio). Same sizes, float32, the median step time over ``--steps`` steps after warm-up.
+ratio). Same sizes, float32. ``--clock cpu`` (the default) takes the process's CPU time per step
+and the fastest of ``--steps`` steps after warm-up, which other work on a shared machine can only
+lengthen; ``--clock wall`` the median wall time (fair only on an idle machine). With more than
+one thread, CPU time adds up the threads' work.
 
-    python benchmarks/rnn.py [--repeats 3] [--threads 2] [--steps 20]
+    python benchmarks/rnn.py [--repeats 3] [--threads 1] [--steps 20] [--clock cpu|wall] [--kinds LSTM,GRU]
 """
 from __future__ import annotations
 
 import argparse
 import json
 import statistics
+import time
 
 from _timing import median_time, run_child
 
 T, N, I, H = 32, 64, 64, 128
 
 
-_time = median_time
+CLOCK = "cpu"
+
+
+def _time(step, steps: int) -> float:
+    if CLOCK == "wall":
+        return median_time(step, steps)
+    for _ in range(3):
+        step()
+    times = []
+    for _ in range(steps):
+        start = time.process_time()
+        step()
+        times.append(time.process_time() - start)
+    return min(times)
 
 
 def _gradbook(kind: str, steps: int) -> float:
@@ -57,15 +74,16 @@ def _torch(kind: str, steps: int) -> float:
     return _time(step, steps)
 
 
-def _run(lib: str, kind: str, steps: int, threads: int) -> float:
+def _run(lib: str, kind: str, steps: int, threads: int, clock: str) -> float:
     return run_child([__file__, "--child", "--lib", lib, "--kind", kind, "--steps", str(steps),
-                      "--threads", str(threads)], threads)["seconds"]
+                      "--threads", str(threads), "--clock", clock], threads)["seconds"]
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--clock", choices=("cpu", "wall"), default="cpu")
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--kinds", default="LSTM,GRU,RNN")
     p.add_argument("--child", action="store_true")
@@ -73,6 +91,8 @@ def main() -> None:
     p.add_argument("--kind", default="LSTM")
     args = p.parse_args()
     if args.child:
+        global CLOCK
+        CLOCK = args.clock
         if args.lib == "torch":
             import torch
 
@@ -85,15 +105,16 @@ def main() -> None:
     from rich.console import Console
     from rich.table import Table
 
+    what = "fastest step's CPU time" if args.clock == "cpu" else "median step's wall time"
     table = Table(title=f"{I}→{H}, sequence {T}, batch {N}, forward+backward; {args.threads}-thread CPU, "
-                        f"median of {args.repeats} alternated runs")
+                        f"{what}, median of {args.repeats} alternated runs")
     for col in ("layer", "gradbook (ms)", "PyTorch (ms)", "ratio (gradbook / PyTorch)"):
         table.add_column(col, justify="right" if col != "layer" else "left")
     for kind in args.kinds.split(","):
         ours, theirs = [], []
         for _ in range(args.repeats):
-            ours.append(_run("gradbook", kind, args.steps, args.threads))
-            theirs.append(_run("torch", kind, args.steps, args.threads))
+            ours.append(_run("gradbook", kind, args.steps, args.threads, args.clock))
+            theirs.append(_run("torch", kind, args.steps, args.threads, args.clock))
         a, b = statistics.median(ours), statistics.median(theirs)
         table.add_row(f"{kind}({I}, {H})", f"{a * 1e3:.1f}", f"{b * 1e3:.1f}", f"{a / b:.2f}x")
     Console().print(table)

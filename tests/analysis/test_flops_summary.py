@@ -32,6 +32,13 @@ def test_recurrent_multiply_adds():
     assert flops(nn.Sequential(nn.GRUCell(4, 6)), (4,))["total"] == 3 * 6 * (4 + 6)
 
 
+def test_projected_lstm_multiply_adds_are_its_weight_matrices_per_step():
+    m = nn.LSTM(3, 5, num_layers=2, bidirectional=True, proj_size=2)
+    T = 7  # every weight matrix (W_ih, W_hh, W_hr of each layer and direction) is applied once per step
+    want = T * sum(p.data.size for name, p in m.named_parameters() if name.startswith("weight"))
+    assert flops(m, (T, 3), batch_dim=1)["total"] == want
+
+
 def test_summary_rows_and_totals():
     model = LeNet5()
     model.train()

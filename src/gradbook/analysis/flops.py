@@ -8,7 +8,8 @@ layer's matrix products, bias additions and elementwise work not counted):
 Linear             ∏out[:-1] · in · out
 Conv1d / Conv2d    ∏out · (C_in / groups) · ∏kernel
 ConvTranspose2d    ∏in · (C_out / groups) · ∏kernel
-RNN / GRU / LSTM   Σ over layers and directions: T · N · g·h·(i + h)
+RNN / GRU / LSTM   Σ over layers and directions: T · N · g·h·(i + h)  (LSTM with proj_size p:
+                   T · N · (g·h·(i + p) + p·h), upper layers reading i = D·p)
 RNN/GRU/LSTM cell  N · g·h·(i + h)
 everything else    0 (activations, norms, pooling, embeddings)
 =================  ==========================================================
@@ -57,9 +58,11 @@ def layer_macs(module: Any, in_shape: tuple[int, ...], out_shape: tuple[int, ...
         return math.prod(out_shape) * (module.in_channels // module.groups) * math.prod(module.kernel_size)
     if isinstance(module, nn.RNNBase):
         g, h, d = RNN_GATES[module.mode.split("_")[0].lower()], module.hidden_size, module.num_directions
+        p = module.proj_size  # 0 without a projection: h then has h features
+        r = p or h
         steps = math.prod(in_shape[:-1])  # T·N (or T unbatched)
-        per_layer = [module.input_size] + [d * h] * (module.num_layers - 1)
-        return sum(steps * d * g * h * (i + h) for i in per_layer)
+        per_layer = [module.input_size] + [d * r] * (module.num_layers - 1)
+        return sum(steps * d * (g * h * (i + r) + p * h) for i in per_layer)
     if isinstance(module, nn.RNNCellBase):
         g = RNN_GATES[module._mode.split("_")[0].lower()]
         return math.prod(in_shape[:-1]) * g * module.hidden_size * (module.input_size + module.hidden_size)

@@ -16,7 +16,6 @@ matmul or sum over all steps at once. With ``reverse=True`` the steps run from T
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
@@ -27,13 +26,29 @@ GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "GRU": 3, "LSTM": 4}
 
 
 def _project(x: np.ndarray, w_ih: np.ndarray, *biases) -> np.ndarray:
-    """x W_ihᵀ + Σ biases for all steps at once: (T, N, I) → (T, N, G·H), one matmul."""
+    """x W_ihᵀ + Σ biases for all steps at once: (T, N, I) → (T, N, G·H), one matmul and one
+    pass adding the biases (summed first: a (G·H,) add instead of a (T, N, G·H) one)."""
     T, N, I = x.shape
     xp = (x.reshape(T * N, I) @ w_ih.T).reshape(T, N, -1)
-    for b in biases:
-        if b is not None:
-            xp += b
+    given = [b for b in biases if b is not None]
+    if given:
+        xp += given[0] if len(given) == 1 else sum(given[1:], given[0])
     return xp
+
+
+def _sigmoid_(a: np.ndarray) -> np.ndarray:
+    """σ(a) in place as ½ tanh(a/2) + ½: the same function, but NumPy's tanh is vectorised and
+    several times faster than scipy's expit (the gates' largest elementwise cost)."""
+    a *= 0.5
+    np.tanh(a, out=a)
+    a *= 0.5
+    a += 0.5
+    return a
+
+
+def _transposed(w: np.ndarray) -> np.ndarray:
+    """A C-contiguous copy of wᵀ: the per-step h @ W_hhᵀ runs ~20% faster on it than on the view."""
+    return np.ascontiguousarray(w.T)
 
 
 def _steps(T: int, reverse: bool) -> range:
@@ -53,7 +68,12 @@ def _param_grads(ctx, x, dpre_x, dpre_h, hprev, w_ih, n_states=1):
     gw_ih = dx2.T @ x.reshape(T * N, I) if need_w_ih else None
     gw_hh = dh2.T @ hprev.reshape(T * N, -1) if need_w_hh else None
     gb_ih = dx2.sum(axis=0) if need_b_ih else None
-    gb_hh = dh2.sum(axis=0) if need_b_hh else None
+    if not need_b_hh:
+        gb_hh = None
+    elif dpre_h is dpre_x and gb_ih is not None:  # both biases enter the same pre-activation
+        gb_hh = gb_ih.copy()
+    else:
+        gb_hh = dh2.sum(axis=0)
     return gx, gw_ih, gw_hh, gb_ih, gb_hh
 
 
@@ -69,11 +89,11 @@ class RNNLayer(Function):
         pre = _project(x, w_ih, b_ih, b_hh)
         out = np.empty(pre.shape, pre.dtype)
         hprev = np.empty(pre.shape, pre.dtype)
-        h = h0
+        h, w_hh_t = h0, _transposed(w_hh)
         for t in _steps(T, reverse):
             hprev[t] = h
             a = pre[t]
-            a += h @ w_hh.T
+            a += h @ w_hh_t
             h = out[t]
             if nonlinearity == "tanh":
                 np.tanh(a, out=h)
@@ -114,16 +134,16 @@ class GRULayer(Function):
         hn_part = np.empty(gates.shape[:2] + (H,), gates.dtype)
         hprev = np.empty_like(hn_part)
         out = np.empty_like(hn_part)
-        h = h0
+        h, w_hh_t = h0, _transposed(w_hh)
         for t in _steps(T, reverse):
             hprev[t] = h
-            hp = h @ w_hh.T
+            hp = h @ w_hh_t
             if b_hh is not None:
                 hp += b_hh
             g = gates[t]
             rz = g[:, :2 * H]
             rz += hp[:, :2 * H]
-            expit(rz, out=rz)
+            _sigmoid_(rz)
             hn_part[t] = hp[:, 2 * H:]
             n = g[:, 2 * H:]
             n += g[:, :H] * hn_part[t]
@@ -180,14 +200,14 @@ class LSTMLayer(Function):
         m = np.empty((T, N, H), gates.dtype)  # o ⊙ tanh(c'): the output, before any projection
         out = m if w_hr is None else np.empty((T, N, w_hr.shape[0]), gates.dtype)
         hprev = np.empty_like(out)
-        h, c = h0, c0
+        h, c, w_hh_t = h0, c0, _transposed(w_hh)
         for t in _steps(T, reverse):
             hprev[t], cprev[t] = h, c
             g = gates[t]
-            g += h @ w_hh.T
-            expit(g[:, :2 * H], out=g[:, :2 * H])
+            g += h @ w_hh_t
+            _sigmoid_(g[:, :2 * H])
             np.tanh(g[:, 2 * H:3 * H], out=g[:, 2 * H:3 * H])
-            expit(g[:, 3 * H:], out=g[:, 3 * H:])
+            _sigmoid_(g[:, 3 * H:])
             c = g[:, H:2 * H] * c
             c += g[:, :H] * g[:, 2 * H:3 * H]
             np.tanh(c, out=tanh_c[t])

@@ -12,11 +12,12 @@ from collections.abc import Mapping
 import numpy as np
 
 
-def compute_class_weight(class_weight, *, classes: np.ndarray, y: np.ndarray, owner: str = "compute_class_weight"
-                         ) -> np.ndarray:
+def compute_class_weight(class_weight, *, classes: np.ndarray, y: np.ndarray, sample_weight=None,
+                         owner: str = "compute_class_weight") -> np.ndarray:
     """One weight per entry of ``classes`` (sorted labels), as ``sklearn.utils.compute_class_weight``.
 
-    ``class_weight`` is ``None`` (all ones), ``'balanced'`` or a mapping label -> weight.
+    ``class_weight`` is ``None`` (all ones), ``'balanced'`` or a mapping label -> weight. With
+    ``sample_weight`` the balanced counts are weighted: Σw / (n_classes · Σ_{y=c} w).
     """
     classes = np.asarray(classes)
     y = np.asarray(y)
@@ -28,11 +29,11 @@ def compute_class_weight(class_weight, *, classes: np.ndarray, y: np.ndarray, ow
         if not np.isin(y, classes).all():
             raise ValueError(f"{owner}: classes should include all valid labels that can be in y")
         index = np.searchsorted(classes, y)
-        counts = np.bincount(index, minlength=classes.shape[0]).astype(np.float64)
+        counts = np.bincount(index, weights=sample_weight, minlength=classes.shape[0]).astype(np.float64)
         if (counts == 0).any():
             missing = classes[counts == 0].tolist()
             raise ValueError(f"{owner}: class_weight='balanced' needs every class in y; no sample of {missing}")
-        return y.shape[0] / (classes.shape[0] * counts)
+        return counts.sum() / (classes.shape[0] * counts)
     if not isinstance(class_weight, Mapping):
         raise ValueError(f"{owner}: class_weight must be 'balanced', a dict or None, "
                          f"got {type(class_weight).__name__}")
@@ -47,8 +48,41 @@ def compute_class_weight(class_weight, *, classes: np.ndarray, y: np.ndarray, ow
     return weights
 
 
-def class_sample_weight(class_weight, y: np.ndarray, *, owner: str = "compute_sample_weight") -> np.ndarray:
-    """Per-sample weights ``w[i] = class_weight[y[i]]`` for a 1-d label vector (sklearn's ``compute_sample_weight``)."""
+def class_sample_weight(class_weight, y: np.ndarray, *, counts: np.ndarray | None = None,
+                        owner: str = "compute_sample_weight") -> np.ndarray:
+    """Per-sample weights ``w[i] = class_weight[y[i]]``, as sklearn's ``compute_sample_weight``.
+
+    ``y`` is (n,) or, for several outputs, (n, K): then ``class_weight`` is ``'balanced'`` or a
+    list of K mappings, and a sample's weight is the product of its K class weights.
+    ``counts`` (n,) are how often each sample was drawn into a bootstrap (a forest's
+    ``'balanced_subsample'``; or any per-sample weights): the classes are then balanced within
+    that draw (a class's count is the draws of its samples) and samples of classes never drawn
+    weigh 0.
+    """
     y = np.asarray(y)
-    classes, index = np.unique(y, return_inverse=True)
-    return compute_class_weight(class_weight, classes=classes, y=y, owner=owner)[index.reshape(-1)]
+    if y.ndim == 1:
+        y = y[:, None]
+    n_outputs = y.shape[1]
+    if n_outputs > 1 and not (class_weight is None or class_weight == "balanced"):
+        if isinstance(class_weight, Mapping) or not hasattr(class_weight, "__len__"):
+            raise ValueError(f"{owner}: For multi-output, class_weight should be a list of dicts, or the "
+                             "string 'balanced'.")
+        if len(class_weight) != n_outputs:
+            raise ValueError(f"{owner}: For multi-output, number of elements in class_weight should match "
+                             "number of outputs.")
+    weight = np.ones(y.shape[0], dtype=np.float64)
+    for k in range(n_outputs):
+        cw = class_weight if n_outputs == 1 or isinstance(class_weight, str) or class_weight is None \
+            else class_weight[k]
+        classes, index = np.unique(y[:, k], return_inverse=True)
+        index = index.reshape(-1)
+        if counts is None:
+            weight *= compute_class_weight(cw, classes=classes, y=y[:, k], owner=owner)[index]
+            continue
+        drawn = np.bincount(index, weights=counts, minlength=len(classes)) > 0
+        rows = counts > 0
+        per_class = np.zeros(len(classes))
+        per_class[drawn] = compute_class_weight(cw, classes=classes[drawn], y=y[rows, k],
+                                                sample_weight=counts[rows], owner=owner)
+        weight *= per_class[index]
+    return weight

@@ -115,31 +115,50 @@ def stack_nodes(per_tree: list[np.ndarray]) -> np.ndarray:
 
 
 def node_impurity(criterion: str, S: np.ndarray, W: np.ndarray,
-                  SQ: np.ndarray | None) -> np.ndarray:
+                  SQ: np.ndarray | None, n_classes: tuple[int, ...] | None = None) -> np.ndarray:
     """Impurity of nodes from their weighted stats ``S`` (m, c), weights ``W`` (m,) and, for
-    squared error, weighted sums of squared (centred) targets ``SQ`` (m,)."""
-    p = S / W[:, None]
+    squared error, weighted sums of squared (centred) targets ``SQ`` (m,). With several outputs
+    (``n_classes``: classes per output, their columns side by side in ``S``) the impurity is the
+    mean over outputs, as scikit-learn's."""
     if criterion == "gini":
-        return 1.0 - np.sum(p * p, axis=1)
+        return _gini(S, W, n_classes)
+    p = S / W[:, None]
     if criterion == "entropy":
-        return -np.sum(xlogy(p, p), axis=1) / np.log(2.0)
+        return -np.sum(xlogy(p, p), axis=1) / np.log(2.0) / _n_outputs(n_classes)
     return (SQ / W - np.sum(p * p, axis=1)) / S.shape[1]
 
 
+def _n_outputs(n_classes: tuple[int, ...] | None) -> int:
+    return 1 if n_classes is None else len(n_classes)
+
+
+def _gini(counts: np.ndarray, w: np.ndarray, n_classes: tuple[int, ...] | None) -> np.ndarray:
+    """Gini of rows of weighted class counts: (1/K) Σ_k (1 − Σ_c counts_kc² / w²) over the K
+    outputs, summed output by output in scikit-learn's order (so ties round as they do there)."""
+    if _n_outputs(n_classes) == 1:
+        return 1.0 - np.einsum("tc,tc->t", counts, counts) / (w * w)
+    starts = np.cumsum((0,) + tuple(n_classes[:-1]))
+    squares = np.add.reduceat(counts * counts, starts, axis=1)
+    total = np.zeros(len(w))
+    for k in range(len(n_classes)):
+        total += 1.0 - squares[:, k] / (w * w)
+    return total / len(n_classes)
+
+
 def _proxy(criterion: str, L: np.ndarray, wl: np.ndarray, R: np.ndarray,
-           wr: np.ndarray) -> np.ndarray:
+           wr: np.ndarray, n_classes: tuple[int, ...] | None = None) -> np.ndarray:
     # gini and entropy: scikit-learn's own expression and rounding, −w_R·i_R − w_L·i_L
     if criterion == "entropy":
-        return -wr * _entropy_bits(R, wr) - wl * _entropy_bits(L, wl)
+        k = _n_outputs(n_classes)
+        return -wr * (_entropy_bits(R, wr) / k) - wl * (_entropy_bits(L, wl) / k)
     if criterion == "gini":
-        gini_l = 1.0 - np.einsum("tc,tc->t", L, L) / (wl * wl)
-        gini_r = 1.0 - np.einsum("tc,tc->t", R, R) / (wr * wr)
-        return -wr * gini_r - wl * gini_l
+        return -wr * _gini(R, wr, n_classes) - wl * _gini(L, wl, n_classes)
     return np.einsum("tc,tc->t", L, L) / wl + np.einsum("tc,tc->t", R, R) / wr
 
 
 def _entropy_bits(counts: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """−Σ_c p_c·log2 p_c summed class by class in order, log2 as ln(p)/ln 2 (as scikit-learn)."""
+    """−Σ_c p_c·log2 p_c summed class by class in order (every output's classes in turn, one
+    running sum), log2 as ln(p)/ln 2 (as scikit-learn)."""
     total = np.zeros(len(w))
     for c in range(counts.shape[1]):
         p = counts[:, c] / w
@@ -183,7 +202,7 @@ def _draw_features(xsorted, starts, counts, max_features, rng):
 
 
 def _best_splits(xsorted, SW, order, starts, counts, criterion, tol, min_samples_leaf,
-                 max_features, rng):
+                 max_features, rng, n_classes=None, min_weight_leaf=0.0):
     """Best split of every node of a level. ``SW`` (n, c+1) holds each sample's weighted stats
     and, last, its weight. Returns per node: found, feature, threshold, left and right stats
     (c), left and right weights, left sample count."""
@@ -220,8 +239,10 @@ def _best_splits(xsorted, SW, order, starts, counts, criterion, tol, min_samples
     nxt[:-1] = xs[1:]
     nxt[-1] = xs[-1]
     valid = (nl >= min_samples_leaf) & (nr >= min_samples_leaf) & (nxt > xs + FEATURE_THRESHOLD)
+    if min_weight_leaf > 0:
+        valid &= (wl >= min_weight_leaf) & (wr >= min_weight_leaf)
     with np.errstate(divide="ignore", invalid="ignore"):
-        proxy = _proxy(criterion, lS, wl, rS, wr)
+        proxy = _proxy(criterion, lS, wl, rS, wr, n_classes)
     proxy = np.where(valid, proxy, -np.inf)
     # best position per pair (first of the maxima), then best pair per node (first in draw order)
     seg_max = np.maximum.reduceat(proxy, seg_off)
@@ -251,7 +272,8 @@ def _best_splits(xsorted, SW, order, starts, counts, criterion, tol, min_samples
 _BLOCK_CELLS = 1 << 22  # (features x samples x stats) scored at once; bounds the memory
 
 
-def _score_block(xsorted, SW, order, starts, node_of, size_ok, criterion, tol):
+def _score_block(xsorted, SW, order, starts, node_of, size_ok, criterion, tol, n_classes=None,
+                 min_weight_leaf=0.0):
     """Best admissible position of every (feature, node) of a block of rows of ``order``:
     its score (db, m), position (db, m), left stats there (db, m, c+1), node totals."""
     n_act = order.shape[1]
@@ -265,9 +287,12 @@ def _score_block(xsorted, SW, order, starts, node_of, size_ok, criterion, tol):
     nxt[:, :-1] = xsorted[:, 1:]
     nxt[:, -1] = xsorted[:, -1]
     valid = size_ok[None, :] & (nxt > xsorted + FEATURE_THRESHOLD)
+    if min_weight_leaf > 0:
+        valid &= (left[:, :, c] >= min_weight_leaf) & (right[:, :, c] >= min_weight_leaf)
     L2, R2 = left.reshape(-1, c + 1), right.reshape(-1, c + 1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        proxy = _proxy(criterion, L2[:, :c], L2[:, c], R2[:, :c], R2[:, c]).reshape(valid.shape)
+        proxy = _proxy(criterion, L2[:, :c], L2[:, c], R2[:, :c], R2[:, c],
+                       n_classes).reshape(valid.shape)
     proxy = np.where(valid, proxy, -np.inf)
     seg_max = np.maximum.reduceat(proxy, starts, axis=1)
     best_t = np.minimum.reduceat(
@@ -278,7 +303,8 @@ def _score_block(xsorted, SW, order, starts, node_of, size_ok, criterion, tol):
     return seg_max, best_t, left[rows, best_t], seg_tot
 
 
-def _best_splits_all(xsorted, SW, order, starts, counts, act, criterion, tol, min_samples_leaf, rng):
+def _best_splits_all(xsorted, SW, order, starts, counts, act, criterion, tol, min_samples_leaf, rng,
+                     n_classes=None, min_weight_leaf=0.0):
     """Same result as :func:`_best_splits` when every feature is searched, without gathering
     segments: each row of ``order`` already lists every node's samples sorted by that feature,
     so whole (features, samples) blocks are scored at once and each node picks its first best
@@ -291,7 +317,7 @@ def _best_splits_all(xsorted, SW, order, starts, counts, act, criterion, tol, mi
     size_ok = (nl >= min_samples_leaf) & (counts[node_of] - nl >= min_samples_leaf)
     step = max(1, _BLOCK_CELLS // (n_act * (c + 1)))
     blocks = [_score_block(xsorted[f:f + step], SW, order[f:f + step], starts, node_of, size_ok,
-                           criterion, tol) for f in range(0, d, step)]
+                           criterion, tol, n_classes, min_weight_leaf) for f in range(0, d, step)]
     seg_max, best_t, left_best, seg_tot = (np.concatenate(parts) for parts in zip(*blocks))
     perm = np.argsort(rng.random_sample((len(act), d)), axis=1)
     in_order = np.take_along_axis(seg_max[:, act].T, perm, axis=1)
@@ -310,6 +336,19 @@ def _best_splits_all(xsorted, SW, order, starts, counts, act, criterion, tol, mi
             lsel[:, :c], rsel[:, :c], lsel[:, c], rsel[:, c], nl[t])
 
 
+def _class_fractions(P: np.ndarray, n_classes: tuple[int, ...] | None) -> np.ndarray:
+    """Node class fractions (m, Σ n_classes) laid out as scikit-learn's ``value``:
+    (m, n_outputs, max n_classes), zero-padded."""
+    if _n_outputs(n_classes) == 1:
+        return P[:, None, :]
+    value = np.zeros((len(P), len(n_classes), max(n_classes)))
+    start = 0
+    for k, c in enumerate(n_classes):
+        value[:, k, :c] = P[:, start:start + c]
+        start += c
+    return value
+
+
 def presort(X: np.ndarray) -> np.ndarray:
     """Sample indices sorting each feature, shape ``(d, n)``; shared by all trees of an ensemble."""
     return np.argsort(np.ascontiguousarray(X.T), axis=1).astype(np.intp, copy=False)
@@ -319,11 +358,15 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
                min_samples_split: int, min_samples_leaf: int, max_features: int,
                min_impurity_decrease: float, rng: np.random.RandomState,
                SQ: np.ndarray | None = None, order: np.ndarray | None = None,
-               offset: np.ndarray | None = None) -> Tree:
+               offset: np.ndarray | None = None,
+               n_classes: tuple[int, ...] | None = None, min_weight_leaf: float = 0.0) -> Tree:
     """Grow a tree on float32 ``X`` (n, d) with per-sample stats ``S`` (n, c) already multiplied
     by the weights ``w`` (n,): weighted one-hot classes, or weighted centred targets with their
     weighted squared norms ``SQ`` (n,). ``offset`` (c,) is added back to regression node means.
-    Samples of weight 0 take no part (bootstrap). ``order`` may be a shared :func:`presort`."""
+    Samples of weight 0 take no part (bootstrap). ``order`` may be a shared :func:`presort`.
+    Several classification outputs: ``S`` holds each output's weighted one-hot columns side by
+    side, ``n_classes`` their widths; the impurity is the mean over outputs.
+    ``min_weight_leaf``: least total sample weight a child may hold."""
     n, d = X.shape
     keep = w > 0
     if order is None:
@@ -343,9 +386,10 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
     n_nodes, depth, deepest = 1, 0, 0
     while len(lv_W):
         m = len(lv_W)
-        imp = node_impurity(criterion, lv_S, lv_W, lv_SQ)
+        imp = node_impurity(criterion, lv_S, lv_W, lv_SQ, n_classes)
         splittable = ~((depth >= max_depth) | (lv_N < min_samples_split)
-                       | (lv_N < 2 * min_samples_leaf) | (imp <= EPSILON))
+                       | (lv_N < 2 * min_samples_leaf) | (lv_W < 2 * min_weight_leaf)
+                       | (imp <= EPSILON))
         feat = np.full(m, TREE_UNDEFINED, dtype=np.intp)
         thr = np.full(m, float(TREE_UNDEFINED))
         left = np.full(m, TREE_LEAF, dtype=np.intp)
@@ -360,11 +404,12 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
         all_starts = np.cumsum(lv_N) - lv_N            # ``order`` holds every node of the level
         if max_features >= d:
             found, f, th, LS, RS, WL, WR, NL = _best_splits_all(
-                xsorted, SW, order, all_starts, lv_N, act, criterion, tol, min_samples_leaf, rng)
+                xsorted, SW, order, all_starts, lv_N, act, criterion, tol, min_samples_leaf, rng,
+                n_classes, min_weight_leaf)
         else:
             found, f, th, LS, RS, WL, WR, NL = _best_splits(
                 xsorted, SW, order, all_starts[act], lv_N[act], criterion, tol, min_samples_leaf,
-                max_features, rng)
+                max_features, rng, n_classes, min_weight_leaf)
         if not found.any():
             break
         node_of = np.repeat(np.arange(m), lv_N)          # level node of each column of ``order``
@@ -379,8 +424,8 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
             sq_r = np.bincount(node_of, weights=SQ[samples] * ~go_left, minlength=m)[act]
         if min_impurity_decrease > 0:
             with np.errstate(divide="ignore", invalid="ignore"):
-                il = node_impurity(criterion, LS, WL, sq_l)
-                ir = node_impurity(criterion, RS, WR, sq_r)
+                il = node_impurity(criterion, LS, WL, sq_l, n_classes)
+                ir = node_impurity(criterion, RS, WR, sq_r, n_classes)
             Wa = lv_W[act]
             gain = (Wa / root_W[0]) * (imp[act] - WL / Wa * il - WR / Wa * ir)
             found &= ~(gain + EPSILON < min_impurity_decrease)
@@ -422,7 +467,7 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
     if is_reg:
         value = (Sall / Wall[:, None] + (0.0 if offset is None else offset))[:, :, None]
     else:
-        value = (Sall / Wall[:, None])[:, None, :]
+        value = _class_fractions(Sall / Wall[:, None], n_classes)
     return Tree(children_left=cat["left"], children_right=cat["right"], feature=cat["feat"],
                 threshold=cat["thr"], value=value, impurity=cat["imp"], n_node_samples=cat["N"],
                 weighted_n_node_samples=Wall, max_depth=deepest)

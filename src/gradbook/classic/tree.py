@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_random_state, validate_data
 
+from ._class_weight import class_sample_weight
 from ._proba import ProbaClassifier
 from ._splitter import build_tree
 from ._validation import check_sample_weight
@@ -93,7 +94,7 @@ class _BaseTree(BaseEstimator):
     _criteria: tuple[str, ...] = ()
 
     def _grow(self, X: np.ndarray, S: np.ndarray, w: np.ndarray, *, SQ=None, offset=None,
-              order=None) -> "_BaseTree":
+              order=None, n_classes=None) -> "_BaseTree":
         """Grow ``tree_`` from float32 ``X`` and weighted stats (see ``build_tree``)."""
         name = type(self).__name__
         if self.criterion not in self._criteria:
@@ -109,12 +110,17 @@ class _BaseTree(BaseEstimator):
             raise ValueError(f"{name}: the sample weights sum to {w.sum()}; there is nothing to "
                              "fit (at least one sample needs a positive weight)")
         max_depth, mss, msl = resolve_sizes(self, n)
+        frac = self.min_weight_fraction_leaf
+        if not (isinstance(frac, numbers.Real) and not isinstance(frac, bool) and 0.0 <= frac <= 0.5):
+            raise ValueError(f"{name}: min_weight_fraction_leaf must be a float in [0, 0.5]; "
+                             f"got {frac!r}")
         self.max_features_ = resolve_max_features(self.max_features, d, name)
         self.tree_ = build_tree(
             X, S, w, criterion=crit, max_depth=max_depth, min_samples_split=mss,
             min_samples_leaf=msl, max_features=self.max_features_,
             min_impurity_decrease=float(self.min_impurity_decrease),
-            rng=check_random_state(self.random_state), SQ=SQ, offset=offset, order=order)
+            rng=check_random_state(self.random_state), SQ=SQ, offset=offset, order=order,
+            n_classes=n_classes, min_weight_leaf=float(frac) * float(w.sum()))
         return self
 
     def _validate_X_predict(self, X) -> np.ndarray:
@@ -153,20 +159,29 @@ class DecisionTreeClassifier(ProbaClassifier, ClassifierMixin, _BaseTree):
     max_features : None, 'sqrt', 'log2', int or float, default=None (features drawn per split)
     random_state : int, RandomState or None (order in which features are drawn)
     min_impurity_decrease : float, default=0.0
+    min_weight_fraction_leaf : float in [0, 0.5], default=0.0
+        least fraction of the total sample weight a leaf must hold.
+    class_weight : None, 'balanced', dict label -> weight, or a list of dicts (one per output)
+        multiplies each sample's weight by its class's ('balanced': n / (n_classes · count_c),
+        counted without sample weights, as scikit-learn).
 
     Attributes
     ----------
-    tree_ : flat-array ``Tree``;  classes_, n_classes_, n_features_in_, max_features_,
-    feature_importances_.
+    tree_ : flat-array ``Tree``;  classes_, n_classes_, n_outputs_, n_features_in_,
+    max_features_, feature_importances_.
 
     Shapes: X (n_samples, n_features) -> predict (n_samples,), predict_proba (n_samples, n_classes).
+    Several outputs (y of shape (n_samples, K)): classes_ and n_classes_ are lists (one per
+    output), predict gives (n_samples, K), predict_proba a list of K arrays (n_samples,
+    n_classes_[k]), and a split is scored by the impurity averaged over the outputs.
     """
 
     _criteria = ("gini", "entropy", "log_loss")
 
     def __init__(self, *, criterion: str = "gini", max_depth: int | None = None,
                  min_samples_split: int | float = 2, min_samples_leaf: int | float = 1,
-                 max_features=None, random_state=None, min_impurity_decrease: float = 0.0):
+                 min_weight_fraction_leaf: float = 0.0, max_features=None, random_state=None,
+                 min_impurity_decrease: float = 0.0, class_weight=None):
         self.criterion = criterion
         self.max_depth = max_depth
         self.min_samples_split = min_samples_split
@@ -174,27 +189,62 @@ class DecisionTreeClassifier(ProbaClassifier, ClassifierMixin, _BaseTree):
         self.max_features = max_features
         self.random_state = random_state
         self.min_impurity_decrease = min_impurity_decrease
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
+        self.class_weight = class_weight
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
 
     def fit(self, X, y, sample_weight=None) -> "DecisionTreeClassifier":
-        X, y = validate(self, X, y, dtype=np.float32)
+        X, y = validate(self, X, y, dtype=np.float32, multi_output=True)
         check_classification_targets(y)
-        self.classes_, y_enc = np.unique(y, return_inverse=True)
-        self.n_classes_ = len(self.classes_)
-        self.n_outputs_ = 1
+        Y_enc = encode_outputs(self, y)
         w = check_sample_weight(self, sample_weight, X)
-        return self._fit_encoded(X, y_enc, w)
+        if self.class_weight is not None:
+            w = w * class_sample_weight(self.class_weight, y, owner=type(self).__name__)
+        return self._fit_encoded(X, Y_enc, w)
 
     def _fit_encoded(self, X, y_enc, w, order=None) -> "DecisionTreeClassifier":
-        """Fit on validated float32 X and class indices (used by the ensembles)."""
-        S = np.zeros((len(y_enc), self.n_classes_))
-        S[np.arange(len(y_enc)), y_enc] = w
-        return self._grow(X, S, w, order=order)
+        """Fit on validated float32 X and class indices, (n,) or (n, n_outputs) (used by the
+        ensembles): the stats are each output's weighted one-hot columns side by side."""
+        Y = y_enc.reshape(len(y_enc), -1)
+        n_classes = tuple(np.atleast_1d(self.n_classes_).tolist())
+        column = Y + np.cumsum((0,) + n_classes[:-1])
+        S = np.zeros((len(Y), sum(n_classes)))
+        S[np.arange(len(Y))[:, None], column] = w[:, None]
+        return self._grow(X, S, w, order=order, n_classes=n_classes)
 
-    def predict_proba(self, X) -> np.ndarray:
-        """Class fractions of the leaf each sample falls in, shape (n_samples, n_classes)."""
+    def predict_proba(self, X):
+        """Class fractions of the leaf each sample falls in, shape (n_samples, n_classes);
+        a list of one such array per output when y had several."""
         X = self._validate_X_predict(X)
-        p = self.tree_.predict(X)[:, 0, :]
+        return leaf_fractions(self.tree_.predict(X), self.n_classes_)
+
+
+def encode_outputs(est, y) -> np.ndarray:
+    """Set ``classes_``, ``n_classes_`` and ``n_outputs_`` from labels y (n,) or (n, K) as
+    scikit-learn does (lists when K > 1) and return the class indices, shaped like y."""
+    Y = np.asarray(y).reshape(len(y), -1)
+    classes, encoded = zip(*(np.unique(Y[:, k], return_inverse=True) for k in range(Y.shape[1])))
+    est.n_outputs_ = Y.shape[1]
+    Y_enc = np.stack([e.reshape(-1) for e in encoded], axis=1)
+    if est.n_outputs_ == 1:
+        est.classes_, est.n_classes_ = classes[0], len(classes[0])
+        return Y_enc[:, 0]
+    est.classes_, est.n_classes_ = list(classes), [len(c) for c in classes]
+    return Y_enc
+
+
+def leaf_fractions(value: np.ndarray, n_classes):
+    """Rows of a tree's ``value`` (m, n_outputs, max n_classes) as class fractions: (m, n_classes)
+    for one output, else a list of (m, n_classes[k])."""
+    if np.ndim(n_classes) == 0:
+        p = value[:, 0, :]
         return p / p.sum(axis=1, keepdims=True)
+    return [value[:, k, :c] / value[:, k, :c].sum(axis=1, keepdims=True)
+            for k, c in enumerate(n_classes)]
 
 
 class DecisionTreeRegressor(RegressorMixin, _BaseTree):
@@ -208,11 +258,13 @@ class DecisionTreeRegressor(RegressorMixin, _BaseTree):
 
     def __init__(self, *, criterion: str = "squared_error", max_depth: int | None = None,
                  min_samples_split: int | float = 2, min_samples_leaf: int | float = 1,
-                 max_features=None, random_state=None, min_impurity_decrease: float = 0.0):
+                 min_weight_fraction_leaf: float = 0.0, max_features=None, random_state=None,
+                 min_impurity_decrease: float = 0.0):
         self.criterion = criterion
         self.max_depth = max_depth
         self.min_samples_split = min_samples_split
         self.min_samples_leaf = min_samples_leaf
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
         self.max_features = max_features
         self.random_state = random_state
         self.min_impurity_decrease = min_impurity_decrease

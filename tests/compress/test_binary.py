@@ -37,6 +37,7 @@ def test_binary_linear_forward_and_gradients_match_the_torch_formula(mode):
     rng = np.random.default_rng(0)
     layer = binary.BinaryLinear(6, 4, mode=mode, dtype=np.float64)
     layer.weight.data[...] = rng.standard_normal((4, 6)) * 0.8  # some |w| > 1: clipped
+    layer.eval()  # XNOR's input BatchNorm uses its running statistics (0, 1): x / sqrt(1 + eps)
     x = rng.standard_normal((5, 6)) * 1.2
     g = rng.standard_normal((5, 4))
     xg = gb.tensor(x, requires_grad=True)
@@ -49,7 +50,8 @@ def test_binary_linear_forward_and_gradients_match_the_torch_formula(mode):
     if mode != "binaryconnect":
         wb = wb * w.abs().mean(1, keepdim=True)
     if mode == "xnor":
-        ref = (TorchSignSTE.apply(xt) @ wb.T) * xt.detach().abs().mean(1, keepdim=True)
+        xn = xt / np.sqrt(1 + 1e-5)
+        ref = (TorchSignSTE.apply(xn) @ wb.T) * xn.detach().abs().mean(1, keepdim=True)
     else:
         ref = xt @ wb.T
     ref = ref + torch.tensor(layer.bias.data)
@@ -69,6 +71,7 @@ def test_binary_conv_matches_torch(mode):
     rng = np.random.default_rng(1)
     conv = binary.BinaryConv2d(3, 4, 3, stride=2, padding=1, mode=mode, dtype=np.float64)
     x = rng.standard_normal((2, 3, 7, 7))
+    conv.eval()
     out = conv(gb.tensor(x))
     w = torch.tensor(conv.weight.data)
     wb = torch.where(w >= 0, 1.0, -1.0).double()
@@ -77,6 +80,7 @@ def test_binary_conv_matches_torch(mode):
     xt = torch.tensor(x)
     bias = torch.tensor(conv.bias.data)
     if mode == "xnor":
+        xt = xt / np.sqrt(1 + 1e-5)
         k = torch.nn.functional.avg_pool2d(xt.abs().mean(1, keepdim=True), 3, 2, 1, count_include_pad=True)
         ref = torch.nn.functional.conv2d(torch.where(xt >= 0, 1.0, -1.0).double(), wb, None, 2, 1) * k
         ref = ref + bias.reshape(1, -1, 1, 1)
@@ -104,6 +108,19 @@ def test_binarize_keeps_first_and_last_layers_and_trains():
     assert losses[-1] < 0.5 * losses[0]
     w = binary.binary_weight(model[2].weight, "bwn").data
     assert np.allclose(np.abs(w), np.abs(model[2].weight.data).mean(1, keepdims=True))
+
+
+def test_xnor_layers_normalise_their_input_and_keep_the_state_dict_consistent():
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2))
+    binary.binarize(model, "xnor")
+    assert {"2.input_norm.running_mean", "2.input_norm.weight"} <= set(model.state_dict())
+    fresh = binary.binarize(nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 2)),
+                            "xnor")
+    fresh.load_state_dict(model.state_dict())
+    x = gb.tensor(np.abs(np.random.default_rng(0).standard_normal((6, 4))).astype(np.float32))
+    model(x)  # after a ReLU the inputs are >= 0, yet the signs the layer sees are mixed
+    seen = model[2].input_norm(model[1](model[0](x))).data
+    assert (seen > 0).any() and (seen < 0).any()
 
 
 def test_bad_mode_and_nothing_to_binarise():

@@ -24,6 +24,7 @@ def test_every_kind_round_trips(tmp_path, use_huffman):
     w_bin = rng.standard_normal((4, 3, 2, 2)).astype(np.float32)
     tensors = {
         "dense": fileformat.encode_dense(rng.standard_normal((3, 4))),
+        "scalar": fileformat.encode_dense(np.array(7, np.int64)),
         "sparse": fileformat.encode_sparse(_sparse_weight(), use_huffman),
         "shared": fileformat.encode_shared(centroids, indices, np.float32, use_huffman),
         "shared_full": fileformat.encode_shared(centroids, np.where(indices == 8, 0, indices), np.float32, use_huffman),
@@ -36,17 +37,17 @@ def test_every_kind_round_trips(tmp_path, use_huffman):
     state, meta = fileformat.load(path)
     assert meta == {"model": "test"}
     np.testing.assert_array_equal(state["dense"], tensors["dense"]["values"])
+    assert state["scalar"].shape == () and state["scalar"] == 7
     np.testing.assert_array_equal(state["sparse"], _sparse_weight())
     np.testing.assert_array_equal(state["shared"], layer.weight.data)
     alpha = np.abs(w_bin).reshape(4, -1).mean(1)
     np.testing.assert_allclose(state["bwn"], np.where(w_bin >= 0, 1, -1) * alpha[:, None, None, None], rtol=1e-6)
     np.testing.assert_array_equal(state["signs"], np.where(w_bin >= 0, 1, -1))
     assert state["shared"].dtype == np.float32
-    with np.load(path, allow_pickle=False) as npz:  # nothing in the file needs pickle
-        kinds = {npz[k].dtype.kind for k in npz.files}
-        assert kinds <= set("biuf")
-        streams = [k for k in npz.files if k.endswith(("huffman", "mask", "signs", "indices"))]
-        assert streams and all(npz[k].dtype == np.uint8 for k in streams)
+    with np.load(path, allow_pickle=False) as npz:  # nothing in the file needs pickle: two uint8 members
+        assert sorted(npz.files) == ["__gradbook_manifest__", "data"]
+        assert all(npz[k].dtype == np.uint8 for k in npz.files)
+        assert npz["data"].size == fileformat.payload_bytes(tensors)
 
 
 def test_huffman_beats_fixed_width_on_skewed_indices_and_gaps_on_very_sparse_masks():
@@ -89,5 +90,10 @@ def test_newer_versions_foreign_files_and_corruption_are_refused(tmp_path):
     (tmp_path / "bad.npz").write_bytes(bytes(data))
     with pytest.raises((io.CheckpointError, zipfile.BadZipFile)):
         fileformat.load(tmp_path / "bad.npz")
+    bad_offset = {"w": {"kind": "dense", "values": ("array", "<f4", [4], 8)}}
+    io.save({"format": fileformat.FORMAT, "version": 1, "meta": {}, "tensors": bad_offset,
+             "data": np.zeros(16, np.uint8)}, tmp_path / "off.npz")
+    with pytest.raises(io.CheckpointError, match="does not fit the 16-byte data block"):
+        fileformat.load(tmp_path / "off.npz")
     with pytest.raises(ValueError, match="not an encoded entry"):
         fileformat.save(tmp_path / "x.npz", {"w": np.zeros(3)})

@@ -55,8 +55,12 @@ def test_tucker2_full_rank_is_exact_and_truncation_obeys_the_hosvd_bound():
 
 def test_factorize_by_energy_and_rebuild_from_the_plan():
     model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.Flatten(), nn.Linear(8 * 4 * 4, 20), nn.Linear(20, 4))
+    w = model[0].weight.data.astype(np.float64)
+    r_in, r_out = (lowrank.rank_for_energy(np.linalg.svd(np.moveaxis(w, a, 0).reshape(w.shape[a], -1),
+                                                         compute_uv=False), 0.9) for a in (1, 0))
+    smaller = 3 * r_in + r_in * r_out * 9 + r_out * 8 < 8 * 3 * 9  # a layer is factorised only if it shrinks
     plan = lowrank.factorize(model, energy=0.9)
-    assert set(plan) == {"0", "2"} and isinstance(plan["0"], tuple)
+    assert ("0" in plan) == smaller and "2" in plan and plan["2"] < 20
     fresh = nn.Sequential(nn.Conv2d(3, 8, 3), nn.Flatten(), nn.Linear(8 * 4 * 4, 20), nn.Linear(20, 4))
     lowrank.factorize(fresh, plan)
     fresh.load_state_dict(model.state_dict())

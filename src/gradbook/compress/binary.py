@@ -11,6 +11,9 @@ sign(0) = +1. The real-valued weights W are kept and trained: sign's gradient is
 straight-through estimator ∂sign(x)/∂x ≈ 1 for |x| ≤ 1 and 0 beyond (Hubara et al.'s clipping),
 so with α = mean|W| (differentiated as well) ∂L/∂W_i = α·g_i·1{|W_i| ≤ 1} + sign(W_i)/n·Σ_j g_j sign(W_j)
 over the n weights of the filter — XNOR-Net's weight gradient. K is treated as a constant.
+
+An XNOR layer normalises its input first (``input_norm``, a BatchNorm as in XNOR-Net's block
+BN → sign → conv): after a ReLU every input is ≥ 0 and sign(x) would be +1 everywhere.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from ..nn import functional as F
 from ..nn.conv import Conv2d
 from ..nn.linear import Linear
 from ..nn.module import Module
+from ..nn.normalization import BatchNorm1d, BatchNorm2d
 
 __all__ = ["MODES", "sign_ste", "binary_weight", "BinaryLinear", "BinaryConv2d", "binarize", "binarized_layers"]
 
@@ -68,6 +72,7 @@ class BinaryLinear(Linear):
     def __init__(self, in_features: int, out_features: int, bias: bool = True, mode: str = "bwn", dtype=None):
         super().__init__(in_features, out_features, bias, dtype)
         self.mode = _check_mode(mode, "BinaryLinear")
+        _add_input_norm(self)
 
     def forward(self, input: Tensor) -> Tensor:
         self.check_input(input, dim=-1, size=self.in_features, what="last dimension {size}",
@@ -75,6 +80,7 @@ class BinaryLinear(Linear):
         w = binary_weight(self.weight, self.mode)
         if self.mode != "xnor":
             return F.linear(input, w, self.bias)
+        input = self.input_norm(input)
         k = Tensor._wrap(np.abs(input.data).mean(axis=-1, keepdims=True))
         out = F.linear(sign_ste(input), w) * k
         return out if self.bias is None else out + self.bias
@@ -91,9 +97,12 @@ class BinaryConv2d(Conv2d):
     def __init__(self, *args, mode: str = "bwn", **kwargs):
         super().__init__(*args, **kwargs)
         self.mode = _check_mode(mode, "BinaryConv2d")
+        _add_input_norm(self)
 
     def forward(self, input: Tensor) -> Tensor:
         self._check(input)
+        if self.mode == "xnor":
+            input = self.input_norm(input)
         x, padding = self._pad_by_mode(input)
         w = binary_weight(self.weight, self.mode)
         if self.mode != "xnor":
@@ -110,6 +119,14 @@ class BinaryConv2d(Conv2d):
 
 
 _BINARY = {Linear: BinaryLinear, Conv2d: BinaryConv2d}
+
+
+def _add_input_norm(layer: Module) -> None:
+    """XNOR layers normalise their input (BatchNorm1d/2d over the input features or channels)."""
+    if layer.mode == "xnor":
+        size = layer.in_features if isinstance(layer, Linear) else layer.in_channels
+        norm = BatchNorm1d if isinstance(layer, Linear) else BatchNorm2d
+        layer.input_norm = norm(size, dtype=layer.weight.dtype)
 
 
 def binarized_layers(model: Module) -> list[tuple[str, Module]]:
@@ -132,5 +149,6 @@ def binarize(model: Module, mode: str = "bwn", skip_first_last: bool = True) -> 
         new = _BINARY[type(child)].__new__(_BINARY[type(child)])
         new.__dict__.update(child.__dict__)
         new.mode = mode
+        _add_input_norm(new)
         parent._modules[name] = new  # in place: a Sequential keeps its order
     return model

@@ -1,15 +1,20 @@
 """The compressed model file: a gradbook checkpoint (``.npz``, loaded with ``allow_pickle=False``,
 written atomically, checksummed: :mod:`gradbook.io`) holding
 
-    {"format": "gradbook-compressed", "version": 1, "meta": {...}, "tensors": {name: entry}}
+    {"format": "gradbook-compressed", "version": 1, "meta": {...}, "tensors": {name: entry},
+     "data": uint8 array}
 
-where each state-dict tensor is one entry of a ``kind``:
+The arrays of every entry lie back to back in the one ``data`` array (an entry records each as
+``("array", dtype, shape, offset)``), so a model costs two npz members and one manifest however
+many small arrays it has; loading checks each dtype (bool, integer or float only), shape and
+bounds before reading. Each state-dict tensor is one entry of a ``kind``:
 
 * ``dense``  — ``values``: the array as it is;
 * ``sparse`` — the nonzero ``values`` (float32) and their positions;
 * ``shared`` — ``codebook`` (k float32 centroids) and one cluster index per nonzero weight, either
-  ``bits`` wide and packed (``indices``) or Huffman coded (``indices_huffman`` + ``indices_lengths``),
-  plus the positions when some weights are zero;
+  ``bits`` wide and packed (``indices``) or, with Huffman and when that is smaller (code table
+  included), Huffman coded (``indices_huffman`` + ``indices_lengths``), plus the positions when
+  some weights are zero;
 * ``binary`` — the signs packed 8 to a byte (``signs``, 1 for w ≥ 0) and, for BWN/XNOR, one scale
   ``alpha`` per output filter.
 
@@ -103,7 +108,9 @@ def encode_shared(centroids: np.ndarray, indices: np.ndarray, dtype, use_huffman
     bits = max(int(np.ceil(np.log2(k))), 1)
     entry = {"kind": "shared", "shape": list(indices.shape), "dtype": np.dtype(dtype).str, "count": int(idx.size),
              "bits": bits, "codebook": np.asarray(centroids, np.float32)}
-    entry.update(_huffman_part(idx, "indices") if use_huffman else {"indices": _pack_fixed(idx, bits)})
+    fixed = {"indices": _pack_fixed(idx, bits)}
+    coded = _huffman_part(idx, "indices") if use_huffman and idx.size else fixed
+    entry.update(coded if _nbytes(coded) < _nbytes(fixed) else fixed)
     if not nonzero.all():
         entry.update(_positions(nonzero, use_huffman))
     return entry
@@ -152,13 +159,49 @@ def payload_bytes(tensors: dict[str, dict]) -> int:
     return sum(_nbytes(e) for e in tensors.values())
 
 
-def save(path: str | os.PathLike, tensors: dict[str, dict], meta: dict | None = None) -> int:
-    """Write the entries (and ``meta``: JSON-like facts needed to rebuild the model) to ``path``
-    atomically; returns the file's size in bytes."""
+def _pack(tensors: dict[str, dict]) -> tuple[np.ndarray, dict[str, dict]]:
+    """Every array of every entry into one uint8 array; entries keep ("array", dtype, shape, offset)."""
+    chunks, offset, described = [], 0, {}
     for name, entry in tensors.items():
         if not isinstance(entry, dict) or "kind" not in entry:
             raise ValueError(f"compressed save: tensor {name!r} is not an encoded entry (use encode_*)")
-    io.save({"format": FORMAT, "version": VERSION, "meta": meta or {}, "tensors": tensors}, path)
+        described[name] = {}
+        for key, value in entry.items():
+            if isinstance(value, np.ndarray):
+                a = value if value.flags.c_contiguous else value.copy(order="C")  # (keeps 0-d arrays 0-d)
+                if a.dtype.kind not in "biuf":
+                    raise ValueError(f"compressed save: {name}/{key} has dtype {a.dtype}; only bool, integer and "
+                                     "float arrays are stored")
+                described[name][key] = ("array", a.dtype.str, list(a.shape), offset)
+                chunks.append(a.reshape(-1).view(np.uint8))
+                offset += a.nbytes
+            else:
+                described[name][key] = value
+    return (np.concatenate(chunks) if chunks else np.zeros(0, np.uint8)), described
+
+
+def _unpack(data: np.ndarray, described: dict, path) -> dict[str, dict]:
+    tensors = {}
+    for name, entry in described.items():
+        tensors[name] = {}
+        for key, value in entry.items():
+            if isinstance(value, tuple) and len(value) == 4 and value[0] == "array":
+                _, dtype, shape, offset = value
+                dt = np.dtype(dtype)
+                count = int(np.prod(shape)) if len(shape) else 1
+                if dt.kind not in "biuf" or not 0 <= offset <= data.size - count * dt.itemsize:
+                    raise io.CheckpointError(f"{path}: {name}/{key}: array {dtype} {shape} at byte {offset} does not "
+                                             f"fit the {data.size}-byte data block (corrupt file)")
+                value = np.frombuffer(data, dt, count, offset).reshape(shape).copy()
+            tensors[name][key] = value
+    return tensors
+
+
+def save(path: str | os.PathLike, tensors: dict[str, dict], meta: dict | None = None) -> int:
+    """Write the entries (and ``meta``: JSON-like facts needed to rebuild the model) to ``path``
+    atomically; returns the file's size in bytes."""
+    data, described = _pack(tensors)
+    io.save({"format": FORMAT, "version": VERSION, "meta": meta or {}, "tensors": described, "data": data}, path)
     return os.path.getsize(path)
 
 
@@ -170,4 +213,5 @@ def load(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
     version = saved.get("version")
     if not isinstance(version, numbers.Integral) or version > VERSION:
         raise io.CheckpointError(f"{path}: compressed format version {version!r}; this gradbook reads up to {VERSION}")
-    return {name: decode(entry, name) for name, entry in saved["tensors"].items()}, saved["meta"]
+    tensors = _unpack(np.asarray(saved.get("data", np.zeros(0, np.uint8)), np.uint8), saved["tensors"], path)
+    return {name: decode(entry, name) for name, entry in tensors.items()}, saved["meta"]

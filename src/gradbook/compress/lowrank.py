@@ -103,6 +103,10 @@ def tucker2_conv(conv: Conv2d, ranks: tuple[int, int] | None = None, energy: flo
     return Sequential(first, middle, last)
 
 
+def _weights(module: Module) -> int:
+    return sum(p.data.size for name, p in module.named_parameters() if name.endswith("weight"))
+
+
 def factorize(model: Module, plan: dict[str, int | tuple[int, int]] | None = None,
               energy: float | None = None, skip_last: bool = True) -> dict[str, int | tuple[int, int]]:
     """Replace layers of ``model`` in place by their factorisations; returns the plan used
@@ -110,7 +114,8 @@ def factorize(model: Module, plan: dict[str, int | tuple[int, int]] | None = Non
     structure on a fresh model (``factorize(fresh, plan)``) before loading saved weights.
 
     Either ``plan`` names the layers and ranks, or ``energy`` factorises every Linear and Conv2d
-    (except 1x1 convolutions, and the last layer with ``skip_last``) keeping that energy.
+    (except 1x1 convolutions, and the last layer with ``skip_last``) keeping that energy, where
+    the factors hold fewer weights than the layer (a layer whose rank stays high is left whole).
     """
     if (plan is None) == (energy is None):
         raise ValueError("factorize: give exactly one of plan and energy")
@@ -129,10 +134,13 @@ def factorize(model: Module, plan: dict[str, int | tuple[int, int]] | None = Non
         layer = layers[name]
         if isinstance(layer, Linear):
             new = svd_linear(layer, None if plan is None else plan[name], energy)
-            used[name] = new[0].out_features
+            rank = new[0].out_features
         else:
             new = tucker2_conv(layer, None if plan is None else tuple(plan[name]), energy)
-            used[name] = (new[0].out_channels, new[1].out_channels)
+            rank = (new[0].out_channels, new[1].out_channels)
+        if plan is None and _weights(new) >= _weights(layer):
+            continue
+        used[name] = rank
         parent_name, _, child = name.rpartition(".")
         model.get_submodule(parent_name)._modules[child] = new
     return used

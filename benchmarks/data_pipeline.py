@@ -10,6 +10,12 @@
    The simulated step runs with one BLAS thread, leaving a core to the pipeline (on a 2-core
    machine a 2-thread BLAS step and the pipeline thread contend, and the gain shrinks to ~1.5x).
 
+3. Files: the same 2,048 digits written as PNG files to a temporary folder and read back each
+   pass (decode included), with a training step modelled as ``--file-step-ms`` of waiting (an
+   accelerator computing): gradbook's ``FileDataset`` with 1 or 4 reader threads, prefetch 0 or 2,
+   against PyTorch's ``DataLoader`` over a PIL-reading Dataset with num_workers 0 and 2 (worker
+   processes). Images per second, best of three passes, median over repeats.
+
     python benchmarks/data_pipeline.py [--repeats 5] [--threads 2]
 """
 from __future__ import annotations
@@ -95,9 +101,71 @@ def _overlap(prefetch: int, step_ms: float, preprocess_ms: float, batches: int) 
     return (time.perf_counter() - t) / len(loader)
 
 
+def _png_paths(folder: str) -> list[str]:
+    import os
+
+    return sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".png"))
+
+
+def _write_pngs(folder: str, n: int) -> None:
+    from gradbook.handbook.entries.data_pipeline import write_files
+
+    write_files(folder, _mnist_arrays()[0][:n])
+
+
+def _best_pass(loader, step_ms: float, passes: int = 3) -> float:
+    best = float("inf")
+    for _ in range(passes):
+        t = time.perf_counter()
+        for _batch in loader:
+            time.sleep(step_ms / 1000)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def _files_gradbook(folder: str, threads: int, prefetch: int, step_ms: float) -> float:
+    from gradbook.data import DataLoader, FileDataset
+
+    paths = _png_paths(folder)
+    ds = FileDataset(paths, labels=list(range(len(paths))), num_threads=threads)
+    return len(paths) / _best_pass(DataLoader(ds, batch_size=64, shuffle=True, prefetch=prefetch, seed=0), step_ms)
+
+
+class _TorchPngs:
+    """A map-style torch Dataset reading one PNG per item with PIL (what torchvision's ToTensor does)."""
+
+    def __init__(self, paths):
+        self.paths = paths
+
+    def __len__(self):
+        return len(self.paths)
+
+    def __getitem__(self, i):
+        import numpy as np
+        import torch
+        from PIL import Image
+
+        with Image.open(self.paths[i]) as im:
+            x = torch.from_numpy(np.asarray(im, dtype=np.float32)[None] / 255)
+        return x, i
+
+
+def _files_torch(folder: str, workers: int, step_ms: float) -> float:
+    import torch
+
+    paths = _png_paths(folder)
+    loader = torch.utils.data.DataLoader(_TorchPngs(paths), batch_size=64, shuffle=True, num_workers=workers,
+                                         persistent_workers=workers > 0, generator=torch.Generator().manual_seed(0))
+    return len(paths) / _best_pass(loader, step_ms)
+
+
 def _worker(spec: dict) -> None:
     kind = spec["kind"]
-    if kind == "torch":
+    if kind == "files-gradbook":
+        value = _files_gradbook(spec["folder"], spec["readers"], spec["prefetch"], spec["step_ms"])
+    elif kind == "files-torch":
+        value = _files_torch(spec["folder"], spec["workers"], spec["step_ms"])
+    elif kind == "torch":
         import torch
 
         torch.set_num_threads(spec["threads"])
@@ -120,6 +188,8 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--step-ms", type=float, default=8.0)
     p.add_argument("--preprocess-ms", type=float, default=6.0)
+    p.add_argument("--file-step-ms", type=float, default=10.0)
+    p.add_argument("--files", type=int, default=2048)
     p.add_argument("--worker")
     args = p.parse_args()
     if args.worker:
@@ -155,6 +225,30 @@ def main() -> None:
     for p_, v in lap.items():
         m = statistics.median(v)
         print(f"{p_:<10}{m * 1e3:>10.2f}{statistics.median(lap[0]) / m:>9.2f}x")
+    _files_section(args)
+
+
+def _files_section(args) -> None:
+    import tempfile
+
+    contenders = {"gradbook 1 reader, prefetch=0": {"kind": "files-gradbook", "readers": 1, "prefetch": 0},
+                  "gradbook 1 reader, prefetch=2": {"kind": "files-gradbook", "readers": 1, "prefetch": 2},
+                  "gradbook 4 readers, prefetch=2": {"kind": "files-gradbook", "readers": 4, "prefetch": 2},
+                  "torch num_workers=0": {"kind": "files-torch", "workers": 0},
+                  "torch num_workers=2": {"kind": "files-torch", "workers": 2}}
+    with tempfile.TemporaryDirectory(prefix="gradbook-bench-files-") as folder:
+        _write_pngs(folder, args.files)
+        rates: dict[str, list[float]] = {k: [] for k in contenders}
+        for _ in range(max(1, args.repeats // 2)):
+            for name, spec in contenders.items():
+                rates[name].append(_run({**spec, "folder": folder, "step_ms": args.file_step_ms}, 1))
+    print(f"\nFiles: {args.files} PNG digits read back each pass, a {args.file_step_ms:g} ms step (waiting, as for "
+          "an accelerator) per batch of 64; images/s, best of 3 passes")
+    print(f"{'pipeline':<32}{'images/s':>10}{'vs torch 0':>12}")
+    base = statistics.median(rates["torch num_workers=0"])
+    for name, v in rates.items():
+        m = statistics.median(v)
+        print(f"{name:<32}{m:>10.0f}{m / base:>11.2f}x")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ int64 = "int64"
 # heavier families load on first use, so `import gradbook` stays fast (tests/test_package.py checks
 # that each of them imports)
 _LAZY_MODULES = ("analysis", "classic", "compress", "data", "handbook", "io", "metrics", "models", "nn", "optim",
-                 "optimize", "style", "train", "tune", "vision")
+                 "optimize", "semi", "style", "train", "tune", "vision")
 
 
 def __getattr__(name: str):

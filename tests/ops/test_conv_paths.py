@@ -124,10 +124,15 @@ def test_reference_gradcheck_and_double_backward():
     assert gb.autograd.gradgradcheck(fn, [x, w, b])
 
 
-def test_choose_layout_takes_sample_major_columns_for_few_input_rows():
-    """A LeNet's first conv (one channel, 5x5: 25 rows) takes sample-major columns; its second (6
-    channels: 150 rows, 10x10 outputs at batch 256) the sample-innermost ones; a 3x3 'same' conv on
-    16 channels the shifted taps."""
+def test_sample_major_layout_picks_its_input_gradient_by_shape():
+    """conv2d takes sample-major columns; its dx is a convolution of dy for 'same' stride-1 convs,
+    summed back with the sample innermost on narrow maps at larger batches, else on flat grids."""
+    from gradbook.ops.conv.columns import _Geometry
+
+    def dx_by(x_shape, w_shape, pads, stride, out_hw):
+        return _Geometry(x_shape, w_shape, pads, stride, (1, 1), 1, out_hw, None).dx_by
+
     assert columns.choose_layout((256, 1, 28, 28), (6, 1, 5, 5), 1, (1, 1), (28, 28)) == "sample"
-    assert columns.choose_layout((256, 6, 14, 14), (16, 6, 5, 5), 1, (1, 1), (10, 10)) == "batch_inner"
-    assert columns.choose_layout((128, 16, 32, 32), (16, 16, 3, 3), 1, (1, 1), (32, 32)) == "taps"
+    assert dx_by((128, 16, 32, 32), (16, 16, 3, 3), (1, 1, 1, 1), (1, 1), (32, 32)) == "conv"
+    assert dx_by((256, 6, 14, 14), (16, 6, 5, 5), (0, 0, 0, 0), (1, 1), (10, 10)) == "batch_inner"
+    assert dx_by((8, 16, 32, 32), (32, 16, 3, 3), (1, 1, 1, 1), (2, 2), (16, 16)) == "plain"

@@ -46,7 +46,8 @@ def register(app: typer.Typer) -> None:
                  data: Optional[str] = typer.Option(None, "--data", help="Default: the dataset the model was trained "
                                                                          "on. " + DATASET_HELP),
                  out_dir: str = typer.Option("compressed", "--out-dir", help="Folder for the compressed model files."),
-                 plot: Optional[str] = typer.Option(None, "--plot", help="Write accuracy against file size to this PNG."),
+                 plot: Optional[str] = typer.Option(None, "--plot",
+                                                    help="Write accuracy against file size to this PNG."),
                  methods: str = typer.Option("all", "--methods", help="all, or some of dense, prune, quantise, "
                                              "quantise+huffman, prune+quantise+huffman, bwn, xnor, svd, student, "
                                              "distilled (comma-separated)."),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -73,11 +74,18 @@ def cjk_font() -> str | None:
 
 
 def _plain(markdown: str) -> str:
-    """Markdown with Unicode maths, without its emphasis and code marks (the PDF prints plain lines)."""
-    text = replace_maths(markdown)
-    for mark in ("**", "`"):
-        text = text.replace(mark, "")
-    return text
+    """Markdown with Unicode maths, without its emphasis and code marks, each paragraph (or list item,
+    or table row) on one line for the PDF to wrap."""
+    text = replace_maths(markdown).replace("**", "").replace("`", "")
+    text = re.sub(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])", r"\1", text)  # *emphasis*
+    lines: list[str] = []
+    for line in text.strip().splitlines():
+        starts_block = not line.strip() or re.match(r"\s*([-*+] |\d+\. |\|)", line)
+        if lines and lines[-1].strip() and not starts_block and not lines[-1].lstrip().startswith("|"):
+            lines[-1] = f"{lines[-1].rstrip()} {line.strip()}"
+        else:
+            lines.append(line)
+    return "\n".join(lines)
 
 
 class _Pages:

@@ -291,10 +291,10 @@ def plot(outcomes: list[Outcome], path: str, title: str = "size on disk vs accur
     import io as _io
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for o in outcomes:
+    for i, o in enumerate(outcomes):
         ax.scatter(o.file_bytes / 1024, o.accuracy, s=30)
-        ax.annotate(o.method, (o.file_bytes / 1024, o.accuracy), textcoords="offset points", xytext=(4, 4),
-                    fontsize=8)
+        ax.annotate(o.method, (o.file_bytes / 1024, o.accuracy), textcoords="offset points",
+                    xytext=(4, 4 if i % 2 == 0 else -11), fontsize=8)  # alternate: neighbours' labels apart
     ax.set_xscale("log")
     ax.set_xlabel("compressed file size (KiB, log scale)")
     ax.set_ylabel("test accuracy")

@@ -21,6 +21,19 @@ def median_time(step, steps: int, warmup: int = 3) -> float:
     return statistics.median(times)
 
 
+def fastest_cpu_time(step, steps: int, warmup: int = 3) -> float:
+    """The least CPU seconds (``time.process_time``) of ``steps`` calls of ``step()`` after ``warmup``
+    untimed ones: other work on a shared machine can only lengthen a step's CPU time, never shorten it."""
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(steps):
+        start = time.process_time()
+        step()
+        times.append(time.process_time() - start)
+    return min(times)
+
+
 def run_child(argv: list[str], threads: int, env: dict[str, str | None] | None = None) -> dict:
     """Run ``python *argv`` with every BLAS/OpenMP pool held to ``threads`` threads and return the
     JSON object on its last line of output (each library is timed in a process of its own: in one

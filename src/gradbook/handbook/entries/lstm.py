@@ -170,7 +170,9 @@ def compute(quick: bool) -> Result:
 def _figures(r: Result, curves: dict, length: int) -> None:
     import matplotlib.pyplot as plt
 
-    r.figures.append(draw_cell(plt))
+    r.figure("lstm-cell", draw_cell(plt), "The LSTM cell: the gates f, i, o (σ) and the candidate g (tanh) read "
+                                          "[h_{t−1}, x_t]; the cell line on top is only scaled by f and added to, so "
+                                          "∂c_t/∂c_{t−1} = diag(f_t).")
     fig, axs = plt.subplots(1, 2, figsize=(12, 4.2))
     distance = np.arange(length)[::-1]
     for key, norms in curves.items():
@@ -194,11 +196,7 @@ def _figures(r: Result, curves: dict, length: int) -> None:
 
 def draw_cell(plt):
     """The LSTM cell as a matplotlib figure: the cell line c_{t−1} → ⊗f → ⊕ → c_t on top, the four
-    gates σ, σ, tanh, σ fed by [h_{t−1}, x_t], and h_t = o ⊙ tanh(c_t). Returns a stored ``Figure``."""
-    import io
-
-    from ..result import Figure
-
+    gates σ, σ, tanh, σ fed by [h_{t−1}, x_t], and h_t = o ⊙ tanh(c_t). Returns the matplotlib figure."""
     fig, ax = plt.subplots(figsize=(8, 4.6))
     ax.set_xlim(-1.8, 12.2)
     ax.set_ylim(-1.3, 7.3)
@@ -250,13 +248,7 @@ def draw_cell(plt):
     ax.text(11.3, bus_y - 0.45, r"$h_t$", fontsize=12)
     ax.text(10.15, 6.8, r"$h_t$", fontsize=12)
     ax.text(0.15, 6.55, r"$c_t = f \odot c_{t-1} + i \odot g,\quad h_t = o \odot \tanh(c_t)$", fontsize=11)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return Figure("lstm-cell", buf.getvalue(), "The LSTM cell: the gates f, i, o (σ) and the candidate g (tanh) read "
-                                                "[h_{t−1}, x_t]; the cell line on top is only scaled by f and added "
-                                                "to, "
-                                                "so ∂c_t/∂c_{t−1} = diag(f_t).")
+    return fig
 
 
 ENTRY = Entry(

@@ -53,7 +53,7 @@ def match(priors, gt_boxes, labels, iou_threshold: float = 0.5) -> Match:
     n = len(p)
     if len(g) == 0:
         return Match(np.full(n, -1), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n, dtype=bool))
-    overlaps = np.nan_to_num(iou_checked(g, p))          # (G, P); an empty prior overlaps nothing
+    overlaps = np.nan_to_num(iou_checked(g, p), copy=False)  # (G, P); an empty prior overlaps nothing
     best_gt = overlaps.argmax(axis=0)                    # per prior
     best_iou = overlaps[best_gt, np.arange(n)]
     best_prior = overlaps.argmax(axis=1)                 # per gt

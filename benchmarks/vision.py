@@ -1,0 +1,128 @@
+"""``gradbook.vision`` against torch on SSD-sized work: IoU of 1,000 ground truths with SSD300's
+8,732 priors (torchvision.ops.boxes.box_iou), NMS of 3,000 boxes (the same greedy loop written
+with torch ops: torchvision's compiled nms does not load beside the CPU torch here) and SSD matching
+(ssd.pytorch's steps in torch).
+
+    python benchmarks/vision.py                # 5 alternated rounds
+    python benchmarks/vision.py --repeat 3 --inner 5
+
+Each library runs in its own subprocess (fresh interpreter, one thread, same seed so the same boxes)
+in alternated order; a worker times each call ``--inner`` times and reports the median, the parent
+prints the median over rounds and the ratio torch / gradbook (> 1: gradbook is faster). The workers
+also return a checksum of each result, and the parent checks that both computed the same thing.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+from _timing import median_time, run_child  # noqa: E402
+
+N_GT, N_NMS = 1000, 3000
+
+
+def make_boxes(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    lo = rng.uniform(0, 0.9, (n, 2))
+    return np.concatenate([lo, lo + rng.uniform(0.02, 0.3, (n, 2))], axis=1), rng.random(n)
+
+
+def _torch_ops():
+    import importlib
+    import importlib.util
+    import types
+
+    import torch
+
+    spec = importlib.util.find_spec("torchvision")
+    package = types.ModuleType("torchvision")  # its __init__ loads compiled ops this torch lacks
+    package.__path__ = list(spec.submodule_search_locations)
+    sys.modules.setdefault("torchvision", package)
+    box_iou = importlib.import_module("torchvision.ops.boxes").box_iou
+
+    def nms(boxes, scores, threshold):
+        order = torch.sort(scores, descending=True, stable=True).indices
+        keep = []
+        while order.numel():
+            best = order[0]
+            keep.append(int(best))
+            rest = order[1:]
+            order = rest[~(box_iou(boxes[best:best + 1], boxes[rest])[0] > threshold)]
+        return torch.tensor(keep)
+
+    def match(priors, gts, labels, threshold):
+        overlaps = box_iou(gts, priors)
+        best_prior = overlaps.argmax(1)
+        best_overlap, best_gt = overlaps.max(0)
+        best_overlap[best_prior] = 2.0
+        best_gt[best_prior] = torch.arange(len(gts))
+        return torch.where(best_overlap >= threshold, labels[best_gt], 0)
+
+    return torch, box_iou, nms, match
+
+
+def worker(lib: str, inner: int) -> None:
+    from gradbook import vision
+
+    priors = vision.ssd_priors(**vision.SSD300)
+    gts, _ = make_boxes(N_GT, 0)
+    boxes, scores = make_boxes(N_NMS, 1)
+    labels = np.arange(N_GT) % 20 + 1
+    if lib == "gradbook":
+        calls = {"box_iou": lambda: vision.box_iou(gts, priors),
+                 "nms": lambda: vision.nms(boxes, scores, 0.5),
+                 "match": lambda: vision.match(priors, gts, labels, 0.5).labels}
+    else:
+        torch, box_iou, nms, match = _torch_ops()
+        torch.set_num_threads(1)
+        tp, tg, tb, ts = (torch.from_numpy(a) for a in (priors, gts, boxes, scores))
+        tl = torch.from_numpy(labels)
+        calls = {"box_iou": lambda: box_iou(tg, tp), "nms": lambda: nms(tb, ts, 0.5),
+                 "match": lambda: match(tp, tg, tl, 0.5)}
+    out = {}
+    for name, call in calls.items():
+        result = np.asarray(call())
+        out[name] = median_time(call, inner, warmup=1)
+        out[f"{name}_check"] = [int(result.size), float(np.round(result.astype(float).sum(), 6))]
+    import json
+
+    print(json.dumps(out))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=5, help="alternated rounds (each a fresh subprocess)")
+    ap.add_argument("--inner", type=int, default=5, help="timed calls per subprocess (median kept)")
+    ap.add_argument("--worker", choices=["gradbook", "torch"], help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        worker(args.worker, args.inner)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    runs = {"gradbook": [], "torch": []}
+    for r in range(args.repeat):
+        for lib in (("gradbook", "torch") if r % 2 == 0 else ("torch", "gradbook")):
+            runs[lib].append(run_child([__file__, "--worker", lib, "--inner", str(args.inner)], threads=1))
+    table = Table(title=f"vision on SSD300's 8,732 priors, one thread (median of {args.repeat} rounds, ms)")
+    for col in ("call", "gradbook", "torch", "torch / gradbook"):
+        table.add_column(col, justify="right" if col != "call" else "left")
+    for name, what in (("box_iou", f"box_iou {N_GT} x 8,732"), ("nms", f"nms {N_NMS} boxes, 0.5"),
+                       ("match", f"match {N_GT} gts to 8,732 priors")):
+        if runs["gradbook"][0][f"{name}_check"] != runs["torch"][0][f"{name}_check"]:
+            raise SystemExit(f"{name}: gradbook and torch disagree: {runs['gradbook'][0][f'{name}_check']} vs "
+                             f"{runs['torch'][0][f'{name}_check']}")
+        g = statistics.median(run[name] for run in runs["gradbook"]) * 1e3
+        t = statistics.median(run[name] for run in runs["torch"]) * 1e3
+        table.add_row(what, f"{g:.2f}", f"{t:.2f}", f"{t / g:.2f}")
+    Console(width=100).print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -74,7 +74,9 @@ def test_bad_input(data):
     with pytest.raises(ValueError, match="BaggingClassifier is expecting 6 features"):
         bag.predict(X[:, :2])
     with pytest.raises(ValueError, match="BaggingClassifier: max_samples"):
-        BaggingClassifier(max_samples=1000).fit(X, y)
+        BaggingClassifier(max_samples=1000, bootstrap=False).fit(X, y)
+    with pytest.raises(ValueError, match="BaggingClassifier: max_samples"):
+        BaggingClassifier(max_samples=1.5).fit(X, y)
     with pytest.raises(ValueError, match="BaggingClassifier: out-of-bag"):
         BaggingClassifier(oob_score=True, bootstrap=False).fit(X, y)
 

@@ -177,10 +177,16 @@ def tie_tolerance(criterion: str, w: np.ndarray) -> float:
     return 0.0 if criterion in ("gini", "entropy") and np.array_equal(w, np.round(w)) else 1e-10
 
 
-def _tie_floor(best: np.ndarray, tol: float) -> np.ndarray:
-    """Scores at or above this count as ties with ``best``."""
+def _tie_floor(best: np.ndarray, tol: float, weight: np.ndarray, criterion: str) -> np.ndarray:
+    """Scores at or above this count as ties with ``best``: within ``tol`` of it relatively and,
+    for gini and entropy (whose proxy −w_L i_L − w_R i_R lies in [−W, 0] for a node of weight
+    W), within ``tol · W`` too, so that a perfect split scored 0 and one scored −1e-16 by
+    rounding (a pure child's class total and weight summed apart) tie."""
+    if not tol:
+        return best
+    slack = np.abs(best) + (weight if criterion in ("gini", "entropy") else 0.0)
     with np.errstate(invalid="ignore"):
-        return best - tol * np.abs(best) if tol else best
+        return best - tol * slack
 
 
 def _draw_features(xsorted, starts, counts, max_features, rng):
@@ -247,14 +253,16 @@ def _best_splits(xsorted, SW, order, starts, counts, criterion, tol, min_samples
     # best position per pair (first of the maxima), then best pair per node (first in draw order)
     seg_max = np.maximum.reduceat(proxy, seg_off)
     best_t = np.minimum.reduceat(
-        np.where(proxy >= np.repeat(_tie_floor(seg_max, tol), L), np.arange(T), T), seg_off)
+        np.where(proxy >= np.repeat(_tie_floor(seg_max, tol, seg_tot[:, c], criterion), L),
+                 np.arange(T), T), seg_off)
     n_pairs = np.bincount(pnode, minlength=m)
     has = np.flatnonzero(n_pairs)
     poff = (np.cumsum(n_pairs) - n_pairs)[has]
     node_max = np.maximum.reduceat(seg_max, poff)
     P = len(pnode)
     best_p = np.minimum.reduceat(
-        np.where(seg_max >= np.repeat(_tie_floor(node_max, tol), n_pairs[has]), np.arange(P), P), poff)
+        np.where(seg_max >= np.repeat(_tie_floor(node_max, tol, seg_tot[poff, c], criterion),
+                                      n_pairs[has]), np.arange(P), P), poff)
     found = np.isfinite(node_max)
     nodes, bp = has[found], best_p[found]
     t = best_t[bp]
@@ -296,7 +304,8 @@ def _score_block(xsorted, SW, order, starts, node_of, size_ok, criterion, tol, n
     proxy = np.where(valid, proxy, -np.inf)
     seg_max = np.maximum.reduceat(proxy, starts, axis=1)
     best_t = np.minimum.reduceat(
-        np.where(proxy >= _tie_floor(seg_max, tol)[:, node_of], np.arange(n_act), n_act),
+        np.where(proxy >= _tie_floor(seg_max, tol, seg_tot[:, :, c], criterion)[:, node_of],
+                 np.arange(n_act), n_act),
         starts, axis=1)
     best_t = np.minimum(best_t, n_act - 1)
     rows = np.arange(order.shape[0])[:, None]
@@ -321,7 +330,8 @@ def _best_splits_all(xsorted, SW, order, starts, counts, act, criterion, tol, mi
     seg_max, best_t, left_best, seg_tot = (np.concatenate(parts) for parts in zip(*blocks))
     perm = np.argsort(rng.random_sample((len(act), d)), axis=1)
     in_order = np.take_along_axis(seg_max[:, act].T, perm, axis=1)
-    j = np.argmax(in_order >= _tie_floor(in_order.max(axis=1), tol)[:, None], axis=1)
+    floor = _tie_floor(in_order.max(axis=1), tol, seg_tot[0, act, c], criterion)
+    j = np.argmax(in_order >= floor[:, None], axis=1)
     rows = np.arange(len(act))
     feat = perm[rows, j]
     found = np.isfinite(in_order[rows, j])
@@ -334,6 +344,27 @@ def _best_splits_all(xsorted, SW, order, starts, counts, act, criterion, tol, mi
     rsel = seg_tot[feat, act] - lsel
     return (found, np.where(found, feat, TREE_UNDEFINED), np.where(found, thr, TREE_UNDEFINED),
             lsel[:, :c], rsel[:, :c], lsel[:, c], rsel[:, c], nl[t])
+
+
+def _node_stats(grouped: np.ndarray, sizes: np.ndarray, S: np.ndarray, w: np.ndarray,
+                SQ: np.ndarray | None):
+    """Stats S (m, c), weight W (m,) and SQ (m,) of the nodes of a level, summed afresh from
+    their samples (``grouped``: node after node, ``sizes`` each) as scikit-learn sums a node's
+    samples when it starts on it: no rounding carried down from the parent, and a pure node's
+    class total equals its weight bit for bit (its impurity is exactly 0)."""
+    starts = np.cumsum(sizes) - sizes
+    node_S = np.add.reduceat(S[grouped], starts, axis=0)
+    node_W = np.add.reduceat(w[grouped], starts)
+    node_SQ = None if SQ is None else np.add.reduceat(SQ[grouped], starts)
+    return node_S, node_W, node_SQ
+
+
+def _constant_nodes(targets: np.ndarray, grouped: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Per node of a level, whether all its targets are equal; ``grouped`` lists the level's
+    samples node after node (``sizes`` each)."""
+    vals = targets[grouped]
+    starts = np.cumsum(sizes) - sizes
+    return np.all(np.maximum.reduceat(vals, starts) == np.minimum.reduceat(vals, starts), axis=1)
 
 
 def _class_fractions(P: np.ndarray, n_classes: tuple[int, ...] | None) -> np.ndarray:
@@ -359,14 +390,18 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
                min_impurity_decrease: float, rng: np.random.RandomState,
                SQ: np.ndarray | None = None, order: np.ndarray | None = None,
                offset: np.ndarray | None = None,
-               n_classes: tuple[int, ...] | None = None, min_weight_leaf: float = 0.0) -> Tree:
+               n_classes: tuple[int, ...] | None = None, min_weight_leaf: float = 0.0,
+               targets: np.ndarray | None = None) -> Tree:
     """Grow a tree on float32 ``X`` (n, d) with per-sample stats ``S`` (n, c) already multiplied
     by the weights ``w`` (n,): weighted one-hot classes, or weighted centred targets with their
     weighted squared norms ``SQ`` (n,). ``offset`` (c,) is added back to regression node means.
     Samples of weight 0 take no part (bootstrap). ``order`` may be a shared :func:`presort`.
     Several classification outputs: ``S`` holds each output's weighted one-hot columns side by
     side, ``n_classes`` their widths; the impurity is the mean over outputs.
-    ``min_weight_leaf``: least total sample weight a child may hold."""
+    ``min_weight_leaf``: least total sample weight a child may hold. ``targets`` (n, c): the
+    regression targets themselves; a node whose targets are all equal is a leaf even when the
+    rounding of Σw y² / W - (Σw y / W)² leaves its impurity a few ulps above EPSILON (else a row
+    of weight 2 and the same row twice could end in different trees)."""
     n, d = X.shape
     keep = w > 0
     if order is None:
@@ -377,11 +412,10 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
     is_reg = SQ is not None
     SW = np.column_stack([S, w])
     tol = tie_tolerance(criterion, w)
-    root_S = S[keep].sum(axis=0)[None, :]
-    root_W = np.array([w[keep].sum()])
-    root_SQ = np.array([SQ[keep].sum()]) if is_reg else None
+    lv_N = np.array([order.shape[1]])
+    lv_S, lv_W, lv_SQ = _node_stats(order[0], lv_N, S, w, SQ)
+    root_W = lv_W
     # per-level node arrays, concatenated at the end (breadth-first numbering)
-    lv_S, lv_W, lv_N, lv_SQ = root_S, root_W, np.array([order.shape[1]]), root_SQ
     out = {k: [] for k in ("feat", "thr", "left", "right", "S", "W", "N", "imp")}
     n_nodes, depth, deepest = 1, 0, 0
     while len(lv_W):
@@ -390,6 +424,8 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
         splittable = ~((depth >= max_depth) | (lv_N < min_samples_split)
                        | (lv_N < 2 * min_samples_leaf) | (lv_W < 2 * min_weight_leaf)
                        | (imp <= EPSILON))
+        if targets is not None:
+            splittable &= ~_constant_nodes(targets, order[0], lv_N)
         feat = np.full(m, TREE_UNDEFINED, dtype=np.intp)
         thr = np.full(m, float(TREE_UNDEFINED))
         left = np.full(m, TREE_LEAF, dtype=np.intp)
@@ -438,16 +474,8 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
         right[split] = left[split] + 1
         # children, interleaved left/right
         NLf = NL[found]
-        ch_S = np.empty((2 * k, S.shape[1]))
-        ch_S[0::2], ch_S[1::2] = LS[found], RS[found]
-        ch_W = np.empty(2 * k)
-        ch_W[0::2], ch_W[1::2] = WL[found], WR[found]
         ch_N = np.empty(2 * k, dtype=np.intp)
         ch_N[0::2], ch_N[1::2] = NLf, lv_N[split] - NLf
-        ch_SQ = None
-        if is_reg:
-            ch_SQ = np.empty(2 * k)
-            ch_SQ[0::2], ch_SQ[1::2] = sq_l[found], sq_r[found]
         # regroup the sorted sample lists by child (stable radix sort), dropping finished nodes
         child = np.full(m, -1)
         child[split] = 2 * np.arange(k)
@@ -459,7 +487,8 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
         regroup = np.argsort(key_t[order], axis=1, kind="stable")[:, :n_next]
         order = np.take_along_axis(order, regroup, axis=1)
         xsorted = np.take_along_axis(xsorted, regroup, axis=1)
-        lv_S, lv_W, lv_N, lv_SQ = ch_S, ch_W, ch_N, ch_SQ
+        lv_N = ch_N
+        lv_S, lv_W, lv_SQ = _node_stats(order[0], lv_N, S, w, SQ)
         n_nodes += 2 * k
         depth += 1
     cat = {k: np.concatenate(v) for k, v in out.items()}

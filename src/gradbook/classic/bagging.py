@@ -6,6 +6,12 @@ Each of ``n_estimators`` clones of the base classifier sees a random draw of ``m
 on all rows; others get the drawn rows. The ensemble averages predict_proba (or the votes of
 estimators without it):  p(k | x) = 1/T sum_t p_t(k | x).  With ``oob_score`` each row is
 scored by the estimators that never drew it.
+
+``sample_weight`` follows scikit-learn 1.9: row i is drawn with probability w_i / sum w (and a
+float ``max_samples`` is a fraction of sum w), and the estimators see only the draw. So weight 2
+means "this row twice" in distribution, not draw by draw: the same seed draws other rows from n
+weighted rows than from the rows repeated (check_sample_weight_equivalence is an expected
+failure, proved in tests/classic/test_check_estimator_trees.py).
 """
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted, check_random_state, has_fi
 
 from ._proba import ProbaClassifier
 from ._validation import check_sample_weight
+from .forest import n_draws
 from .tree import DecisionTreeClassifier, count_or_fraction, validate
 
 _MAX_INT = np.iinfo(np.int32).max
@@ -31,7 +38,8 @@ class BaggingClassifier(ProbaClassifier, ClassifierMixin, BaseEstimator):
     ----------
     estimator : classifier, default=DecisionTreeClassifier()
     n_estimators : int, default=10
-    max_samples : int or float, default=1.0 (rows drawn per estimator)
+    max_samples : None, int or float, default=None (rows drawn per estimator: n_samples, a
+        count, or a fraction of n_samples / of the total sample weight)
     max_features : int or float, default=1.0 (columns drawn per estimator)
     bootstrap : bool, default=True (rows with replacement)
     bootstrap_features : bool, default=False (columns with replacement)
@@ -42,7 +50,7 @@ class BaggingClassifier(ProbaClassifier, ClassifierMixin, BaseEstimator):
     classes_, n_classes_. Shapes: predict_proba (n_samples, n_classes).
     """
 
-    def __init__(self, estimator=None, n_estimators: int = 10, *, max_samples=1.0,
+    def __init__(self, estimator=None, n_estimators: int = 10, *, max_samples=None,
                  max_features=1.0, bootstrap: bool = True, bootstrap_features: bool = False,
                  oob_score: bool = False, random_state=None):
         self.estimator = estimator
@@ -62,20 +70,26 @@ class BaggingClassifier(ProbaClassifier, ClassifierMixin, BaseEstimator):
             raise ValueError(f"{name}: out-of-bag estimation (oob_score=True) needs bootstrap=True")
         X, y = validate(self, X, y, dtype=None)
         check_classification_targets(y)
-        sw = check_sample_weight(self, sample_weight, X)
+        sw = None if sample_weight is None else check_sample_weight(self, sample_weight, X)
+        if sw is not None and not self.bootstrap:
+            warnings.warn(f"When fitting {name} with sample_weight it is recommended to use "
+                          f"bootstrap=True, got {self.bootstrap}.", UserWarning)
         self.classes_, y_enc = np.unique(y, return_inverse=True)
         self.n_classes_ = len(self.classes_)
         n, d = X.shape
-        n_rows = count_or_fraction(self.max_samples, n, "max_samples", name)
+        n_rows = n_draws(self.max_samples, n, sw, name)
+        positive = n if sw is None else int(np.count_nonzero(sw))
+        if not self.bootstrap and n_rows > positive:
+            raise ValueError(f"{name}: max_samples gives {n_rows} rows, more than the {positive} "
+                             "rows (of positive weight) that can be sampled without replacement")
         n_cols = count_or_fraction(self.max_features, d, "max_features", name)
         base = DecisionTreeClassifier() if self.estimator is None else self.estimator
         weighted = has_fit_parameter(base, "sample_weight")
-        if sample_weight is not None and not weighted:
-            raise ValueError(f"{name}: the estimator {type(base).__name__} does not support "
-                             "sample_weight")
         rng = check_random_state(self.random_state)
 
         def draw_rows(draw):
+            if sw is not None:
+                return draw.choice(n, n_rows, replace=self.bootstrap, p=sw / sw.sum())
             return draw.randint(0, n, n_rows) if self.bootstrap else draw.permutation(n)[:n_rows]
 
         self.estimators_, self.estimators_samples_, self.estimators_features_ = [], [], []
@@ -85,16 +99,11 @@ class BaggingClassifier(ProbaClassifier, ClassifierMixin, BaseEstimator):
             cols = (draw.randint(0, d, n_cols) if self.bootstrap_features
                     else np.sort(draw.permutation(d)[:n_cols]))
             rows = draw_rows(draw)
-            for _ in range(100):  # a draw of only zero-weight rows teaches nothing: draw again
-                if not weighted or np.any(sw[rows] > 0):
-                    break
-                rows = draw_rows(draw)
             est = clone(base)
             if "random_state" in est.get_params():
                 est.set_params(random_state=seed)
             if weighted:
-                w = sw * np.bincount(rows, minlength=n)
-                est.fit(X[:, cols], y_enc, sample_weight=w)
+                est.fit(X[:, cols], y_enc, sample_weight=np.bincount(rows, minlength=n))
             else:
                 est.fit(X[rows][:, cols], y_enc[rows])
             self.estimators_.append(est)

@@ -11,6 +11,11 @@ and each stage fits one depth-limited tree per class to the negative gradient r 
 
 With ``subsample < 1`` each stage sees a random ``subsample`` fraction of the rows (stochastic
 gradient boosting); leaf values use those rows only. X is sorted once and shared by all trees.
+
+``sample_weight`` enters every sum above, so with ``subsample=1.0`` weight 2 is exactly the row
+repeated (scikit-learn's estimator check passes). With ``subsample < 1`` it cannot be: a stage
+draws a random subset of the n rows as given, and the same seed draws another subset of the
+repeated rows (tests/classic/test_check_estimator_trees.py shows the check then fails).
 """
 from __future__ import annotations
 

@@ -94,7 +94,7 @@ class _BaseTree(BaseEstimator):
     _criteria: tuple[str, ...] = ()
 
     def _grow(self, X: np.ndarray, S: np.ndarray, w: np.ndarray, *, SQ=None, offset=None,
-              order=None, n_classes=None) -> "_BaseTree":
+              order=None, n_classes=None, targets=None) -> "_BaseTree":
         """Grow ``tree_`` from float32 ``X`` and weighted stats (see ``build_tree``)."""
         name = type(self).__name__
         if self.criterion not in self._criteria:
@@ -120,7 +120,7 @@ class _BaseTree(BaseEstimator):
             min_samples_leaf=msl, max_features=self.max_features_,
             min_impurity_decrease=float(self.min_impurity_decrease),
             rng=check_random_state(self.random_state), SQ=SQ, offset=offset, order=order,
-            n_classes=n_classes, min_weight_leaf=float(frac) * float(w.sum()))
+            n_classes=n_classes, min_weight_leaf=float(frac) * float(w.sum()), targets=targets)
         return self
 
     def _validate_X_predict(self, X) -> np.ndarray:
@@ -288,7 +288,7 @@ class DecisionTreeRegressor(RegressorMixin, _BaseTree):
         offset = np.average(Y, axis=0, weights=w) if w.sum() > 0 else np.zeros(Y.shape[1])
         Yc = Y - offset
         return self._grow(X, Yc * w[:, None], w, SQ=w * np.sum(Yc * Yc, axis=1),
-                          offset=offset, order=order)
+                          offset=offset, order=order, targets=Y)
 
     def predict(self, X) -> np.ndarray:
         X = self._validate_X_predict(X)

@@ -94,3 +94,13 @@ def test_integer_weights_equal_repeated_rows(dtype):
         members = weighted.labels_ == k
         np.testing.assert_allclose(weighted.cluster_centers_[k],
                                    np.average(X[members], axis=0, weights=w[members]), rtol=tol, atol=tol)
+
+
+def test_sklearn_weight_check_passes_with_fixed_starting_centres():
+    """The expected failure of KMeans in test_check_estimator_linear is the k-means++ draw
+    alone: with the starting centres given, scikit-learn's own check passes."""
+    from sklearn.utils import estimator_checks
+
+    X = np.random.RandomState(42).rand(15, 30)          # the check's data
+    estimator_checks.check_sample_weight_equivalence_on_dense_data(
+        "KMeans", KMeans(3, init=X[[0, 5, 10]], n_init=1))

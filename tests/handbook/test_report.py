@@ -164,3 +164,27 @@ def test_shipped_file_is_package_data():
     from fnmatch import fnmatch
 
     assert any(fnmatch("handbook/verdicts.json", p) or fnmatch("x/handbook/verdicts.json", p) for p in patterns)
+
+
+def test_figures_are_embedded_with_a_palette():
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    fig, ax = plt.subplots(figsize=(5, 3))
+    x = np.linspace(0, 6, 200)
+    for k in range(5):
+        ax.plot(x, np.sin(x + k), label=f"k={k}")
+    ax.legend()
+    png = Result().figure("f", fig).png
+    small = render_html.compact_png(png)
+    assert len(small) < len(png) / 2
+    with Image.open(io.BytesIO(png)) as a, Image.open(io.BytesIO(small)) as b:
+        assert a.size == b.size
+        diff = np.abs(np.asarray(a.convert("RGB"), float) - np.asarray(b.convert("RGB"), float))
+    assert diff.mean() < 0.5  # of 255: the plot looks the same

@@ -56,6 +56,9 @@ def to_svg(tex: str, display: bool = False) -> str | None:
     svg = re.sub(r'<g id="patch_1">.*?</g>', "", svg, flags=re.S)  # the white background
     svg = re.sub(r' id="(figure|text|patch|line2d)_\d+"', "", svg)  # figure-level ids repeat in every formula
     svg = re.sub(r"\s*\n\s*", " ", svg)
+    svg = re.sub(r"translate\([^)]*\)", lambda m: re.sub(r"(\.\d\d)\d+", r"\1", m.group(0)),
+                 svg)  # glyph placements to 1/100 of a glyph unit (1/800 px); scales stay exact
+    svg = re.sub(r'\s*(/?>)\s*', r"\1", svg).replace(' version="1.1"', "")
     svg = re.sub(r"<defs>\s*</defs>\s*", "", svg)
     # no trailing newline: whitespace inside the inline span would show as a space before ")"
     return svg.strip()

@@ -121,6 +121,22 @@ def markdown_html(text: str, sheet: mathtext.GlyphSheet | None = None) -> str:
     return mathtext.restore(_MD.render(body), formulas, sheet)
 
 
+def compact_png(png: bytes) -> bytes:
+    """The figure with an adaptive palette of at most 256 colours (plots use few; this keeps the report
+    several times smaller), or the original bytes when that is not smaller."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as im:
+        if im.mode == "RGBA" and im.getchannel("A").getextrema()[0] < 255:
+            return png  # a transparent figure keeps its alpha
+        quantized = im.convert("RGB").quantize(colors=256)  # median cut: white stays white
+    buf = io.BytesIO()
+    quantized.save(buf, format="PNG", optimize=True)
+    return buf.getvalue() if buf.tell() < len(png) else png
+
+
 def _badge(word: str) -> str:
     return f'<span class="badge {escape(word)}">{escape(word)}</span>'
 
@@ -157,7 +173,7 @@ def _entry_html(e: Entry, result: Result, langs: list[str], sheet: mathtext.Glyp
             parts.append("<tr>" + "".join(_value_cell(v) for v in row) + "</tr>")
         parts.append("</table>")
     for f in result.figures:
-        data = base64.b64encode(f.png).decode("ascii")
+        data = base64.b64encode(compact_png(f.png)).decode("ascii")
         parts.append(f'<figure><img alt="{escape(f.name)}" src="data:image/png;base64,{data}">'
                      f"<figcaption>{escape(f.caption)}</figcaption></figure>")
     code = e.source()

@@ -33,7 +33,7 @@ from ..nn.module import Module
 from . import binary, distill, fileformat, huffman, lowrank, prune, quantize
 
 __all__ = ["METHODS", "Settings", "Outcome", "encode_model", "save_model", "load_model", "accuracy", "fine_tune",
-           "run", "plot"]
+           "run", "figure", "plot"]
 
 METHODS = ("dense", "prune", "quantise", "quantise+huffman", "prune+quantise+huffman", "bwn", "xnor", "svd",
            "student", "distilled")
@@ -72,6 +72,7 @@ class Outcome:
     parameters: int
     accuracy: float
     details: dict = field(default_factory=dict)
+    model: Module | None = field(default=None, repr=False, compare=False)  # the compressed model, in memory
 
     @property
     def bits_per_parameter(self) -> float:
@@ -189,11 +190,17 @@ def _rule(m, n):
 
 
 def _index_statistics(model: Module) -> dict:
-    """Entropy and Huffman length (bits per index) of all quantised layers' indices together."""
-    books = [quantize.codebook(m) for m in model.modules() if quantize.is_quantized(m)]
-    idx = np.concatenate([indices[indices != len(centroids)] for centroids, indices in books])
-    code = huffman.HuffmanCode.fit(idx)
-    return {"index_entropy": huffman.entropy(idx), "index_huffman_bits": code.average_length(idx)}
+    """Entropy and Huffman length in bits per index, each layer with its own code (as the file
+    codes them), averaged over all the quantised layers' indices."""
+    bits = entropy_bits = count = 0.0
+    for m in model.modules():
+        if quantize.is_quantized(m):
+            centroids, indices = quantize.codebook(m)
+            idx = indices[indices != len(centroids)]
+            bits += huffman.HuffmanCode.fit(idx).average_length(idx) * idx.size
+            entropy_bits += huffman.entropy(idx) * idx.size
+            count += idx.size
+    return {"index_entropy": entropy_bits / count, "index_huffman_bits": bits / count}
 
 
 def run(model: Module, train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray], workdir: str,
@@ -217,7 +224,7 @@ def run(model: Module, train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndar
         reloaded = load_model(path, base)
         count = sum(p.data.size for p in reloaded.parameters())
         results.append(Outcome(name, size, payload, count, accuracy(reloaded, *test),
-                               dict(details or {}, path=path, accuracy_in_memory=in_memory)))
+                               dict(details or {}, path=path, accuracy_in_memory=in_memory), net))
 
     def step(name: str) -> bool:
         if name in methods and progress is not None:
@@ -280,15 +287,12 @@ def run(model: Module, train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndar
     return results
 
 
-def plot(outcomes: list[Outcome], path: str, title: str = "size on disk vs accuracy") -> None:
-    """Accuracy against bytes on disk (log scale), one labelled point per method, as a PNG."""
+def figure(outcomes: list[Outcome], title: str = "size on disk vs accuracy"):
+    """A matplotlib figure of accuracy against bytes on disk (log scale), one labelled point per method."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    from ..io import write_atomic
-    import io as _io
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for i, o in enumerate(outcomes):
@@ -300,6 +304,18 @@ def plot(outcomes: list[Outcome], path: str, title: str = "size on disk vs accur
     ax.set_ylabel("test accuracy")
     ax.set_title(title)
     ax.grid(True, alpha=0.3)
+    return fig
+
+
+def plot(outcomes: list[Outcome], path: str, title: str = "size on disk vs accuracy") -> None:
+    """:func:`figure` written to ``path`` as a PNG (atomically)."""
+    import io as _io
+
+    import matplotlib.pyplot as plt
+
+    from ..io import write_atomic
+
+    fig = figure(outcomes, title)
     buf = _io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)

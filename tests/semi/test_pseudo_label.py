@@ -72,6 +72,21 @@ def test_pseudo_label_matches_torch_twin():
     assert sum(used) > 0 and 0 < h[-1]["pseudo_accuracy"] <= 1
 
 
+def test_epoch_length_follows_the_batch_mix():
+    """Callbacks (a progress bar) see each epoch's own number of batches: labelled only, then mixed."""
+    from gradbook.train import Callback
+
+    class Lengths(Callback):
+        seen = []
+
+        def on_epoch_begin(self, trainer, epoch):
+            self.seen.append(trainer.batches_per_epoch)
+
+    X, y, Xu, yu = _problem()
+    PseudoLabel(models.MLP([5, 8, 3]), **SETTINGS).fit(X, y, Xu, 2, callbacks=[Lengths()])
+    assert Lengths.seen == [2, 18]  # ceil(30 / 16); max(ceil(30 / 12), ceil(70 / 4))
+
+
 def test_lee_alpha_schedule():
     assert [lee_alpha(t, 2, 4, 3.0) for t in range(1, 8)] == [0, 0, 0.75, 1.5, 2.25, 3.0, 3.0]
     assert lee_alpha(3, 2, 0, 3.0) == 3.0

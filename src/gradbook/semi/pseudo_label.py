@@ -87,6 +87,7 @@ class _Schedule(Callback):
         o = self.owner
         o.alpha_ = lee_alpha(epoch, o.warmup_epochs, o.ramp, o.alpha_max)
         o._batches.active = o.alpha_ > 0
+        trainer.batches_per_epoch = len(o._batches)  # the mix changes the epoch's length (ProgressBar reads it)
         o._counts = dict.fromkeys(("labelled", "labelled_correct", "pseudo_seen", "pseudo_used", "pseudo_correct"), 0)
 
     def on_epoch_end(self, trainer, epoch: int, logs: dict) -> None:

@@ -55,7 +55,8 @@ def _weights(model) -> list[np.ndarray]:
 
 
 def _storage_at(base, amount: float) -> tuple[float, float]:
-    """(CSR bytes, gradbook's sparse entry bytes) of the weight matrices pruned to ``amount``, over their dense bytes."""
+    """(CSR bytes, gradbook's sparse entry bytes) of the weight matrices pruned to ``amount``, each
+    over their dense bytes."""
     import copy
 
     net = copy.deepcopy(base)
@@ -124,7 +125,8 @@ def compute(quick: bool) -> Result:
         r.number(f"{key}_bits", o.bits_per_parameter)
         r.number(f"{key}_params", o.parameters)
         rows.append([method, o.file_bytes, o.payload_bytes, round(dense.file_bytes / o.file_bytes, 2), o.parameters,
-                     round(o.bits_per_parameter, 2), round(o.accuracy, 4), round(100 * (o.accuracy - dense.accuracy), 2)])
+                     round(o.bits_per_parameter, 2), round(o.accuracy, 4),
+                     round(100 * (o.accuracy - dense.accuracy), 2)])
     r.table("Size on disk and test accuracy of each method (files written, reloaded, scored)",
             ["method", "file bytes", "array bytes", "x smaller", "parameters", "bits/param", "test accuracy",
              "vs dense (pts)"], rows)
@@ -224,7 +226,8 @@ ENTRY = Entry(
         "group-conv": {"zh": "“Group Conv（可节省 1/g 计算量）”。",
                        "en": "'Group convolution saves 1/g of the compute'."},
         "distillation": {"zh": "“蒸馏法”：小模型跟着大模型学，比单独训练更好。",
-                         "en": "'Distillation': a small model taught by a large one beats the same model trained alone."},
+                         "en": "'Distillation': a small model taught by a large one beats the same model "
+                               "trained alone."},
     },
     answer={
         "en": r"""

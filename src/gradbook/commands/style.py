@@ -9,7 +9,8 @@ _HELP = """Paint CONTENT in the style of STYLE and write the result to OUT (Gaty
 
 The image itself is optimised (L-BFGS or Adam) to keep CONTENT's features and take on STYLE's Gram
 matrices, read from a small CNN with random filters: nothing is downloaded. STYLE is resized to
-CONTENT's size; CONTENT's longer side is resized to --size pixels.
+CONTENT's size; CONTENT's longer side is resized to --size pixels. The content loss grows with the
+number of pixels and the style loss does not: at other sizes, scale --style-weight along.
 
 [bold]Examples[/bold]
 
@@ -27,15 +28,19 @@ def register(app: typer.Typer) -> None:
         output: str = typer.Option(..., "-o", "--output", metavar="OUT", help="Where to write the result."),
         steps: int = typer.Option(200, "--steps", min=1, help="Optimiser steps."),
         size: int = typer.Option(128, "--size", min=8, help="Longer side of the result, in pixels."),
-        style_weight: float = typer.Option(1e4, "--style-weight", min=0.0, help="β, the style loss's weight."),
+        style_weight: float = typer.Option(1e6, "--style-weight", min=0.0, help="β, the style loss's weight."),
         content_weight: float = typer.Option(1.0, "--content-weight", min=0.0, help="α, the content loss's weight."),
-        tv_weight: float = typer.Option(0.0, "--tv-weight", min=0.0, help="γ, the total-variation weight."),
+        tv_weight: float = typer.Option(10.0, "--tv-weight", min=0.0, help="γ, the total-variation weight."),
         optimizer: str = typer.Option("lbfgs", "--optimizer", help="lbfgs or adam."),
         lr: float = typer.Option(None, "--lr", help="Step size (default 1 for lbfgs, 0.02 for adam)."),
         init: str = typer.Option("content", "--init", help="Start from the content image or from noise."),
         seed: int = typer.Option(0, "--seed", help="Seed of the random filters (and of --init noise)."),
         plot: str = typer.Option(None, "--plot", metavar="PNG", help="Also write the loss curves here."),
+        threads: int = typer.Option(1, "--threads", min=1, help="BLAS threads (the small convolutions of the "
+                                    "random CNN run fastest on one)."),
     ) -> None:
+        from threadpoolctl import threadpool_limits
+
         from ..style import random_cnn, transfer
         from ..style.images import ImageFileError, load_image, resize_image, save_image
 
@@ -50,9 +55,10 @@ def register(app: typer.Typer) -> None:
             _fail(str(error))
         s = resize_image(s, c.shape[1], c.shape[2])
         start = time.perf_counter()
-        result = transfer(c, s, random_cnn(3, seed=seed), steps,
-                          {"content": content_weight, "style": style_weight, "tv": tv_weight},
-                          optimizer, lr, init=init, seed=seed, progress=True)
+        with threadpool_limits(threads):
+            result = transfer(c, s, random_cnn(3, seed=seed), steps,
+                              {"content": content_weight, "style": style_weight, "tv": tv_weight},
+                              optimizer, lr, init=init, seed=seed, progress=True)
         seconds = time.perf_counter() - start
         try:
             save_image(result.image, output)

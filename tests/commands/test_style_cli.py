@@ -1,21 +1,12 @@
-"""``gradbook style``: writes a stylised PNG of the content's size and a loss plot; a file that is not
+"""``gradbook style`` (``runner`` from conftest.py): writes a stylised PNG of the content's size and a loss plot; a file that is not
 an image, or is missing, is a clear error naming the path."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from PIL import Image
-from typer.testing import CliRunner
 
 from gradbook.cli import app
-
-
-@pytest.fixture
-def runner():
-    try:
-        return CliRunner(mix_stderr=False)
-    except TypeError:       # click >= 8.2 always keeps stderr apart
-        return CliRunner()
 
 
 @pytest.fixture

@@ -9,4 +9,10 @@
 * :mod:`.fileformat` — a safe ``.npz`` file for all of the above that loads back to dense weights;
 * :mod:`.pipeline` — the runs behind ``gradbook compress``: size on disk against accuracy.
 """
-from . import prune  # noqa: F401
+from . import binary, distill, fileformat, huffman, lowrank, prune, quantize  # noqa: F401
+from .binary import binarize  # noqa: F401
+from .distill import distillation_loss  # noqa: F401
+from .lowrank import factorize, svd_linear, tucker2_conv  # noqa: F401
+
+__all__ = ["binary", "distill", "fileformat", "huffman", "lowrank", "prune", "quantize", "binarize",
+           "distillation_loss", "factorize", "svd_linear", "tucker2_conv"]

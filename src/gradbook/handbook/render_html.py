@@ -86,7 +86,7 @@ p code,li code{background:#eef1f6;padding:1px 5px;border-radius:4px}
 
 # Filter the entries as the reader types: every word of the query must occur in the entry's text
 # (or its id), and its overall verdict must match the chosen one; empty sections and their
-# contents links hide with them.
+# contents links hide with them. A link can preset both: handbook.html?q=...&verdict=...
 SCRIPT = """
 (function(){
   var q=document.getElementById('q'), v=document.getElementById('verdict'), count=document.getElementById('count');
@@ -107,6 +107,9 @@ SCRIPT = """
     });
     count.textContent=shown+' / '+items.length;
   }
+  var asked=new URLSearchParams(location.search);  // handbook.html?q=dropout&verdict=corrected
+  if(asked.get('q')) q.value=asked.get('q');
+  if(asked.get('verdict')) v.value=asked.get('verdict');
   q.addEventListener('input',apply); v.addEventListener('change',apply);
   [].forEach.call(document.querySelectorAll('.summary button'), function(b){
     b.addEventListener('click',function(){v.value=(v.value===b.value?'':b.value);apply();});

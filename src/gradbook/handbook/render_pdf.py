@@ -8,6 +8,7 @@ text only and says so on the first page.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 import shutil
@@ -22,7 +23,8 @@ from .registry import SECTIONS
 from .render_terminal import format_value
 from .result import Result
 
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome", "headless_shell")
+BROWSERS = ("chromium", "chromium-browser", "chromium-headless-shell", "google-chrome", "google-chrome-stable", "chrome",
+            "chrome-headless-shell", "headless_shell")
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
              "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "AR PL UMing CN")
 VERDICT_COLOURS = {"confirmed": "#1f8a4c", "corrected": "#c23b3b", "depends": "#c99a06", "contested": "#6a3fb5"}
@@ -175,6 +177,9 @@ def matplotlib_pdf(runs: list[tuple[Entry, Result]], lang: str, pdf_path: str) -
         langs = ["en"]
         note = "No font with Chinese glyphs is installed: this PDF holds the English text only."
     buffer = io.BytesIO()
+    font_log = logging.getLogger("matplotlib.font_manager")
+    level = font_log.level
+    font_log.setLevel(logging.ERROR)  # "no bold weight" for a CJK font: it prints regular, said once here
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a glyph missing from DejaVu Sans prints as a box, not a warning each
         with PdfPages(buffer, metadata={"Title": "gradbook handbook", "Creator": "gradbook"}) as pdf:
@@ -186,6 +191,7 @@ def matplotlib_pdf(runs: list[tuple[Entry, Result]], lang: str, pdf_path: str) -
             for e, result in runs:
                 _entry_pages(pages, e, result, langs)
             pages.close_page()
+    font_log.setLevel(level)
     from ..io import write_atomic
 
     write_atomic(pdf_path, buffer.getvalue())

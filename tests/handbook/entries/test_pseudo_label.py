@@ -44,8 +44,9 @@ def _rederived(table, names):
         d = better - worse
         return "confirmed" if (d > 0).all() and d.mean() > margin else "corrected" if (d <= 0).all() else "depends"
 
-    return acc, {"warmup-helps": paired(acc["warmup"], acc["supervised"], 0.005),
-                 "start-overfits": paired(acc["warmup"], acc["start"], 0.02)}
+    both = {paired(acc["warmup"], acc["supervised"], 0), paired(acc["warmup_threshold"], acc["supervised"], 0)}
+    helps = both.pop() if len(both) == 1 and both != {"depends"} else "depends"
+    return acc, {"warmup-helps": helps, "start-overfits": paired(acc["warmup"], acc["start"], 0.02)}
 
 
 def test_pseudo_label_numbers_and_verdicts():

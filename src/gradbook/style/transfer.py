@@ -141,8 +141,13 @@ def transfer(content, style, feature_extractor: FeatureExtractor | None = None, 
         raise ValueError("transfer: content_layers and style_layers must name at least one layer each")
     objective = _Objective(extractor, c, s, content_layers, style_layers, _weights(weights))
     x = Tensor(_initial(init, c, seed), requires_grad=True)
-    opt = _optimizer(optimizer, x, lr)
+    history = _optimise(objective, x, _optimizer(optimizer, x, lr), steps, progress, callback)
+    return TransferResult(np.clip(x.data[0], 0.0, 1.0).astype(np.float32), history)
 
+
+def _optimise(objective: _Objective, x: Tensor, opt, steps: int, progress: bool,
+              callback: Callable[[int, dict[str, float]], None] | None) -> dict[str, list[float]]:
+    """Run ``steps`` optimiser steps on x; the terms where each step started, then the final ones."""
     seen: list[dict[str, float]] = []
 
     def closure():
@@ -158,7 +163,7 @@ def transfer(content, style, feature_extractor: FeatureExtractor | None = None, 
         for step in range(steps):
             seen.clear()
             opt.step(closure)
-            terms = seen[0]  # the loss where the step started (L-BFGS then evaluates along its line search)
+            terms = seen[0]  # where the step started (L-BFGS then evaluates along its line search)
             for k in history:
                 history[k].append(terms[k])
             if bar is not None:
@@ -169,7 +174,7 @@ def transfer(content, style, feature_extractor: FeatureExtractor | None = None, 
         objective(x)
     for k in history:
         history[k].append(objective.terms[k])
-    return TransferResult(np.clip(x.data[0], 0.0, 1.0).astype(np.float32), history)
+    return history
 
 
 def _extractor_dtype(extractor: FeatureExtractor):

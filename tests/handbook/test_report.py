@@ -188,3 +188,19 @@ def test_figures_are_embedded_with_a_palette():
         assert a.size == b.size
         diff = np.abs(np.asarray(a.convert("RGB"), float) - np.asarray(b.convert("RGB"), float))
     assert diff.mean() < 0.5  # of 255: the plot looks the same
+
+
+def test_report_goes_on_past_a_failing_entry(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADBOOK_CACHE", str(tmp_path / "cache"))
+    broken = handbook.entry("kl")
+
+    def fail(quick=True):
+        raise RuntimeError("the computation broke")
+
+    monkeypatch.setattr(broken, "run", fail)
+    out = CliRunner().invoke(app, ["report", "-o", str(tmp_path / "hb.html"), "--quick", "--ids", "kl",
+                                   "--ids", "copy"])
+    assert out.exit_code == 1
+    assert "kl failed" in out.output and "the computation broke" in out.output
+    html = (tmp_path / "hb.html").read_text(encoding="utf-8")
+    assert 'id="copy"' in html and 'id="kl"' not in html

@@ -119,16 +119,22 @@ def register(app: typer.Typer) -> None:
             except handbook.UnknownEntry as exc:
                 Console(stderr=True).print(f"[red]{exc}[/red]")
                 raise typer.Exit(1)
-        runs = []
+        runs, failed = [], []
         console = Console(stderr=True)
         with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                       TimeElapsedColumn(), console=console, disable=not console.is_terminal) as progress:
             task = progress.add_task("running entries", total=len(chosen))
             for e in chosen:
                 progress.update(task, description=f"running {e.id}")
-                result = e.run(quick=quick)
-                cache.remember(e.id, result.verdicts)
-                runs.append((e, result))
+                try:
+                    result = e.run(quick=quick)
+                except Exception as exc:  # noqa: BLE001 - one broken entry must not lose the others' report
+                    failed.append(e.id)
+                    console.print(f"[red]{e.id} failed:[/red] {type(exc).__name__}: {exc}", markup=True,
+                                  highlight=False)
+                else:
+                    cache.remember(e.id, result.verdicts)
+                    runs.append((e, result))
                 progress.advance(task)
         html = render_html.render(runs, lang)
         folder = os.path.dirname(os.path.abspath(output))
@@ -142,3 +148,7 @@ def register(app: typer.Typer) -> None:
             engine = render_pdf.write_pdf(runs, lang, pdf_path, html)
             Console().print(f"wrote [bold]{pdf_path}[/bold] ({os.path.getsize(pdf_path) // 1024} KiB, by {engine})")
         sys.stdout.flush()
+        if failed:
+            console.print(f"[red]{len(failed)} entr{'y' if len(failed) == 1 else 'ies'} failed and are not in the "
+                          f"report:[/red] {', '.join(failed)}")
+            raise typer.Exit(1)

@@ -12,7 +12,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
 from gradbook.classic import (PCA, SVC, KernelLogisticRegression, KMeans, Lasso, LinearDiscriminantAnalysis,
-                              LinearRegression, LogisticRegression, Ridge)
+                              LinearRegression, LinearSVC, LogisticRegression, Ridge)
 
 ESTIMATORS = [
     LinearRegression(), Ridge(), Ridge(solver="svd"), Lasso(),
@@ -22,6 +22,7 @@ ESTIMATORS = [
     # SVC(kernel='poly') is left out: on check_fit_idempotent's data (features ≈ 100, so K ≈ 1e12)
     # even libsvm needs 2.3 million SMO steps; that is minutes of Python, not a compatibility issue.
     SVC(), SVC(kernel="linear"),
+    LinearSVC(), LinearSVC(loss="hinge", dual=True), LinearSVC("l1", dual=False),
     PCA(), PCA(whiten=True),
     LinearDiscriminantAnalysis(), LinearDiscriminantAnalysis(solver="eigen", shrinkage=0.1),
     KMeans(n_clusters=3),
@@ -33,6 +34,11 @@ _SVC_SW = ("SMO stops at tol=1e-3 short of the optimum, at a point that depends 
            "repeated rows; with a float gamma and tol=1e-12 the check passes (test_svc_weights_with_tight_tol)")
 EXPECTED_FAILED = {
     "SVC": {_SW: _SVC_SW},
+    "LinearSVC": {
+        _SW: "liblinear's solvers stop at a relative tol=1e-4, at a point that depends on the rows (the "
+             "dual's coordinate order, the primal's path), so weighted and repeated fits differ by ~1e-4; "
+             "with tol=1e-12 the check passes for every solver (test_linear_svc_weights_with_tight_tol)",
+    },
     "KernelLogisticRegression": {
         _SW: "gamma='scale' is 1 / (d · Var X) of the rows as given, so repeating rows changes γ "
              "(with a float gamma the check passes; see test_kernel_logistic_weights_with_fixed_gamma)",
@@ -76,3 +82,12 @@ def test_kernel_logistic_weights_with_fixed_gamma():
                                        SVC(gamma=0.5, tol=1e-12, class_weight={0: 2.0})], ids=repr)
 def test_svc_weights_with_tight_tol(estimator):
     estimator_checks.check_sample_weight_equivalence_on_dense_data("SVC", estimator)
+
+
+@pytest.mark.parametrize("estimator", [
+    LinearSVC(dual=False, tol=1e-12), LinearSVC(dual=False, tol=1e-12, class_weight="balanced"),
+    LinearSVC(dual=True, tol=1e-12, max_iter=100_000), LinearSVC(loss="hinge", dual=True, tol=1e-12, max_iter=100_000),
+    pytest.param(LinearSVC("l1", dual=False, tol=1e-10), marks=pytest.mark.slow),   # ~3 s of coordinate descent
+], ids=repr)
+def test_linear_svc_weights_with_tight_tol(estimator):
+    estimator_checks.check_sample_weight_equivalence_on_dense_data("LinearSVC", estimator)

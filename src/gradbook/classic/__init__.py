@@ -24,6 +24,7 @@ _EXPORTS: dict[str, str] = {
     "LogisticRegression": "logistic",
     "KernelLogisticRegression": "logistic",
     "SVC": "svm",
+    "LinearSVC": "linear_svm",
     "PCA": "decomposition",
     "LinearDiscriminantAnalysis": "discriminant",
     "KMeans": "cluster",

@@ -11,6 +11,8 @@ import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._class_weight import compute_class_weight
+
 FLOATS = (np.float64, np.float32)
 
 
@@ -45,6 +47,19 @@ def encode_classes(est, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"{type(est).__name__} needs samples of at least 2 classes in y, but the "
                          f"data contains only one class: {classes[0]!r}")
     return classes, y_idx
+
+
+def weighted_class_weight(est, y_idx: np.ndarray, sample_weight: np.ndarray) -> np.ndarray:
+    """One weight per class of ``est.classes_`` from ``est.class_weight``, as scikit-learn's linear
+    models compute it: 'balanced' counts each class by its total sample weight,
+    Σ sᵢ / (n_classes · Σ_{yᵢ = c} sᵢ); a dict or None as ``compute_class_weight``."""
+    y = est.classes_[y_idx]
+    weights = compute_class_weight(est.class_weight, classes=est.classes_, y=y, owner=type(est).__name__)
+    if isinstance(est.class_weight, str):        # 'balanced' (the helper has rejected other strings)
+        counts = np.bincount(y_idx, weights=sample_weight, minlength=len(est.classes_))
+        with np.errstate(divide="ignore"):
+            weights = sample_weight.sum() / (len(est.classes_) * counts)
+    return weights
 
 
 def softmax(Z: np.ndarray) -> np.ndarray:

@@ -81,3 +81,12 @@ def test_terminal_writes_figures_only_into_the_given_folder(tmp_path, monkeypatc
     saved = show(e, r, "en", Console(file=open(tmp_path / "out.txt", "w")), str(tmp_path / "figs"))
     assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == ["demo-fig0.png", "demo-fig1.png"]
     assert len(saved) == 2 and all(open(p, "rb").read(8) == b"\x89PNG\r\n\x1a\n" for p in saved)
+
+
+def test_ask_prints_bracketed_claims():
+    from typer.testing import CliRunner
+
+    from gradbook.cli import app
+
+    out = CliRunner().invoke(app, ["ask", "param-count"], env={"COLUMNS": "200"})
+    assert out.exit_code == 0 and "g[h(h+i)+h] = 48" in out.output and "$" not in out.output

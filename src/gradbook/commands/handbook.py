@@ -47,8 +47,12 @@ def register(app: typer.Typer) -> None:
 
         Examples: [bold]gradbook ask 感受野[/bold], [bold]gradbook ask "receptive field"[/bold]
         """
+        from rich.markup import escape
+        from rich.text import Text
+
         from .. import handbook
         from ..handbook import cache, render_terminal
+        from ..handbook.math_unicode import replace_maths
 
         lang = _lang(lang)
         console = Console()
@@ -62,10 +66,10 @@ def register(app: typer.Typer) -> None:
             cache.remember(best.id, result.verdicts)
             render_terminal.show(best, result, lang, console)
         else:
-            console.print(f"[bold cyan]{best.id}[/bold cyan]  [bold]{best.title[lang]}[/bold]   "
+            console.print(f"[bold cyan]{best.id}[/bold cyan]  [bold]{escape(best.title[lang])}[/bold]   "
                           f"(run it: [bold]gradbook run {best.id}[/bold])")
-            for key, claim in best.claims.items():
-                console.print(f"  • {claim[lang]}")
+            for key, claim in best.claims.items():  # maths as Unicode; brackets are text, not markup
+                console.print(Text("  • " + replace_maths(claim[lang])))
         if len(hits) > 1:
             others = ", ".join(f"{e.id}" for _, e in hits[1:6])
             console.print(f"[dim]also: {others}[/dim]")

@@ -83,8 +83,10 @@ def test_epoch_length_follows_the_batch_mix():
             self.seen.append(trainer.batches_per_epoch)
 
     X, y, Xu, yu = _problem()
-    PseudoLabel(models.MLP([5, 8, 3]), **SETTINGS).fit(X, y, Xu, 2, callbacks=[Lengths()])
+    pl = PseudoLabel(models.MLP([5, 8, 3]), **SETTINGS).fit(X, y, Xu, 2, val=(Xu, yu), callbacks=[Lengths()])
     assert Lengths.seen == [2, 18]  # ceil(30 / 16); max(ceil(30 / 12), ceil(70 / 4))
+    assert pl.history_.epochs[-1]["val_accuracy"] == pytest.approx(pl.score(Xu, yu))
+    assert "pseudo_correct" not in pl.history_.epochs[-1]  # no y_unlabelled given: nothing to count against
 
 
 def test_lee_alpha_schedule():

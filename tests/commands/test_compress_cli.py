@@ -52,7 +52,7 @@ def test_compress_every_method_with_fine_tuning(trained, tmp_path):
     res = runner.invoke(app, ["compress", str(trained), "--out-dir", str(tmp_path), "--epochs", "1"],
                         env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output
-    _check_rows(res.output, tmp_path, ("dense", "prune", "quantise", "quantise+huffman", "prune+quantise+huffman",
+    _check_rows(res.output, tmp_path, ("dense", "dense+fine-tune", "prune", "quantise", "quantise+huffman", "prune+quantise+huffman",
                                        "bwn", "xnor", "svd", "student", "distilled"))
 
 

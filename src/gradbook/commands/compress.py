@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
                  out_dir: str = typer.Option("compressed", "--out-dir", help="Folder for the compressed model files."),
                  plot: Optional[str] = typer.Option(None, "--plot",
                                                     help="Write accuracy against file size to this PNG."),
-                 methods: str = typer.Option("all", "--methods", help="all, or some of dense, prune, quantise, "
+                 methods: str = typer.Option("all", "--methods", help="all, or some of dense, dense+fine-tune, prune, quantise, "
                                              "quantise+huffman, prune+quantise+huffman, bwn, xnor, svd, student, "
                                              "distilled (comma-separated)."),
                  sparsity: float = typer.Option(0.8, "--sparsity", help="Fraction of weights pruned (global)."),

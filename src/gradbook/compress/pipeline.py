@@ -5,6 +5,8 @@ applied to a copy of one trained model, fine-tuned, written as a real compressed
 Methods (each from the trained model):
 
 * ``dense``: the float32 weights as they are (the baseline);
+* ``dense+fine-tune``: the same model fine-tuned as long as every method below (a control: what
+  the extra epochs alone do);
 * ``prune``: global magnitude pruning to ``sparsity`` + fine-tuning, stored sparse (packed mask);
 * ``quantise``: k-means weight sharing to 2^bits values + centroid fine-tuning, fixed-width indices;
 * ``quantise+huffman``: the same weights with Huffman-coded indices;
@@ -35,7 +37,7 @@ from . import binary, distill, fileformat, huffman, lowrank, prune, quantize
 __all__ = ["METHODS", "Settings", "Outcome", "encode_model", "save_model", "load_model", "accuracy", "fine_tune",
            "run", "figure", "plot"]
 
-METHODS = ("dense", "prune", "quantise", "quantise+huffman", "prune+quantise+huffman", "bwn", "xnor", "svd",
+METHODS = ("dense", "dense+fine-tune", "prune", "quantise", "quantise+huffman", "prune+quantise+huffman", "bwn", "xnor", "svd",
            "student", "distilled")
 
 
@@ -233,6 +235,10 @@ def run(model: Module, train: tuple[np.ndarray, np.ndarray], test: tuple[np.ndar
 
     if step("dense"):
         finish("dense", model, {}, False)
+    if step("dense+fine-tune"):
+        net = copy.deepcopy(model)
+        fine_tune(net, Xtr, ytr, s)
+        finish("dense+fine-tune", net, {}, False)
     if step("prune"):
         net = copy.deepcopy(model)
         prune.magnitude(net, amount=s.sparsity, scope="global")

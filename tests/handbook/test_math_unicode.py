@@ -31,6 +31,9 @@ THIN = "\u2009"
     (r"C_{in} k_w", "Cᵢₙ k_w"),  # no subscript w in Unicode: spelled with _
     (r"e^{-x/2}", "e^(−x/2)"),   # no superscript slash
     (r"\frac{\partial L}{\partial w}", "∂L/∂w"),
+    (r"\frac{e^2}{2\beta}", "e²/(2β)"),
+    (r"\frac{\lambda}{2}\|w\|^2", "λ/2‖w‖²"),
+    (r"\frac{1}{\sigma_i}", "1/σᵢ"),
     (r"\mathrm{Var}(W) = 2/n_{in}", "Var(W) = 2/nᵢₙ"),
     (r"\foo x", "foo x"),        # an unknown command prints as its name
 ])

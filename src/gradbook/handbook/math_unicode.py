@@ -65,14 +65,28 @@ def script(text: str, table: dict[str, str], mark: str) -> str:
     return f"{mark}{text}" if len(text) == 1 else f"{mark}({text})"
 
 
-def _wrap(text: str) -> str:
-    """Parenthesise a fraction's numerator or denominator when it is more than one term."""
+def _one_factor(text: str) -> bool:
+    """A number, or one (possibly ∂-prefixed) symbol with its accents and scripts: a denominator
+    that needs no parentheses (``e²/2β`` would read as ``(e²/2)β``)."""
+    scripts = "".join(set(SUPERSCRIPT.values()) | set(SUBSCRIPT.values())).replace(" ", "")
+    return re.fullmatch(rf"\d+(\.\d+)?|∂?[^\W\d_][\u0300-\u036f\u20d7]*[{re.escape(scripts)}]*", text) is not None
+
+
+def _wrap(text: str, denominator: bool = False) -> str:
+    """Parenthesise a fraction's numerator when it is more than one term, its denominator when it is
+    more than one factor."""
     text = text.strip()
+    if denominator:
+        text = text.replace(" ", "")
+        return text if len(text) <= 1 or _one_factor(text) or _wrapped(text) else f"({text})"
     simple = len(text) <= 1 or not any(ch in _OPERATOR_CHARS for ch in text)
     if simple:
         return text.replace(" ", "")
-    already = text.startswith("(") and text.endswith(")") and text.count("(") == 1
-    return text if simple or already else f"({text})"
+    return text if simple or _wrapped(text) else f"({text})"
+
+
+def _wrapped(text: str) -> bool:
+    return text.startswith("(") and text.endswith(")") and text.count("(") == 1
 
 
 class _Reader:
@@ -164,7 +178,7 @@ class _Reader:
             return ""
         if name in FRACTIONS:
             top, bottom = self.atom(), self.atom()
-            return f"{_wrap(top)}/{_wrap(bottom)}"
+            return f"{_wrap(top)}/{_wrap(bottom, denominator=True)}"
         if name == "sqrt":
             index = self.optional()
             root = {"3": "∛", "4": "∜"}.get(index or "", "√" if not index else script(index, SUPERSCRIPT, "^") + "√")

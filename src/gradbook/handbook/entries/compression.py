@@ -19,8 +19,8 @@ from ._small_nets import digits_images, one_blas_thread
 
 SIZES = [64, 128, 64, 10]
 KEYS = {"dense": "dense", "dense+fine-tune": "control", "prune": "prune", "quantise": "quantise",
-        "quantise+huffman": "quantise_huffman", "prune+quantise+huffman": "pqh", "bwn": "bwn", "xnor": "xnor", "svd": "svd", "student": "student",
-        "distilled": "distilled"}
+        "quantise+huffman": "quantise_huffman", "prune+quantise+huffman": "pqh", "bwn": "bwn", "xnor": "xnor",
+        "svd": "svd", "student": "student", "distilled": "distilled"}
 
 
 def settings(quick: bool) -> tuple[int, pipeline.Settings]:

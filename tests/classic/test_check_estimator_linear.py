@@ -17,7 +17,7 @@ from gradbook.classic import (PCA, SVC, KernelLogisticRegression, KMeans, Lasso,
 ESTIMATORS = [
     LinearRegression(), Ridge(), Ridge(solver="svd"), Lasso(),
     LogisticRegression(), LogisticRegression(solver="newton"), LogisticRegression(solver="gd"),
-    LogisticRegression("l1", solver="gd"), LogisticRegression(None),
+    LogisticRegression("l1", solver="gd"), LogisticRegression(None), LogisticRegression(class_weight="balanced"),
     KernelLogisticRegression(), KernelLogisticRegression("poly", solver="lbfgs"),
     # SVC(kernel='poly') is left out: on check_fit_idempotent's data (features ≈ 100, so K ≈ 1e12)
     # even libsvm needs 2.3 million SMO steps; that is minutes of Python, not a compatibility issue.

@@ -84,6 +84,35 @@ def test_sample_weight_and_no_intercept(solver):
     assert np.all(ours.intercept_ == 0)
 
 
+@pytest.mark.parametrize("class_weight", ["balanced", {0: 3.0, 1: 0.5}])
+@pytest.mark.parametrize("solver", ["lbfgs", "newton"])
+@pytest.mark.parametrize("data", ["binary", "multinomial"])
+def test_class_weight_matches_sklearn(class_weight, solver, data):
+    """'balanced' counts classes with the sample weights (scikit-learn >= 1.6), and the penalty is
+    scaled by the sum of the class-weighted sample weights."""
+    X, y = _binary(5) if data == "binary" else _multi()
+    keep = (y != 0) | (np.arange(len(y)) % 3 == 0)          # imbalanced, so 'balanced' is not all ones
+    X, y = X[keep], y[keep]
+    sw = np.random.default_rng(6).uniform(0.2, 3, size=len(y))
+    ours = LogisticRegression(C=0.7, class_weight=class_weight, solver=solver, tol=1e-10, max_iter=5000)
+    ours.fit(X, y, sample_weight=sw)
+    theirs = sk.LogisticRegression(C=0.7, class_weight=class_weight, tol=1e-12, max_iter=10_000)
+    theirs.fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, atol=1e-5)
+    np.testing.assert_allclose(ours.intercept_, theirs.intercept_, atol=1e-5)
+    np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), atol=1e-6)
+    # the same as multiplying the weights in by hand
+    cw = class_weight
+    if cw == "balanced":
+        counts = np.bincount(np.unique(y, return_inverse=True)[1], weights=sw)
+        cw = dict(zip(np.unique(y), sw.sum() / (len(counts) * counts)))
+    by_hand = sw * np.array([cw.get(v, 1.0) for v in y])
+    plain = LogisticRegression(C=0.7, solver=solver, tol=1e-10, max_iter=5000).fit(X, y, sample_weight=by_hand)
+    np.testing.assert_allclose(ours.coef_, plain.coef_, atol=1e-8)
+    with pytest.raises(ValueError, match="LogisticRegression: class_weight"):
+        LogisticRegression(class_weight="even").fit(X, y)
+
+
 def test_string_labels_and_output_shapes():
     X, y = _multi()
     labels = np.array(["setosa", "versicolor", "virginica"])[y]

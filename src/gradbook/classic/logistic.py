@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 
 from ._linear_base import (check_param, check_positive, encode_classes, fit_data, predict_data, sigmoid,
-                           softmax)
+                           softmax, weighted_class_weight)
 from ._linear_optim import lbfgs, newton, proximal_gradient
 from ._validation import check_sample_weight
 from .kernels import KERNELS, pairwise_kernel, resolve_gamma
@@ -141,6 +141,8 @@ class LogisticRegression(_LogisticOutput):
     penalty : {'l2', 'l1', None}, default 'l2'
     C : float, default 1.0 — inverse regularisation strength (ignored when penalty is None)
     fit_intercept : bool, default True
+    class_weight : dict | 'balanced' | None, default None — sᵢ *= weight of yᵢ's class ('balanced':
+        Σ sᵢ / (n_classes · Σ_{yᵢ=c} sᵢ), classes counted with the sample weights, as scikit-learn)
     tol : float, default 1e-4 — stop when max |∇J| <= tol
     solver : {'lbfgs', 'newton', 'gd'}, default 'lbfgs' ('l1' needs 'gd')
     max_iter : int, default 100
@@ -151,10 +153,11 @@ class LogisticRegression(_LogisticOutput):
     """
 
     def __init__(self, penalty: str | None = "l2", *, C: float = 1.0, fit_intercept: bool = True,
-                 tol: float = 1e-4, solver: str = "lbfgs", max_iter: int = 100):
+                 class_weight=None, tol: float = 1e-4, solver: str = "lbfgs", max_iter: int = 100):
         self.penalty = penalty
         self.C = C
         self.fit_intercept = fit_intercept
+        self.class_weight = class_weight
         self.tol = tol
         self.solver = solver
         self.max_iter = max_iter
@@ -171,6 +174,8 @@ class LogisticRegression(_LogisticOutput):
         X, y = fit_data(self, X, y, dtype=np.float64)
         self.classes_, y_idx = encode_classes(self, y)
         sw = check_sample_weight(self, sample_weight, X)
+        if self.class_weight is not None:
+            sw = sw * weighted_class_weight(self, y_idx, sw)[y_idx]
         n, d = X.shape
         n_out = 1 if len(self.classes_) == 2 else len(self.classes_)
         Z1 = np.hstack([X, np.ones((n, 1))]) if self.fit_intercept else X

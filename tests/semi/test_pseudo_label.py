@@ -68,7 +68,8 @@ def test_pseudo_label_matches_torch_twin():
     np.testing.assert_allclose([e["loss"] for e in h], losses, rtol=2e-4)
     assert [e["pseudo_used"] for e in h] == used and [e["pseudo_correct"] for e in h] == right
     assert [e["alpha"] for e in h] == [0.0, 1.5, 3.0, 3.0, 3.0]
-    assert h[0]["pseudo_seen"] == 0 and h[1]["pseudo_seen"] == 18 * 4  # max(ceil(30/12), ceil(70/4)) batches, 4 unlabelled rows each
+    # max(ceil(30/12), ceil(70/4)) batches of 4 unlabelled rows each
+    assert h[0]["pseudo_seen"] == 0 and h[1]["pseudo_seen"] == 18 * 4
     assert sum(used) > 0 and 0 < h[-1]["pseudo_accuracy"] <= 1
 
 

@@ -21,7 +21,8 @@ def ssd_match_reference(priors, gts, labels, threshold):
     for j in range(len(g)):
         best_truth[best_prior[j]] = j
     positive = best_truth_overlap >= threshold
-    return torch.where(positive, best_truth, -1).numpy(), torch.where(positive, torch.from_numpy(labels)[best_truth], 0).numpy()
+    label = torch.from_numpy(labels)[best_truth]
+    return torch.where(positive, best_truth, -1).numpy(), torch.where(positive, label, 0).numpy()
 
 
 @st.composite

@@ -17,7 +17,9 @@ def _ssd300_priors_loop() -> torch.Tensor:
     out, which = [], []
     for k, f in enumerate(maps):
         s, big = mins[k] / image, math.sqrt(mins[k] * maxs[k]) / image
-        sizes = [(s, s), (big, big)] + [wh for r in ratios[k] for wh in ((s * r ** .5, s / r ** .5), (s / r ** .5, s * r ** .5))]
+        sizes = [(s, s), (big, big)]
+        for r in ratios[k]:
+            sizes += [(s * r ** .5, s / r ** .5), (s / r ** .5, s * r ** .5)]
         for i, j in itertools.product(range(f), repeat=2):
             cx, cy = (j + 0.5) * steps[k] / image, (i + 0.5) * steps[k] / image
             for w, h in sizes:

@@ -83,7 +83,10 @@ def compute(quick: bool) -> Result:
              "map of the best prior"], table)
     small = [s for s in SIDES if s < SMALL]
     large = [s for s in SIDES if s > LARGE]
-    pick = lambda sides, key: float(np.mean([stats[s][key] for s in sides]))  # noqa: E731
+
+    def pick(sides, key):
+        return float(np.mean([stats[s][key] for s in sides]))
+
     r.number("small_best_iou", pick(small, "best_iou"), "mean over objects with side < 32 px of max box_iou")
     r.number("large_best_iou", pick(large, "best_iou"))
     r.number("small_matched", pick(small, "matched"), "mean number of priors with box_iou ≥ 0.5, side < 32 px")

@@ -46,6 +46,13 @@ def _sigmoid_(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def _sigmoid_rows_halved(G: int, H: int, dtype) -> np.ndarray:
+    """(G,) multipliers: ½ on the LSTM's sigmoid gates i, f, o (rows 0:2H and 3H:4H), 1 on g."""
+    half = np.full(G, 0.5, dtype)
+    half[2 * H:3 * H] = 1.0
+    return half
+
+
 def _transposed(w: np.ndarray) -> np.ndarray:
     """A C-contiguous copy of wᵀ: the per-step h @ W_hhᵀ runs ~20% faster on it than on the view."""
     return np.ascontiguousarray(w.T)
@@ -195,19 +202,23 @@ class LSTMLayer(Function):
     def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None, w_hr=None, reverse=False):
         T, N = x.shape[:2]
         H = c0.shape[-1]
-        gates = _project(x, w_ih, b_ih, b_hh)  # overwritten in place with i, f, g, o
+        # the rows of the sigmoid gates (i, f, o) halved once, exactly (a power of two): one tanh over
+        # the whole (N, 4H) block then gives tanh(z/2) for i, f, o and tanh(z) for g, and σ(z) = ½ tanh(z/2) + ½
+        half = _sigmoid_rows_halved(4 * H, H, x.dtype)
+        gates = _project(x, w_ih * half[:, None], *(None if b is None else b * half for b in (b_ih, b_hh)))
         cprev, tanh_c = np.empty((2, T, N, H), gates.dtype)
         m = np.empty((T, N, H), gates.dtype)  # o ⊙ tanh(c'): the output, before any projection
         out = m if w_hr is None else np.empty((T, N, w_hr.shape[0]), gates.dtype)
         hprev = np.empty_like(out)
-        h, c, w_hh_t = h0, c0, _transposed(w_hh)
+        h, c, w_hh_t = h0, c0, _transposed(w_hh) * half
         for t in _steps(T, reverse):
             hprev[t], cprev[t] = h, c
             g = gates[t]
             g += h @ w_hh_t
-            _sigmoid_(g[:, :2 * H])
-            np.tanh(g[:, 2 * H:3 * H], out=g[:, 2 * H:3 * H])
-            _sigmoid_(g[:, 3 * H:])
+            np.tanh(g, out=g)
+            for sig in (g[:, :2 * H], g[:, 3 * H:]):  # ½ tanh(z/2) + ½ = σ(z)
+                sig *= 0.5
+                sig += 0.5
             c = g[:, H:2 * H] * c
             c += g[:, :H] * g[:, 2 * H:3 * H]
             np.tanh(c, out=tanh_c[t])

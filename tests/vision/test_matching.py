@@ -47,6 +47,17 @@ def test_match_equals_ssd_reference(scene, threshold):
     np.testing.assert_array_equal(m.labels, lab)
 
 
+def test_box_targets_encode_each_positive_against_its_prior():
+    priors = np.array([[0, 0, 0.5, 0.5], [0.5, 0, 1, 0.5], [0, 0.5, 0.5, 1]])
+    gts = np.array([[0.05, 0.05, 0.45, 0.45]])                        # centre (0.25, 0.25), side 0.4
+    t = match(priors, gts, [1], 0.5).box_targets(priors, gts, (0.1, 0.2))
+    # prior 0: centre (0.25, 0.25), side 0.5 -> offsets (0, 0, log(0.4/0.5)/0.2 twice); others background
+    np.testing.assert_allclose(t, [[0, 0, np.log(0.8) / 0.2, np.log(0.8) / 0.2], [0, 0, 0, 0], [0, 0, 0, 0]],
+                               atol=1e-12)
+    with pytest.raises(ValueError, match="box_targets: priors must be the 3 matched priors"):
+        match(priors, gts, [1]).box_targets(priors[:2], gts)
+
+
 def test_small_object_gets_its_best_prior_by_hand():
     priors = np.array([[0, 0, 0.5, 0.5], [0.5, 0, 1, 0.5], [0, 0.5, 0.5, 1]])
     gts = np.array([[0.05, 0.05, 0.15, 0.15], [0.45, 0, 1, 0.5]])   # tiny: IoU 0.04 with prior 0

@@ -11,17 +11,19 @@ loop order).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
 from .boxes import as_boxes, iou_checked
+from .coder import encode
 
 
 @dataclass
 class Match:
     """Per prior (P,): ``gt_index`` (−1 for background), ``labels`` (0 for background), ``iou``
     (IoU with the matched ground truth, or the best IoU for background), ``forced`` (True where
-    step 1 gave the prior to a ground truth)."""
+    step 1 gave the prior to a ground truth). ``box_targets`` gives the encoded offsets to regress."""
 
     gt_index: np.ndarray
     labels: np.ndarray
@@ -31,6 +33,19 @@ class Match:
     @property
     def positive(self) -> np.ndarray:
         return self.gt_index >= 0
+
+    def box_targets(self, priors, gt_boxes, variances: Sequence[float] = (0.1, 0.2)) -> np.ndarray:
+        """The regression targets (P, 4): :func:`encode` of each positive prior's ground truth against
+        that prior, zeros for the background (what SSD's localisation loss reads)."""
+        p, g = np.asarray(priors), np.asarray(gt_boxes)
+        if len(p) != len(self.gt_index):
+            raise ValueError(f"Match.box_targets: priors must be the {len(self.gt_index)} matched priors, "
+                             f"got {len(p)} rows")
+        out = np.zeros((len(p), 4), dtype=np.result_type(p.dtype, np.float32))
+        pos = self.positive
+        if pos.any():
+            out[pos] = encode(g[self.gt_index[pos]], p[pos], variances)
+        return out
 
 
 def match(priors, gt_boxes, labels, iou_threshold: float = 0.5) -> Match:

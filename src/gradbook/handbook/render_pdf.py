@@ -33,21 +33,8 @@ MARGIN, LINE = 0.06, 0.0165     # fractions of the page
 
 
 def find_browser() -> str | None:
-    """A Chromium-family executable on PATH (or playwright's), or None."""
-    for name in BROWSERS:
-        path = shutil.which(name)
-        if path:
-            return path
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        return None
-    try:
-        with sync_playwright() as p:
-            path = p.chromium.executable_path
-    except Exception:  # noqa: BLE001 - playwright without its browser download
-        return None
-    return path if path and os.path.exists(path) else None
+    """A Chromium-family executable on PATH, or None."""
+    return next((path for path in map(shutil.which, BROWSERS) if path), None)
 
 
 def browser_pdf(html: str, pdf_path: str, browser: str, timeout: float = 300) -> None:

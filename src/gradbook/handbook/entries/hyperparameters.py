@@ -224,8 +224,9 @@ ENTRY = Entry(
             "zh": "笔记：\"神经网路中的超参数主要包括 1. 学习率 η，2. 正则化参数 λ，3. 神经网络的层数 L，4. 每一个隐层中神经元的"
                   "个数 j，5. 学习的回合数 Epoch，6. 小批量数据 minibatch 的大小\"。"},
         "lr-first": {
-            "en": "The notes list the learning rate η first: it is the one to tune first, as it matters most.",
-            "zh": "笔记把学习率 η 列在第一位：它最重要，应最先调。"},
+            "en": "The notes put the learning rate η first in their list (the usual advice: it matters most, so "
+                  "tune it first).",
+            "zh": "笔记把学习率 η 列在第一位（通常的建议：它最重要，应最先调）。"},
         "broad-strategy": {
             "en": "The notes: \"the core of the broad strategy is to simplify and to monitor\" (settle a "
                   "hyperparameter on a smaller, faster problem first).",

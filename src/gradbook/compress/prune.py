@@ -105,8 +105,8 @@ def l1_mask(scores: np.ndarray, amount, default_mask: np.ndarray, where: str = "
     k = _count(amount, flat.size, where)
     mask = default_mask.reshape(-1).copy()
     if k:
-        positions = np.flatnonzero(kept)[np.argsort(flat, kind="stable")[:k]]
-        mask[positions] = 0
+        smallest = np.argpartition(flat, k - 1)[:k] if k < flat.size else np.arange(flat.size)
+        mask[np.flatnonzero(kept)[smallest]] = 0
     return mask.reshape(default_mask.shape)
 
 

@@ -172,7 +172,7 @@ style image $s$ and the image being made, $x$. At layer $l$ with $N_l$ channels 
 features form $F^l \in \mathbb{R}^{N_l\times M_l}$ and their **Gram matrix** is $G^l = F^l {F^l}^\top$,
 $G^l_{ij} = \sum_k F^l_{ik}F^l_{jk}$: the correlation of channels $i$ and $j$ summed over all positions.
 The losses are
-$$L_{content} = \tfrac12\sum (F^l(x) - F^l(c))^2, \qquad E_l = \frac{1}{4N_l^2M_l^2}\sum_{ij}(G^l(x)-G^l(s))^2,$$
+$$L_{content} = \tfrac12\sum (F^l(x) - F^l(c))^2, \qquad E_l = \sum_{ij}(G^l(x)-G^l(s))^2 \,/\, (4N_l^2M_l^2),$$
 and $x$ minimises $\alpha L_{content} + \beta \sum_l w_l E_l$ (often plus a total-variation term) by
 gradient descent **on the pixels** — the network's weights never change. gradbook: `style.transfer`
 with L-BFGS or Adam, `gradbook style CONTENT STYLE -o OUT` on image files.
@@ -192,7 +192,7 @@ is unchanged ({=gram_pixels_pixels:.1e}) — same colour statistics — but the 
 here means *local texture statistics*: which patterns co-occur, at the scale the filters see.
 
 **Depth.** Rebuilding an image from noise to match the content features of one layer: from relu1 the
-pixels come back almost exactly (RMSE {=rmse_relu1:.4f}), from relu3 only the coarse layout
+pixels come back almost exactly (RMSE {=rmse_relu1:.2g}), from relu3 only the coarse layout
 (RMSE {=rmse_relu3:.3f}). The tile-shuffled image's Gram distance grows with depth
 ({=gram_tiles_relu1:.3f}, {=gram_tiles_relu2:.3f}, {=gram_tiles_relu3:.3f}): deeper units see larger regions,
 so their Gram matrices take in more of the arrangement. This is why the notes say deeper content layers
@@ -203,7 +203,7 @@ field and the pooling, not that style leaks into content.
 **方法**（Gatys、Ecker、Bethge，2016）。一个固定的 CNN 读入三张图：内容图 $c$、风格图 $s$ 和正在生成的图 $x$。
 第 $l$ 层有 $N_l$ 个通道、$M_l$ 个位置，特征构成 $F^l \in \mathbb{R}^{N_l\times M_l}$，其 **Gram 矩阵**为
 $G^l = F^l {F^l}^\top$，$G^l_{ij} = \sum_k F^l_{ik}F^l_{jk}$：通道 $i$ 与 $j$ 的相关在所有位置上求和。损失为
-$$L_{content} = \tfrac12\sum (F^l(x) - F^l(c))^2, \qquad E_l = \frac{1}{4N_l^2M_l^2}\sum_{ij}(G^l(x)-G^l(s))^2,$$
+$$L_{content} = \tfrac12\sum (F^l(x) - F^l(c))^2, \qquad E_l = \sum_{ij}(G^l(x)-G^l(s))^2 \,/\, (4N_l^2M_l^2),$$
 $x$ 通过对**像素**做梯度下降来最小化 $\alpha L_{content} + \beta \sum_l w_l E_l$（常再加一个全变分项）——网络权重始终不变。
 gradbook 中即 `style.transfer`（L-BFGS 或 Adam），以及针对图像文件的 `gradbook style CONTENT STYLE -o OUT`。
 
@@ -217,7 +217,7 @@ gradbook 中即 `style.transfer`（L-BFGS 或 Adam），以及针对图像文件
 {=gram_deep_pixels:.3f}，因为 3×3 滤波器看的是邻域，而邻域被破坏了。所以这里的"风格"是*局部纹理统计*：在滤波器所见的尺度上，
 哪些模式一起出现。
 
-**深度。** 从噪声出发、只匹配某一层的内容特征来重建图像：用 relu1 几乎能还原像素（RMSE {=rmse_relu1:.4f}），用 relu3 只剩粗略布局
+**深度。** 从噪声出发、只匹配某一层的内容特征来重建图像：用 relu1 几乎能还原像素（RMSE {=rmse_relu1:.2g}），用 relu3 只剩粗略布局
 （RMSE {=rmse_relu3:.3f}）。打乱小块后的 Gram 距离随深度增大（{=gram_tiles_relu1:.3f}、{=gram_tiles_relu2:.3f}、
 {=gram_tiles_relu3:.3f}）：越深的单元看到的区域越大，其 Gram 矩阵包含了越多的布局信息。这就是笔记所说"越往后层内容越不像原图、
 风格越具像"的现象——原因在于感受野和池化，而不是风格"混进"了内容。

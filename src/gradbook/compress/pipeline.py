@@ -33,6 +33,7 @@ from ..autograd.tensor import Tensor
 from ..nn import functional as F
 from ..nn.module import Module
 from . import binary, distill, fileformat, huffman, lowrank, prune, quantize
+from ._reparam import rule
 
 __all__ = ["METHODS", "Settings", "Outcome", "encode_model", "save_model", "load_model", "accuracy", "fine_tune",
            "run", "figure", "plot"]
@@ -181,14 +182,8 @@ def fine_tune(model: Module, X: np.ndarray, y: np.ndarray, s: Settings, epochs: 
 
 def _remove_masks(model: Module) -> None:
     for m, n in prune.prunable(model):
-        if isinstance(_rule(m, n), prune.MaskedWeight):
+        if isinstance(rule(m, n), prune.MaskedWeight):
             prune.remove(m, n)
-
-
-def _rule(m, n):
-    from ._reparam import rule
-
-    return rule(m, n)
 
 
 def _index_statistics(model: Module) -> dict:

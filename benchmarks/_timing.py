@@ -45,3 +45,35 @@ def run_child(argv: list[str], threads: int, env: dict[str, str | None] | None =
     env = {k: v for k, v in env.items() if v is not None}
     out = subprocess.run([sys.executable, *argv], capture_output=True, text=True, env=env, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def alternated_rounds(script: str, repeat: int, inner: int, libs: tuple[str, str] = ("gradbook", "torch"),
+                      threads: int = 1) -> dict[str, list[dict]]:
+    """Run ``python script --worker LIB --inner N`` ``repeat`` times per library, alternating which
+    goes first, each in a fresh process; the workers' JSON results per library."""
+    runs: dict[str, list[dict]] = {lib: [] for lib in libs}
+    for r in range(repeat):
+        for lib in (libs if r % 2 == 0 else libs[::-1]):
+            runs[lib].append(run_child([script, "--worker", lib, "--inner", str(inner)], threads=threads))
+    return runs
+
+
+def ratio_table(title: str, runs: dict[str, list[dict]], calls: list[tuple[str, str]], unit: str = "ms"):
+    """A rich table of each call's median over rounds for both libraries and the ratio second / first
+    (> 1: the first is faster). Each worker also reports ``NAME_check``; different checks stop the run."""
+    import statistics
+
+    from rich.table import Table
+
+    first, second = runs
+    table = Table(title=title)
+    for col in ("call", first, second, f"{second} / {first}"):
+        table.add_column(col, justify="left" if col == "call" else "right")
+    for name, label in calls:
+        ours, theirs = runs[first][0][f"{name}_check"], runs[second][0][f"{name}_check"]
+        if ours != theirs:
+            raise SystemExit(f"{name}: {first} and {second} disagree: {ours} vs {theirs}")
+        a = statistics.median(run[name] for run in runs[first]) * 1e3
+        b = statistics.median(run[name] for run in runs[second]) * 1e3
+        table.add_row(label, f"{a:.2f} {unit}", f"{b:.2f} {unit}", f"{b / a:.2f}")
+    return table

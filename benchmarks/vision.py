@@ -7,21 +7,20 @@ with torch ops: torchvision's compiled nms does not load beside the CPU torch he
     python benchmarks/vision.py --repeat 3 --inner 5
 
 Each library runs in its own subprocess (fresh interpreter, one thread, same seed so the same boxes)
-in alternated order; a worker times each call ``--inner`` times and reports the median, the parent
-prints the median over rounds and the ratio torch / gradbook (> 1: gradbook is faster). The workers
+in alternated order; a worker times each call ``--inner`` times and reports the least CPU time, the
+parent prints the median over rounds and the ratio torch / gradbook (> 1: gradbook is faster). The workers
 also return a checksum of each result, and the parent checks that both computed the same thing.
 """
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _timing import median_time, run_child  # noqa: E402
+from _timing import alternated_rounds, fastest_cpu_time, ratio_table  # noqa: E402
 
 N_GT, N_NMS = 1000, 3000
 
@@ -87,7 +86,7 @@ def worker(lib: str, inner: int) -> None:
     out = {}
     for name, call in calls.items():
         result = np.asarray(call())
-        out[name] = median_time(call, inner, warmup=1)
+        out[name] = fastest_cpu_time(call, inner, warmup=1)
         out[f"{name}_check"] = [int(result.size), float(np.round(result.astype(float).sum(), 6))]
     import json
 
@@ -104,25 +103,12 @@ def main() -> None:
         worker(args.worker, args.inner)
         return
     from rich.console import Console
-    from rich.table import Table
 
-    runs = {"gradbook": [], "torch": []}
-    for r in range(args.repeat):
-        for lib in (("gradbook", "torch") if r % 2 == 0 else ("torch", "gradbook")):
-            runs[lib].append(run_child([__file__, "--worker", lib, "--inner", str(args.inner)], threads=1))
-    table = Table(title=f"vision on SSD300's 8,732 priors, one thread (median of {args.repeat} rounds, ms)")
-    for col in ("call", "gradbook", "torch", "torch / gradbook"):
-        table.add_column(col, justify="right" if col != "call" else "left")
-    for name, what in (("box_iou", f"box_iou {N_GT} x 8,732"), ("nms", f"nms {N_NMS} boxes, 0.5"),
-                       ("match", f"match {N_GT} gts to 8,732 priors")):
-        if runs["gradbook"][0][f"{name}_check"] != runs["torch"][0][f"{name}_check"]:
-            raise SystemExit(f"{name}: gradbook and torch disagree: {runs['gradbook'][0][f'{name}_check']} vs "
-                             f"{runs['torch'][0][f'{name}_check']}")
-        g = statistics.median(run[name] for run in runs["gradbook"]) * 1e3
-        t = statistics.median(run[name] for run in runs["torch"]) * 1e3
-        table.add_row(what, f"{g:.2f}", f"{t:.2f}", f"{t / g:.2f}")
-    Console(width=100).print(table)
-
+    runs = alternated_rounds(__file__, args.repeat, args.inner)
+    calls = [("box_iou", f"box_iou {N_GT} x 8,732"), ("nms", f"nms {N_NMS} boxes, 0.5"),
+             ("match", f"match {N_GT} gts to 8,732 priors")]
+    Console(width=100).print(ratio_table(f"vision on SSD300's 8,732 priors, one thread (least CPU time, median of "
+                                         f"{args.repeat} rounds)", runs, calls))
 
 if __name__ == "__main__":
     main()

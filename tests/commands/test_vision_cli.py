@@ -4,17 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
 from gradbook.cli import app
-
-
-@pytest.fixture
-def runner():
-    try:
-        return CliRunner(mix_stderr=False)
-    except TypeError:       # click >= 8.2 always keeps stderr apart
-        return CliRunner()
 
 
 def test_ssd300_counts_and_small_object_bound(runner):

@@ -5,7 +5,7 @@ import pytest
 
 import gradbook as gb
 import gradbook.nn.functional as F
-from gradbook.autograd import gradcheck
+from gradbook.autograd import gradcheck, gradgradcheck
 
 
 def _t(shape, seed, grad=True):
@@ -42,3 +42,20 @@ def test_focal_loss_errors_name_the_argument():
         F.sigmoid_focal_loss(x, gb.tensor(np.zeros((2, 3))), gamma=-1)
     with pytest.raises(TypeError, match="expected targets to be a floating tensor"):
         F.sigmoid_focal_loss(x, gb.tensor(np.zeros((2, 3), np.int64)))
+
+
+@pytest.mark.parametrize("alpha,gamma", [(0.25, 2.0), (-1.0, 1.5), (0.7, 0.0), (0.4, 3.0)])
+def test_sigmoid_focal_loss_gradgradcheck(alpha, gamma):
+    x = _t((2, 4), 3)
+    soft = gb.tensor(np.random.default_rng(4).random((2, 4)) * 0.8 + 0.1, requires_grad=True)
+    assert gradgradcheck(lambda x, y: F.sigmoid_focal_loss(x, y, alpha, gamma, "mean"), [x, soft])
+
+
+def test_saturated_logits_give_finite_gradients():
+    x = gb.tensor(np.array([60.0, -60.0, 60.0]), requires_grad=True)
+    y = gb.tensor(np.array([1.0, 0.0, 0.0]))
+    for gamma in (0.5, 2.0):
+        x.grad = None
+        F.sigmoid_focal_loss(x, y, gamma=gamma, reduction="sum").backward()
+        assert np.all(np.isfinite(x.grad.data))
+        np.testing.assert_allclose(x.grad.data[:2], 0, atol=1e-20)   # p_t = 1: nothing to learn

@@ -59,11 +59,13 @@ def fits(kernel, stride, dilation, groups: int, pads, hw, channels: int, out_cha
             and min(hw) >= MIN_SIDE and min(channels, out_channels) >= MIN_CHANNELS)
 
 
-# Forward + backward on 2 threads against the shifted-map im2col (median of 8-12 alternated runs):
-# 32→64 channels on 64x32x32 maps 10% faster, 64→64 on 32x32 25%, 32→32 on 64x64 7%; but 64→64 on
-# 16x16 the same, 128→128 on 8x8 12% slower, 16→16 on 16x16 50% slower (short tile rows, thin products).
+# Forward + backward against the column product. On 2 threads, against the shifted-map columns (median of
+# 8-12 alternated runs): 32→64 channels on 64x32x32 maps 10% faster, 64→64 on 32x32 25%, 32→32 on
+# 64x64 7%, 64→64 on 16x16 the same, 16→16 on 16x16 50% slower (short tile rows, thin products). On one
+# thread (process CPU time, min of 5), against the sample-major columns at batch 128: 32→32 on 16x16
+# 38 → 32 ms, 64→64 on 8x8 33 → 25 ms, 16→16 on 32x32 53 → 61 ms (slower).
 MIN_CHANNELS = 32
-MIN_SIDE = 32
+MIN_SIDE = 8
 
 
 class WinogradConv2d(Function):

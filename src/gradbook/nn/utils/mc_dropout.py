@@ -2,6 +2,7 @@
 the spread of T stochastic forward passes as the model's uncertainty."""
 from __future__ import annotations
 
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -26,7 +27,8 @@ def mc_dropout_predict(model: Module, x: Tensor, T: int = 50,
     ``Dropout1d``, ``Dropout2d``, ``AlphaDropout``) is in training mode and every other module in
     evaluation mode — batch norm uses its running statistics and leaves them unchanged; afterwards
     each module gets back the mode it had. Dropout called functionally with ``training=self.training``
-    inside another module follows that module (off). Masks come from ``gradbook.backend.rng()``, so
+    inside another module follows that module (off: e.g. DenseNet's ``drop_rate``); a model without
+    any dropout module gets a warning. Masks come from ``gradbook.backend.rng()``, so
     ``gb.manual_seed`` makes the result reproducible. No graph is recorded.
 
     Shapes: ``x`` whatever the model takes; mean and var have the shape of g(model(x)).
@@ -36,6 +38,10 @@ def mc_dropout_predict(model: Module, x: Tensor, T: int = 50,
     if not isinstance(T, (int, np.integer)) or isinstance(T, bool) or T < 1:
         raise ValueError(f"mc_dropout_predict: T (the number of dropout samples) must be a positive int, got {T!r}")
     modes = [(m, m.training) for m in model.modules()]
+    if not any(isinstance(m, _DropoutNd) for m, _ in modes):
+        warnings.warn(f"mc_dropout_predict: {type(model).__name__} holds no dropout module (nn.Dropout, Dropout1d, "
+                      "Dropout2d, AlphaDropout), so every pass is the same and the variance is 0", UserWarning,
+                      stacklevel=2)
     try:
         for m, _ in modes:
             object.__setattr__(m, "training", isinstance(m, _DropoutNd))

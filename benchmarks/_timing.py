@@ -9,15 +9,16 @@ import sys
 import time
 
 
-def median_time(step, steps: int, warmup: int = 3) -> float:
-    """Median seconds of ``steps`` calls of ``step()`` after ``warmup`` untimed ones."""
+def median_time(step, steps: int, warmup: int = 3, clock=time.perf_counter) -> float:
+    """Median seconds of ``steps`` calls of ``step()`` after ``warmup`` untimed ones, by ``clock``
+    (wall clock; ``time.process_time`` for the process's CPU time on a busy machine)."""
     for _ in range(warmup):
         step()
     times = []
     for _ in range(steps):
-        start = time.perf_counter()
+        start = clock()
         step()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return statistics.median(times)
 
 
@@ -45,6 +46,28 @@ def run_child(argv: list[str], threads: int, env: dict[str, str | None] | None =
     env = {k: v for k, v in env.items() if v is not None}
     out = subprocess.run([sys.executable, *argv], capture_output=True, text=True, env=env, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def child_or_skip(argv: list[str], threads: int, lib: str) -> dict:
+    """:func:`run_child`, or ``{"skip": note}`` naming ``lib`` and the child's last line of error when
+    it fails (a benchmark row then shows the note instead of stopping the whole table)."""
+    try:
+        return run_child(argv, threads)
+    except subprocess.CalledProcessError as exc:
+        return {"skip": f"{lib} child failed: {exc.stderr.strip().splitlines()[-1] if exc.stderr else '?'}"}
+
+
+def alternated_seconds(run, repeats: int, libs: tuple[str, str] = ("gradbook", "torch")):
+    """``repeats`` rounds of ``run(lib)`` (a child's JSON: ``seconds`` or ``skip``) for each library in
+    turn: ``(seconds per library, None)``, or ``(partial, note)`` at the first skip."""
+    times: dict[str, list[float]] = {lib: [] for lib in libs}
+    for _ in range(repeats):
+        for lib in libs:
+            result = run(lib)
+            if "skip" in result:
+                return times, result["skip"]
+            times[lib].append(result["seconds"])
+    return times, None
 
 
 def alternated_rounds(script: str, repeat: int, inner: int, libs: tuple[str, str] = ("gradbook", "torch"),

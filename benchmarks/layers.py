@@ -13,16 +13,19 @@ of its own timed iterations) and the range of the paired ratios (each gradbook r
 run right after it), which shows how much the machine's load moved the figures. Rows whose layer
 is not available yet are skipped with a note.
 
-    python benchmarks/layers.py [--repeats 5] [--threads 2] [--rows a,b,c,d]
+On a machine that other work keeps busy, ``--clock cpu`` times each step by its process's CPU time
+(meaningful with ``--threads 1``).
+
+    python benchmarks/layers.py [--repeats 5] [--threads 2] [--rows a,b,c,d] [--clock cpu]
 """
 from __future__ import annotations
 
 import argparse
 import json
 import statistics
-import subprocess
+import time
 
-from _timing import median_time, run_child
+from _timing import alternated_seconds, child_or_skip, median_time
 
 # name: (label, conv FLOPs of one forward or None, iterations timed in a child)
 ROWS = {
@@ -67,7 +70,7 @@ def _layer_case(lib: str, row: str):
     return layer, x
 
 
-def _time_layer(lib: str, row: str, iters: int) -> float:
+def _time_layer(lib: str, row: str, iters: int, clock) -> float:
     import numpy as np
 
     layer, x = _layer_case(lib, row)
@@ -91,10 +94,10 @@ def _time_layer(lib: str, row: str, iters: int) -> float:
             xt.grad = None
             layer.zero_grad()
             layer(xt).backward(g)
-    return median_time(step, iters)
+    return median_time(step, iters, clock=clock)
 
 
-def _time_lenet(lib: str, batch: int, iters: int) -> float:
+def _time_lenet(lib: str, batch: int, iters: int, clock) -> float:
     import numpy as np
 
     rng = np.random.default_rng(0)
@@ -130,10 +133,10 @@ def _time_lenet(lib: str, batch: int, iters: int) -> float:
         loss.backward()
         opt.step()
 
-    return median_time(step, iters)
+    return median_time(step, iters, clock=clock)
 
 
-def _child(lib: str, row: str, threads: int) -> None:
+def _child(lib: str, row: str, threads: int, clock: str) -> None:
     from gradbook.backend import retain_freed_memory
 
     retain_freed_memory()  # in both libraries' processes: the allocator setting importing gradbook makes
@@ -141,19 +144,18 @@ def _child(lib: str, row: str, threads: int) -> None:
         import torch
 
         torch.set_num_threads(threads)
-    iters = ROWS[row][2]
+    iters, clock = ROWS[row][2], time.process_time if clock == "cpu" else time.perf_counter
     try:
-        seconds = _time_lenet(lib, int(row[5:]), iters) if row.startswith("lenet") else _time_layer(lib, row, iters)
+        seconds = (_time_lenet(lib, int(row[5:]), iters, clock) if row.startswith("lenet")
+                   else _time_layer(lib, row, iters, clock))
         print(json.dumps({"seconds": seconds}))
     except Skip as exc:
         print(json.dumps({"skip": str(exc)}))
 
 
-def _run(lib: str, row: str, threads: int) -> dict:
-    try:
-        return run_child([__file__, "--child", lib, "--row", row, "--threads", str(threads)], threads)
-    except subprocess.CalledProcessError as exc:
-        return {"skip": f"{lib} child failed: {exc.stderr.strip().splitlines()[-1] if exc.stderr else '?'}"}
+def _run(lib: str, row: str, threads: int, clock: str) -> dict:
+    return child_or_skip([__file__, "--child", lib, "--row", row, "--threads", str(threads), "--clock", clock],
+                         threads, lib)
 
 
 def main() -> None:
@@ -163,31 +165,23 @@ def main() -> None:
     p.add_argument("--rows", default="a,b,c,d", help="which of a, b, c, d to run")
     p.add_argument("--child", choices=["gradbook", "torch"])
     p.add_argument("--row")
+    p.add_argument("--clock", choices=("wall", "cpu"), default="wall")
     args = p.parse_args()
     if args.child:
-        _child(args.child, args.row, args.threads)
+        _child(args.child, args.row, args.threads, args.clock)
         return
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"gradbook vs PyTorch, {args.threads}-thread CPU, forward + backward, "
+    clock = "wall-clock" if args.clock == "wall" else "process CPU time"
+    table = Table(title=f"gradbook vs PyTorch, {args.threads}-thread CPU, forward + backward, {clock}, "
                         f"median of {args.repeats} alternated runs")
     for col in ("what", "gradbook", "PyTorch", "ratio", "pairs", "gradbook GFLOP/s", "PyTorch GFLOP/s"):
         table.add_column(col, justify="left" if col == "what" else "right")
     console = Console(width=200)
     for row in [r for key in args.rows.split(",") for r in GROUPS[key.strip()]]:
         label, flops, _ = ROWS[row]
-        times: dict[str, list[float]] = {"gradbook": [], "torch": []}
-        skipped = None
-        for _ in range(args.repeats):
-            for lib in ("gradbook", "torch"):
-                result = _run(lib, row, args.threads)
-                if "skip" in result:
-                    skipped = result["skip"]
-                    break
-                times[lib].append(result["seconds"])
-            if skipped:
-                break
+        times, skipped = alternated_seconds(lambda lib: _run(lib, row, args.threads, args.clock), args.repeats)
         if skipped:
             table.add_row(label, "skipped", "", "", "", "", skipped)
             continue

@@ -14,10 +14,9 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import time
 
-from _timing import run_child
+from _timing import alternated_seconds, child_or_skip
 
 MODELS = ("resnet20", "mobilenet_v2_cifar", "densenet_bc_40")
 BATCH = 128
@@ -118,11 +117,8 @@ def _child(args) -> None:
 
 
 def _run(lib: str, args, name: str) -> dict:
-    try:
-        return run_child([__file__, "--child", lib, "--model", name, "--steps", str(args.steps), "--threads",
-                          str(args.threads), "--clock", args.clock], args.threads)
-    except subprocess.CalledProcessError as exc:
-        return {"skip": f"{lib} child failed: {exc.stderr.strip().splitlines()[-1] if exc.stderr else '?'}"}
+    return child_or_skip([__file__, "--child", lib, "--model", name, "--steps", str(args.steps), "--threads",
+                          str(args.threads), "--clock", args.clock], args.threads, lib)
 
 
 def main() -> None:
@@ -148,17 +144,7 @@ def main() -> None:
         table.add_column(col, justify="left" if col == "model" else "right")
     console = Console(width=160)
     for name in args.models.split(","):
-        times: dict[str, list[float]] = {"gradbook": [], "torch": []}
-        skipped = None
-        for _ in range(args.repeats):
-            for lib in ("gradbook", "torch"):
-                result = _run(lib, args, name)
-                if "skip" in result:
-                    skipped = result["skip"]
-                    break
-                times[lib].append(result["seconds"])
-            if skipped:
-                break
+        times, skipped = alternated_seconds(lambda lib: _run(lib, args, name), args.repeats)
         if skipped:
             table.add_row(name, "skipped", "", skipped, "")
             continue

@@ -24,6 +24,7 @@ def two_workers(monkeypatch):
     monkeypatch.setattr(_parallel, "MIN_SPLIT_BYTES", 0)
     monkeypatch.setattr(_parallel, "PIECE_BYTES", 1)
     monkeypatch.setattr(columns, "CONV_PIECE_BYTES", 1)
+    monkeypatch.setattr(columns, "SAMPLE_MIN_SPLIT_BYTES", 0)
     monkeypatch.setattr(winograd, "WINOGRAD_PIECE_BYTES", 1)
 
 

@@ -33,10 +33,13 @@ def _cache_pieces(n: int, bytes_each: int) -> list[tuple[int, int]]:
     cache), also on one thread, and a multiple of the thread count (its products are small, one
     sample each, and run on one BLAS thread: the threads take whole pieces). Measured on 16
     channels, 32x32 maps, batch 128, one thread: the backward 41 → 32 ms against one piece."""
-    k = workers()
+    k = workers() if n * bytes_each >= SAMPLE_MIN_SPLIT_BYTES else 1  # tiny convs: not worth a hand-off
     count = min(n, k * -(-n * bytes_each // (k * CONV_PIECE_BYTES)))
     bounds = [round(i * n / count) for i in range(count + 1)]
     return list(zip(bounds[:-1], bounds[1:]))
+
+
+SAMPLE_MIN_SPLIT_BYTES = 1 << 20
 
 # Pieces of a few samples: the columns a piece's product reads were just written and are still in
 # cache. Measured on a 64x32x32x32 3x3 conv, forward + backward, 2 threads: 5% faster than 16 MiB.

@@ -1,5 +1,6 @@
-"""``gradbook style`` (``runner`` from conftest.py): writes a stylised PNG of the content's size and a loss plot; a file that is not
-an image, or is missing, is a clear error naming the path."""
+"""``gradbook style`` (``runner`` from conftest.py): writes a stylised PNG of the content's size and
+a loss plot, with either extractor; a file that is not an image, or is missing, is a clear error
+naming the path; bad option values are named."""
 from __future__ import annotations
 
 import numpy as np
@@ -31,6 +32,14 @@ def test_style_writes_the_image_and_the_plot(runner, images):
     assert "after 3 lbfgs steps" in result.stdout and "loss" in result.stdout
 
 
+@pytest.mark.slow   # trains the digits filters (60 Adam steps on 1,438 images)
+def test_style_with_the_digits_extractor(runner, images):
+    result = runner.invoke(app, ["style", str(images / "content.png"), str(images / "style.jpg"), "-o",
+                                 str(images / "out.png"), "--steps", "2", "--size", "12", "--optimizer", "adam",
+                                 "--extractor", "digits"])
+    assert result.exit_code == 0 and "after 2 adam steps" in result.stdout, result.output
+
+
 def test_not_an_image_and_missing_files_are_named(runner, images):
     (images / "notes.png").write_text("not an image")
     result = runner.invoke(app, ["style", str(images / "notes.png"), str(images / "style.jpg"),
@@ -44,3 +53,6 @@ def test_not_an_image_and_missing_files_are_named(runner, images):
     result = runner.invoke(app, ["style", str(images / "content.png"), str(images / "style.jpg"),
                                  "-o", str(images / "o.png"), "--optimizer", "sgd"])
     assert result.exit_code == 2 and "must be lbfgs or adam" in result.stderr
+    result = runner.invoke(app, ["style", str(images / "content.png"), str(images / "style.jpg"),
+                                 "-o", str(images / "o.png"), "--extractor", "vgg"])
+    assert result.exit_code == 2 and "must be random or digits" in result.stderr

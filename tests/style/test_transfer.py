@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from gradbook.style import random_cnn, transfer
+from gradbook.style import digits_cnn, random_cnn, transfer
 from gradbook.autograd import Tensor
 
 H = 12
@@ -93,3 +93,24 @@ def test_argument_errors():
         transfer(content, np.zeros((2, 3, 4, 4)), ext, steps=1)
     with pytest.raises(ValueError, match="transfer: init must be 'content', 'noise' or an image array"):
         transfer(content, style, ext, steps=1, init="zeros")
+
+
+def test_digits_cnn_learns_digits_and_applies_its_filters_to_each_colour():
+    ext = digits_cnn(steps=15)
+    assert ext.test_accuracy_ > 0.6 and ext.train_accuracy_ > 0.6      # chance is 0.1
+    convs = [m for m in ext.modules() if type(m).__name__ == "Conv2d"]
+    assert [c.weight.shape for c in convs] == [(48, 1, 3, 3), (96, 16, 3, 3)] and convs[0].groups == 3
+    rng = np.random.default_rng(0)
+    rgb = rng.random((1, 3, 8, 8)).astype(np.float32)
+    out = ext(Tensor(rgb))
+    w1, b1 = torch.from_numpy(convs[0].weight.data[:16]), torch.from_numpy(convs[0].bias.data[:16])
+    w2, b2 = torch.from_numpy(convs[1].weight.data[:32]), torch.from_numpy(convs[1].bias.data[:32])
+    for g in range(3):   # each colour channel through the grayscale net's filters, in torch
+        x = (torch.from_numpy(rgb[:, g:g + 1]) - 0.5) / 0.25
+        h1 = torch.relu(torch.nn.functional.conv2d(x, w1, b1, padding=1))
+        h2 = torch.relu(torch.nn.functional.conv2d(torch.nn.functional.avg_pool2d(h1, 2), w2, b2, padding=1))
+        np.testing.assert_allclose(out["relu1"].data[:, 16 * g:16 * (g + 1)], h1.numpy(), rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(out["relu2"].data[:, 32 * g:32 * (g + 1)], h2.numpy(), rtol=1e-4, atol=1e-5)
+    content, style = _images()
+    h = transfer(content, style, ext, steps=5).history
+    assert h["total"][-1] < h["total"][0]

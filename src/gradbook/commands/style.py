@@ -8,7 +8,8 @@ import typer
 _HELP = """Paint CONTENT in the style of STYLE and write the result to OUT (Gatys et al., 2016).
 
 The image itself is optimised (L-BFGS or Adam) to keep CONTENT's features and take on STYLE's Gram
-matrices, read from a small CNN with random filters: nothing is downloaded. STYLE is resized to
+matrices, read from a small CNN with random filters (or, with --extractor digits, filters trained on
+the embedded digits): nothing is downloaded. STYLE is resized to
 CONTENT's size; CONTENT's longer side is resized to --size pixels. The content loss grows with the
 number of pixels and the style loss does not: at other sizes, scale --style-weight along.
 
@@ -35,17 +36,21 @@ def register(app: typer.Typer) -> None:
         lr: float = typer.Option(None, "--lr", help="Step size (default 1 for lbfgs, 0.02 for adam)."),
         init: str = typer.Option("content", "--init", help="Start from the content image or from noise."),
         seed: int = typer.Option(0, "--seed", help="Seed of the random filters (and of --init noise)."),
+        extractor: str = typer.Option("random", "--extractor", help="random (random filters) or digits (filters "
+                                      "trained on the embedded digits, applied to each colour)."),
         plot: str = typer.Option(None, "--plot", metavar="PNG", help="Also write the loss curves here."),
         threads: int = typer.Option(1, "--threads", min=1, help="BLAS threads (the small convolutions of the "
                                     "random CNN run fastest on one)."),
     ) -> None:
         from threadpoolctl import threadpool_limits
 
-        from ..style import random_cnn, transfer
+        from ..style import digits_cnn, random_cnn, transfer
         from ..style.images import ImageFileError, load_image, resize_image, save_image
 
         if optimizer not in ("lbfgs", "adam"):
             raise typer.BadParameter(f"must be lbfgs or adam, got {optimizer!r}", param_hint="'--optimizer'")
+        if extractor not in ("random", "digits"):
+            raise typer.BadParameter(f"must be random or digits, got {extractor!r}", param_hint="'--extractor'")
         if init not in ("content", "noise"):
             raise typer.BadParameter(f"must be content or noise, got {init!r}", param_hint="'--init'")
         try:
@@ -56,7 +61,8 @@ def register(app: typer.Typer) -> None:
         s = resize_image(s, c.shape[1], c.shape[2])
         start = time.perf_counter()
         with threadpool_limits(threads):
-            result = transfer(c, s, random_cnn(3, seed=seed), steps,
+            cnn = random_cnn(3, seed=seed) if extractor == "random" else digits_cnn(seed=seed)
+            result = transfer(c, s, cnn, steps,
                               {"content": content_weight, "style": style_weight, "tv": tv_weight},
                               optimizer, lr, init=init, seed=seed, progress=True)
         seconds = time.perf_counter() - start

@@ -104,3 +104,13 @@ def test_sklearn_weight_check_passes_with_fixed_starting_centres():
     X = np.random.RandomState(42).rand(15, 30)          # the check's data
     estimator_checks.check_sample_weight_equivalence_on_dense_data(
         "KMeans", KMeans(3, init=X[[0, 5, 10]], n_init=1))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_dtypes_kept_as_sklearn(dtype):
+    X = np.random.default_rng(5).normal(size=(60, 3)).astype(dtype)
+    ours, theirs = KMeans(3, random_state=0).fit(X), sk.KMeans(3, random_state=0).fit(X)
+    assert ours.cluster_centers_.dtype == theirs.cluster_centers_.dtype == dtype
+    assert ours.labels_.dtype == theirs.labels_.dtype
+    assert ours.predict(X).dtype == theirs.predict(X).dtype
+    assert ours.transform(X).dtype == theirs.transform(X).dtype

@@ -28,18 +28,28 @@ __all__ = ["KMeans", "kmeans_plusplus"]
 _CHUNK = 1 << 20                                   # distance-matrix entries per block
 
 
-def _assign(X: np.ndarray, centers: np.ndarray, x_sq: np.ndarray, need_dist: bool = True):
-    """Nearest centre and (if ``need_dist``) its squared distance for every row of X.
-    -> labels (n,), d² (n,) or None. One BLAS product per block: ‖c‖² - 2 x·c ranks the centres."""
-    c_sq = np.einsum("ij,ij->i", centers, centers)
-    n = X.shape[0]
+def with_ones(X: np.ndarray) -> np.ndarray:
+    """[X | 1], shape (n, d + 1): one product with it gives x·a + b, or Σ wx beside Σ w."""
+    Xa = np.empty((X.shape[0], X.shape[1] + 1), dtype=X.dtype)
+    Xa[:, :-1] = X
+    Xa[:, -1] = 1
+    return Xa
+
+
+def _assign(Xa: np.ndarray, centers: np.ndarray, x_sq: np.ndarray, need_dist: bool = True):
+    """Nearest centre and (if ``need_dist``) its squared distance for every row of X, given as
+    ``Xa = with_ones(X)``.  -> labels (n,), d² (n,) or None. One BLAS product per block ranks the
+    centres: [x | 1] · [-2c ; ‖c‖²] = ‖c‖² - 2 x·c = ‖x - c‖² - ‖x‖²."""
+    k, d = centers.shape
+    n = Xa.shape[0]
+    scores = np.empty((d + 1, k), dtype=Xa.dtype)
+    scores[:d] = -2 * centers.T
+    scores[d] = np.einsum("ij,ij->i", centers, centers)
     labels = np.empty(n, dtype=np.intp)
-    dist = np.empty(n, dtype=X.dtype) if need_dist else None
-    step = max(1, _CHUNK // max(1, len(centers)))
-    minus_2c = -2 * centers.T
+    dist = np.empty(n, dtype=Xa.dtype) if need_dist else None
+    step = max(1, _CHUNK // max(1, k))
     for s in range(0, n, step):
-        D = X[s:s + step] @ minus_2c
-        D += c_sq
+        D = Xa[s:s + step] @ scores
         lab = D.argmin(axis=1)
         labels[s:s + step] = lab
         if need_dist:
@@ -47,17 +57,17 @@ def _assign(X: np.ndarray, centers: np.ndarray, x_sq: np.ndarray, need_dist: boo
     return labels, dist
 
 
-def _weighted_sums(X: np.ndarray, sw: np.ndarray, labels: np.ndarray, k: int):
-    """Per cluster Σ wᵢxᵢ (k, d) and Σ wᵢ (k,), as one product with the weighted one-hot
-    membership matrix (dense when small, sparse otherwise)."""
-    n = X.shape[0]
+def _weighted_sums(Xa: np.ndarray, sw: np.ndarray, labels: np.ndarray, k: int):
+    """Per cluster Σ wᵢxᵢ (k, d) and Σ wᵢ (k,), as one product of the weighted one-hot
+    membership matrix (dense when small, sparse otherwise) with ``Xa = with_ones(X)``."""
+    n = Xa.shape[0]
     if k * n <= _CHUNK:
-        member = np.zeros((k, n), dtype=X.dtype)
+        member = np.zeros((k, n), dtype=Xa.dtype)
         member[labels, np.arange(n)] = sw
     else:
         member = sparse.csr_matrix((sw, (labels, np.arange(n))), shape=(k, n))
-    weight = np.bincount(labels, weights=sw, minlength=k).astype(X.dtype)
-    return np.asarray(member @ X, dtype=X.dtype), weight
+    sums = np.asarray(member @ Xa, dtype=Xa.dtype)
+    return sums[:, :-1], sums[:, -1].copy()
 
 
 def kmeans_plusplus(X: np.ndarray, n_clusters: int, sample_weight: np.ndarray, random_state,
@@ -84,17 +94,19 @@ def kmeans_plusplus(X: np.ndarray, n_clusters: int, sample_weight: np.ndarray, r
     return centers
 
 
-def _lloyd(X, sw, centers, x_sq, max_iter, tol):
-    """Lloyd iterations from the given centres.  -> labels, inertia, centres, n_iter."""
+def _lloyd(Xa, sw, centers, x_sq, max_iter, tol):
+    """Lloyd iterations from the given centres (``Xa = with_ones(X)``).
+    -> labels, inertia, centres, n_iter."""
+    X = Xa[:, :-1]
     k = centers.shape[0]
     labels_old = None
     strict = False
     for it in range(1, max_iter + 1):
-        labels, _ = _assign(X, centers, x_sq, need_dist=False)
-        new, weight = _weighted_sums(X, sw, labels, k)
+        labels, _ = _assign(Xa, centers, x_sq, need_dist=False)
+        new, weight = _weighted_sums(Xa, sw, labels, k)
         empty = np.flatnonzero(weight == 0)
         if empty.size:                               # move empty clusters to the farthest points
-            _, dist = _assign(X, centers, x_sq)
+            _, dist = _assign(Xa, centers, x_sq)
             far = np.argsort(-dist, kind="stable")[: empty.size]
             for e, i in zip(empty, far):
                 old = labels[i]
@@ -113,7 +125,7 @@ def _lloyd(X, sw, centers, x_sq, max_iter, tol):
             break
         labels_old = labels
     if not strict:                                   # labels that match the final centres
-        labels, dist = _assign(X, centers, x_sq)
+        labels, dist = _assign(Xa, centers, x_sq)
     else:
         dist = np.maximum(x_sq - 2 * np.einsum("ij,ij->i", X, centers[labels])
                           + np.einsum("ij,ij->i", centers[labels], centers[labels]), 0)
@@ -182,6 +194,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         mean = X.mean(axis=0)
         Xc = X - mean                                # centred for accurate distances
         x_sq = np.einsum("ij,ij->i", Xc, Xc)
+        Xa = with_ones(Xc)
         best = None
         for _ in range(n_init):
             if isinstance(init, str) and init == "k-means++":
@@ -190,7 +203,7 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
                 centers = Xc[rng.choice(X.shape[0], size=self.n_clusters, replace=False, p=sw / sw.sum())]
             else:
                 centers = init - mean
-            run = _lloyd(Xc, sw, centers, x_sq, self.max_iter, tol)
+            run = _lloyd(Xa, sw, centers, x_sq, self.max_iter, tol)
             if best is None or run[1] < best[1]:
                 best = run
         labels, inertia, centers, n_iter = best
@@ -206,8 +219,8 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
     def predict(self, X) -> np.ndarray:
         """Index of the nearest centre.  (n, d) -> (n,)."""
         X = predict_data(self, X, attr="cluster_centers_")
-        return _assign(X, self.cluster_centers_.astype(X.dtype, copy=False),
-                       np.einsum("ij,ij->i", X, X))[0]
+        return _assign(with_ones(X), self.cluster_centers_.astype(X.dtype, copy=False),
+                       np.einsum("ij,ij->i", X, X), need_dist=False)[0].astype(np.int32)
 
     def transform(self, X) -> np.ndarray:
         """Euclidean distance to every centre.  (n, d) -> (n, n_clusters)."""
@@ -218,5 +231,6 @@ class KMeans(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, Ba
         """Minus the inertia of X with respect to the fitted centres."""
         X = predict_data(self, X, attr="cluster_centers_")
         sw = check_sample_weight(self, sample_weight, X)
-        _, d = _assign(X, self.cluster_centers_.astype(X.dtype, copy=False), np.einsum("ij,ij->i", X, X))
+        _, d = _assign(with_ones(X), self.cluster_centers_.astype(X.dtype, copy=False),
+                       np.einsum("ij,ij->i", X, X))
         return -float(d @ sw)

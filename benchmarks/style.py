@@ -9,20 +9,19 @@ formula written in torch).
 
 Each library runs in its own subprocess (one thread) in alternated order; a worker reports the least
 CPU time of ``--inner`` calls, the parent prints the median over rounds and the ratio torch /
-gradbook (> 1: gradbook is faster), after checking that both computed the same loss.
+gradbook (> 1: gradbook is faster), after checking that both computed the same loss (3 digits).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
-import statistics
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _timing import fastest_cpu_time, run_child  # noqa: E402
+from _timing import alternated_rounds, fastest_cpu_time, ratio_table  # noqa: E402
 
 H, W, FOCAL = 85, 128, (8732, 21)
 
@@ -112,7 +111,7 @@ def worker(lib: str, inner: int) -> None:
         calls = torch_calls(*data, ext)
     out = {}
     for name, call in calls.items():
-        out[f"{name}_value"] = call()
+        out[f"{name}_check"] = float(f"{call():.3g}")   # the loss, to 3 significant digits
         out[name] = fastest_cpu_time(call, inner, warmup=1)
     print(json.dumps(out))
 
@@ -127,24 +126,11 @@ def main() -> None:
         worker(args.worker, args.inner)
         return
     from rich.console import Console
-    from rich.table import Table
 
-    runs = {"gradbook": [], "torch": []}
-    for r in range(args.repeat):
-        for lib in (("gradbook", "torch") if r % 2 == 0 else ("torch", "gradbook")):
-            runs[lib].append(run_child([__file__, "--worker", lib, "--inner", str(args.inner)], threads=1))
-    table = Table(title=f"style and focal loss, one thread (median of {args.repeat} rounds, CPU ms)")
-    for col in ("call", "gradbook", "torch", "torch / gradbook"):
-        table.add_column(col, justify="right" if col != "call" else "left")
-    for name, what in (("style", f"style objective + gradient, {W}x{H} image"),
-                       ("focal", f"sigmoid_focal_loss + gradient, {FOCAL[0]}x{FOCAL[1]}")):
-        ours, theirs = runs["gradbook"][0][f"{name}_value"], runs["torch"][0][f"{name}_value"]
-        if not np.isclose(ours, theirs, rtol=1e-3):
-            raise SystemExit(f"{name}: gradbook and torch disagree: {ours} vs {theirs}")
-        g = statistics.median(run[name] for run in runs["gradbook"]) * 1e3
-        t = statistics.median(run[name] for run in runs["torch"]) * 1e3
-        table.add_row(what, f"{g:.2f}", f"{t:.2f}", f"{t / g:.2f}")
-    Console().print(table)
+    runs = alternated_rounds(__file__, args.repeat, args.inner)
+    Console().print(ratio_table(f"style and focal loss, one thread (median of {args.repeat} rounds, CPU ms)", runs,
+                                [("style", f"style objective + gradient, {W}x{H} image"),
+                                 ("focal", f"sigmoid_focal_loss + gradient, {FOCAL[0]}x{FOCAL[1]}")]))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import NotFittedError
 
 from gradbook.classic.forest import RandomForestClassifier, RandomForestRegressor
+from gradbook.classic.tree import DecisionTreeClassifier
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +92,41 @@ def test_bad_input(cls_data, Est):
         Est(oob_score=True, bootstrap=False).fit(X, y)
     with pytest.raises(ValueError, match=f"{name}: max_samples"):
         Est(max_samples=0.0).fit(X, y)
+
+
+def test_weighted_bootstrap_draws_rows_in_proportion_and_trees_see_only_the_counts(cls_data):
+    """scikit-learn 1.9's recipe: row i enters a bootstrap with probability w_i / sum w (so, in
+    distribution, weight w is the row repeated w times: the mean draw count of row i over many
+    bootstraps is n w_i / sum w), and each tree is fitted on the draw counts alone."""
+    from gradbook.classic.forest import bootstrap_counts
+    X, y = cls_data
+    w = np.random.default_rng(0).integers(0, 4, len(y)).astype(float)
+    mean = np.mean([bootstrap_counts(s, len(y), len(y), w) for s in range(400)], axis=0)
+    expected = len(y) * w / w.sum()
+    assert np.all(np.abs(mean - expected) < 5 * np.sqrt(np.maximum(expected, 1) / 400))
+    assert np.all(mean[w == 0] == 0)
+    rf = RandomForestClassifier(n_estimators=3, random_state=0).fit(X, y, sample_weight=w)
+    for tree in rf.estimators_:
+        counts = bootstrap_counts(tree.random_state, len(y), len(y), w)
+        direct = DecisionTreeClassifier(max_features="sqrt", random_state=tree.random_state)
+        direct.fit(X, y, sample_weight=counts)
+        np.testing.assert_array_equal(direct.tree_.threshold, tree.tree_.threshold)
+        np.testing.assert_allclose(direct.predict_proba(X), tree.predict_proba(X))
+
+
+def test_multi_output_shapes_and_balanced_subsample(cls_data):
+    X, y = cls_data
+    Y = np.stack([y, (X[:, 0] > 0).astype(int)], axis=1)
+    rf = RandomForestClassifier(n_estimators=4, class_weight="balanced_subsample",
+                                random_state=0).fit(X, Y)
+    proba = rf.predict_proba(X)
+    assert rf.n_outputs_ == 2 and rf.n_classes_ == [3, 2]
+    assert [p.shape for p in proba] == [(300, 3), (300, 2)]
+    for p in proba:
+        np.testing.assert_allclose(p.sum(axis=1), 1.0)
+    assert rf.predict(X).shape == (300, 2)
+    # one output, balanced within each bootstrap: every tree's root holds each class equally
+    rf = RandomForestClassifier(n_estimators=4, class_weight="balanced_subsample",
+                                random_state=0).fit(X, y)
+    for tree in rf.estimators_:
+        np.testing.assert_allclose(tree.tree_.value[0, 0], 1 / 3)

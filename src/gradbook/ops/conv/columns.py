@@ -107,20 +107,20 @@ class Conv2d(Function):
 
     def backward(ctx, dy):
         geom = ctx.geom
-        need_dx, need_dw = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        need_dx, need_dw, need_db = ctx.needs_input_grad[:3]
         dx = np.empty(geom.x_shape, dtype=dy.dtype) if need_dx else None
 
         def piece(start: int, stop: int, cols):
             dy_k = dy[start:stop]
             if need_dx:
                 geom.input_grad(dy_k, ctx.wg, dx[start:stop])
-            db = dy_k.sum(axis=(0, 2, 3))
+            db = dy_k.sum(axis=(0, 2, 3)) if need_db else None
             return (geom.weight_grad(dy_k, cols) if need_dw else None), db
 
         cols = ctx.cols if need_dw else [None] * len(ctx.pieces)
         dw, db = totals(map_pieces(piece, [(start, stop, c) for (start, stop), c in zip(ctx.pieces, cols)]))
         dw = dw.reshape(geom.w_shape) if need_dw else None
-        return dx, dw, db if ctx.needs_input_grad[2] else None
+        return dx, dw, db
 
     def differentiable_backward(ctx, dy):
         g = ctx.geom

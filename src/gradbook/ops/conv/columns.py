@@ -1,13 +1,15 @@
-"""Fast path: conv2d as one matrix product per group on im2col columns, with the columns laid out
-as the shape makes fastest (:func:`choose_layout`):
+"""Fast path: conv2d as matrix products on im2col columns, in one of four layouts
+(:func:`choose_layout` picks ``sample``; the others are chosen with ``layout=``):
 
+- ``"sample"``: sample-major columns (n, C·KH·KW, OH·OW), one product per sample written straight
+  into the NCHW output: no transpose of y or dy;
 - ``"taps"``: a stride-1 conv whose output is as large as its input builds its channel-major
   columns by shifts of flat maps (:mod:`.shifted`) and sums dx back at the same shifts;
-- ``"batch_inner"``: narrow maps lay the columns out with the sample innermost (:mod:`.batch_inner`);
-- ``"sample"``: sample-major columns (n, C·KH·KW, OH·OW), one small product per sample written
-  straight into the NCHW output: no transpose of y or dy, for convs with few input channels
-  (a LeNet's first conv: one channel, 5x5);
+- ``"batch_inner"``: the sample innermost (:mod:`.batch_inner`), for narrow maps;
 - ``"channel"``: im2col's channel-major columns (C·KH·KW, n·OH·OW), one large product per group.
+
+dx is a convolution of dy for 'same' stride-1 convs in the sample layout (:func:`_input_grad_by_conv`),
+else Wᵀ dy summed back onto the input grid (by shifts, sample innermost, or strided adds).
 
 The maths is :mod:`.reference`'s; only where the numbers sit in memory differs.
 """
@@ -64,9 +66,7 @@ class Conv2d(Function):
     With columns cols (G, C/G·KH·KW, positions) a batch is one product per group, y = W cols, and
         dW = dy colsᵀ,  dcols = Wᵀ dy → dx = col2im(dcols) cropped,  db = Σ dy
     (dy read as (G, O/G, positions) in the columns' order). The columns' layout is
-    :func:`choose_layout`'s (or ``layout``); dx is summed back by shifts on flat grids for stride 1
-    ('same' convs mask the taps that read padding), with the sample innermost on narrow maps, or
-    by one strided add per kernel offset. A large batch is worked on in pieces of consecutive
+    :func:`choose_layout`'s (or ``layout``), dx's method :class:`_Geometry`'s. A large batch is worked on in pieces of consecutive
     samples, one thread each (``_parallel``), so the copies and adds around the products use every core.
     Shapes: x (N, C, H, W), W (O, C/G, KH, KW), b (O,), y (N, O, OH, OW).
     """

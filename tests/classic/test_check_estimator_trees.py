@@ -87,14 +87,14 @@ def test_bagging_draws_rows_in_proportion_to_their_weights():
     X, y = rng.uniform(size=(12, 3)), np.arange(12) % 2
     w = rng.randint(0, 4, size=12)
     base = DecisionTreeClassifier(max_depth=1)
-    kw = dict(n_estimators=300, max_samples=1.0, random_state=0)
+    kw = dict(n_estimators=120, max_samples=1.0, random_state=0)
     weighted = BaggingClassifier(base, **kw).fit(X, y, sample_weight=w)
     repeated = BaggingClassifier(base, **kw).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
     owner = np.repeat(np.arange(12), w)                 # original row of each repeated row
     mean_w = np.mean([np.bincount(r, minlength=12) for r in weighted.estimators_samples_], axis=0)
     mean_r = np.mean([np.bincount(owner[r], minlength=12) for r in repeated.estimators_samples_],
                      axis=0)
-    stderr = np.sqrt(np.maximum(w, 1) / 300)            # draws of a row: about Poisson(w_i)
+    stderr = np.sqrt(np.maximum(w, 1) / 120)            # draws of a row: about Poisson(w_i)
     assert np.all(np.abs(mean_w - w) < 5 * stderr), (mean_w, w)
     assert np.all(np.abs(mean_r - w) < 5 * stderr), (mean_r, w)
     assert np.all(mean_w[w == 0] == 0)

@@ -1,0 +1,64 @@
+"""local-conv recomputed with torch: parameter counts from torch's Conv2d times the positions and DeepFace's
+layers by hand; the teachers' targets through torch (conv2d, and per-position F.linear on unfolded patches),
+each student's least-squares optimum by torch.linalg.lstsq; the verdicts rederived."""
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from gradbook import backend, handbook, nn
+from gradbook.handbook.entries import local_conv as entry
+
+
+def _teachers():
+    """The entry's inputs and teachers (its seeds), as arrays."""
+    backend.manual_seed(0)
+    X = backend.spawn_rng(1).standard_normal((entry.N_FIT, 1, entry.SIDE, entry.SIDE))
+    conv = nn.Conv2d(1, 1, 3, padding=1, dtype="float64")
+    local = nn.LocallyConnected2d(1, 1, 3, entry.SIDE, padding=1, dtype="float64")
+    return X, conv, local
+
+
+def _torch_patches(x):
+    """(N, 1, 8, 8) → (N, 64, 9): torch's unfold, position-major."""
+    return F.unfold(x, 3, padding=1).transpose(1, 2)
+
+
+def _lstsq_residual(A, y):
+    A1 = torch.cat([A, torch.ones(len(A), 1, dtype=A.dtype)], 1)
+    w = torch.linalg.lstsq(A1, y.unsqueeze(1), driver="gelsd").solution
+    return float(((A1 @ w).squeeze(1) - y).pow(2).sum())
+
+
+def test_local_conv_against_torch():
+    r = handbook.run("local-conv", quick=True)
+    n = r.numbers
+    w = entry.WIDTH
+    conv_count = sum(p.numel() for p in torch.nn.Conv2d(w, w, 3, padding=1).parameters())
+    assert n["params_conv"] == conv_count
+    assert n["params_local"] == 64 * conv_count and n["positions"] == 64
+    assert n["deepface_L4"] == 55 * 55 * 16 * (16 * 81 + 1)
+    assert n["deepface_L5"] == 25 * 25 * 16 * (16 * 49 + 1)
+    assert n["deepface_L6"] == 21 * 21 * 16 * (16 * 25 + 1)
+
+    X, conv, local = _teachers()
+    x = torch.tensor(X)
+    P = _torch_patches(x)                                            # (N, 64, 9)
+    y_conv = F.conv2d(x, torch.tensor(conv.weight.data), torch.tensor(conv.bias.data), padding=1)
+    Wl = torch.tensor(local.weight.data).reshape(64, 9)              # one filter per position
+    y_local = (P * Wl).sum(-1) + torch.tensor(local.bias.data).reshape(64)
+    for name, Y in (("conv", y_conv.reshape(len(x), 64)), ("local", y_local)):
+        var = float(Y.var(unbiased=False)) * Y.numel()
+        shared = _lstsq_residual(P.reshape(-1, 9), Y.reshape(-1)) / var
+        per_position = sum(_lstsq_residual(P[:, k], Y[:, k]) for k in range(64)) / var
+        assert np.isclose(n[f"fit_{name}_by_conv"], shared, rtol=1e-6, atol=1e-12), name
+        assert np.isclose(n[f"fit_{name}_by_local"], per_position, atol=1e-12), name
+
+    fits = n["fit_local_by_local"] < 1e-6 and n["fit_local_by_conv"] > 0.1 and n["fit_conv_by_local"] < 1e-6
+    margin = 2 / 359
+    assert r.verdicts == {
+        "more-params": "confirmed" if n["params_local"] == 64 * conv_count else "corrected",
+        "position-specific": "confirmed" if fits else "corrected",
+        "aligned-faces": "confirmed" if n["edge_aligned"] > margin and n["edge_aligned"] > n["edge_shifted"]
+        else "depends",
+    }
+    assert np.isclose(n["edge_aligned"], n["acc_aligned_local"] - n["acc_aligned_conv"])

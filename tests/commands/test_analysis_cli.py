@@ -1,20 +1,9 @@
 """`gradbook params`, `gradbook summary`, `gradbook rf`: the numbers printed are the library's."""
 from __future__ import annotations
 
-import pytest
-from typer.testing import CliRunner
-
 from gradbook.analysis import count_params, fc_params, rnn_params
 from gradbook.cli import app
 from gradbook.models import LeNet5
-
-
-@pytest.fixture
-def runner():
-    try:
-        return CliRunner(mix_stderr=False)
-    except TypeError:       # click >= 8.2 always keeps stderr apart
-        return CliRunner()
 
 
 def run(runner, *args):

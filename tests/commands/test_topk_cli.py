@@ -4,18 +4,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-import pytest
-from typer.testing import CliRunner
-
 from gradbook.cli import app
-
-
-@pytest.fixture
-def runner():
-    try:
-        return CliRunner(mix_stderr=False)
-    except TypeError:       # click >= 8.2 always keeps stderr apart
-        return CliRunner()
 
 
 def ranked(data: bytes, k: int) -> list[tuple[int, bytes]]:

@@ -16,7 +16,7 @@ import argparse
 import json
 import statistics
 
-from _timing import fastest_cpu_time, median_time, run_child
+from _timing import alternated_seconds, child_or_skip, fastest_cpu_time, median_time
 
 T, N, I, H = 32, 64, 64, 128
 
@@ -28,15 +28,14 @@ def _time(step, steps: int) -> float:
     return median_time(step, steps) if CLOCK == "wall" else fastest_cpu_time(step, steps)
 
 
-def _gradbook(kind: str, steps: int) -> float:
+def _layer_step(lib, kind: str, steps: int) -> float:
+    """Seconds of one forward + backward of ``lib.nn.<kind>(I, H)``; ``lib`` is ``gradbook`` or
+    ``torch`` (the same names, so one body times both)."""
     import numpy as np
 
-    import gradbook as gb
-    import gradbook.nn as nn
-
-    gb.manual_seed(0)
-    layer = getattr(nn, kind)(I, H)
-    x = gb.tensor(np.random.default_rng(0).standard_normal((T, N, I)).astype(np.float32), requires_grad=True)
+    lib.manual_seed(0)
+    layer = getattr(lib.nn, kind)(I, H)
+    x = lib.tensor(np.random.default_rng(0).standard_normal((T, N, I)).astype(np.float32), requires_grad=True)
 
     def step():
         layer.zero_grad()
@@ -47,26 +46,9 @@ def _gradbook(kind: str, steps: int) -> float:
     return _time(step, steps)
 
 
-def _torch(kind: str, steps: int) -> float:
-    import numpy as np
-    import torch
-
-    torch.manual_seed(0)
-    layer = getattr(torch.nn, kind)(I, H)
-    x = torch.tensor(np.random.default_rng(0).standard_normal((T, N, I)).astype(np.float32), requires_grad=True)
-
-    def step():
-        layer.zero_grad()
-        x.grad = None
-        out, _ = layer(x)
-        out.sum().backward()
-
-    return _time(step, steps)
-
-
-def _run(lib: str, kind: str, steps: int, threads: int, clock: str) -> float:
-    return run_child([__file__, "--child", "--lib", lib, "--kind", kind, "--steps", str(steps),
-                      "--threads", str(threads), "--clock", clock], threads)["seconds"]
+def _run(lib: str, kind: str, steps: int, threads: int, clock: str) -> dict:
+    return child_or_skip([__file__, "--child", "--lib", lib, "--kind", kind, "--steps", str(steps),
+                          "--threads", str(threads), "--clock", clock], threads, lib)
 
 
 def main() -> None:
@@ -84,13 +66,12 @@ def main() -> None:
         global CLOCK
         CLOCK = args.clock
         if args.lib == "torch":
-            import torch
+            import torch as lib
 
-            torch.set_num_threads(args.threads)
-            value = _torch(args.kind, args.steps)
+            lib.set_num_threads(args.threads)
         else:
-            value = _gradbook(args.kind, args.steps)
-        print(json.dumps({"seconds": value}))
+            import gradbook as lib
+        print(json.dumps({"seconds": _layer_step(lib, args.kind, args.steps)}))
         return
     from rich.console import Console
     from rich.table import Table
@@ -101,11 +82,12 @@ def main() -> None:
     for col in ("layer", "gradbook (ms)", "PyTorch (ms)", "ratio (gradbook / PyTorch)"):
         table.add_column(col, justify="right" if col != "layer" else "left")
     for kind in args.kinds.split(","):
-        ours, theirs = [], []
-        for _ in range(args.repeats):
-            ours.append(_run("gradbook", kind, args.steps, args.threads, args.clock))
-            theirs.append(_run("torch", kind, args.steps, args.threads, args.clock))
-        a, b = statistics.median(ours), statistics.median(theirs)
+        times, skipped = alternated_seconds(lambda lib: _run(lib, kind, args.steps, args.threads, args.clock),
+                                            args.repeats)
+        if skipped:
+            table.add_row(f"{kind}({I}, {H})", "skipped", "", skipped)
+            continue
+        a, b = statistics.median(times["gradbook"]), statistics.median(times["torch"])
         table.add_row(f"{kind}({I}, {H})", f"{a * 1e3:.1f}", f"{b * 1e3:.1f}", f"{a / b:.2f}x")
     Console().print(table)
 

@@ -1,5 +1,6 @@
 """Readers for the files people download themselves: MNIST / Fashion-MNIST IDX files and the
-CIFAR-10 binary batches. Nothing is fetched; every size is checked against the header before
+CIFAR-10 batches (binary or python version; the python version's pickles are read with a
+restricted unpickler that only rebuilds NumPy arrays). Nothing is fetched; every size is checked against the header before
 anything is trusted, and a bad file raises ``DataFormatError`` naming the file and the problem.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import DataFormatError
+from .safe_pickle import load_array_pickle
 
 # IDX type byte → big-endian dtype (http://yann.lecun.com/exdb/mnist/, "THE IDX FILE FORMAT")
 IDX_DTYPES = {0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2"),
@@ -117,23 +119,57 @@ def _read_cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return records[:, 1:].reshape(-1, 3, 32, 32), labels
 
 
-def read_cifar10(directory: str | os.PathLike) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Read the CIFAR-10 binary version (``data_batch_1.bin`` .. ``data_batch_5.bin``,
-    ``test_batch.bin``) from ``directory`` (or its ``cifar-10-batches-bin`` sub-folder).
+def _read_cifar_python_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """One batch of the python version: a pickled dict with ``data`` (N, 3072) uint8 and ``labels``."""
+    if not path.is_file():
+        raise FileNotFoundError(f"read_cifar10: missing batch file {path}")
+    with _decode_errors(path), _open(path) as f:
+        batch = load_array_pickle(f.read(), str(path))
+    if not isinstance(batch, dict):
+        raise DataFormatError(f"{path}: expected a pickled dict with 'data' and 'labels', got {type(batch).__name__}")
+    batch = {k.decode("latin1") if isinstance(k, bytes) else k: v for k, v in batch.items()}
+    data, labels = batch.get("data"), batch.get("labels")
+    if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3 * 32 * 32:
+        what = f"{data.dtype} array of shape {data.shape}" if isinstance(data, np.ndarray) else type(data).__name__
+        raise DataFormatError(f"{path}: 'data' must be a uint8 array of shape (N, 3072), got {what}")
+    labels = np.asarray(labels if labels is not None else [], dtype=np.int64)
+    if labels.shape != (len(data),):
+        raise DataFormatError(f"{path}: {len(data)} images but 'labels' has shape {labels.shape}")
+    bad = np.flatnonzero((labels < 0) | (labels > 9))
+    if bad.size:
+        raise DataFormatError(f"{path}: image {bad[0]} has label {labels[bad[0]]}, expected 0..9")
+    return data.reshape(-1, 3, 32, 32), labels
 
-    Each record is 3073 bytes: the label (0..9) then 1024 red, 1024 green, 1024 blue pixels in
-    row-major order. Returns ``((x_train, y_train), (x_test, y_test))``, images uint8
-    ``(N, 3, 32, 32)``, labels int64 (class names in ``CIFAR10_CLASSES``).
+
+def read_cifar10(directory: str | os.PathLike) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Read CIFAR-10 from ``directory`` (or its ``cifar-10-batches-bin`` / ``cifar-10-batches-py``
+    sub-folder), in either version:
+
+    * binary: ``data_batch_1.bin`` .. ``data_batch_5.bin``, ``test_batch.bin``; each record is 3073
+      bytes, the label (0..9) then 1024 red, 1024 green, 1024 blue pixels in row-major order;
+    * python: ``data_batch_1`` .. ``data_batch_5``, ``test_batch``; pickled dicts of ``data``
+      (N, 3072) uint8 in the same pixel order and ``labels``, read by a restricted unpickler that
+      refuses any global but NumPy's array reconstruction (see :mod:`gradbook.data.safe_pickle`).
+
+    Returns ``((x_train, y_train), (x_test, y_test))``, images uint8 ``(N, 3, 32, 32)``, labels
+    int64 (class names in ``CIFAR10_CLASSES``).
     """
     root = Path(directory)
-    if (root / "cifar-10-batches-bin").is_dir():
-        root = root / "cifar-10-batches-bin"
+    for sub in ("cifar-10-batches-bin", "cifar-10-batches-py"):
+        if (root / sub).is_dir():
+            root = root / sub
+            break
     if not root.is_dir():
         raise FileNotFoundError(f"read_cifar10: no such directory: {root}")
-    names = [f"data_batch_{i}.bin" for i in range(1, 6)]
-    missing = [n for n in names + ["test_batch.bin"] if not (root / n).is_file()]
+    versions = {".bin": _read_cifar_batch, "": _read_cifar_python_batch}
+    present = [s for s in versions if (root / f"data_batch_1{s}").is_file()]
+    suffix = present[0] if present else ".bin"
+    names = [f"data_batch_{i}{suffix}" for i in range(1, 6)]
+    missing = [n for n in names + [f"test_batch{suffix}"] if not (root / n).is_file()]
     if missing:
-        raise FileNotFoundError(f"read_cifar10: {root} lacks {', '.join(missing)}")
-    parts = [_read_cifar_batch(root / n) for n in names]
+        raise FileNotFoundError(f"read_cifar10: {root} lacks {', '.join(missing)} (the binary version's *.bin "
+                                "batches or the python version's pickled ones)")
+    read = versions[suffix]
+    parts = [read(root / n) for n in names]
     train = (np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts]))
-    return train, _read_cifar_batch(root / "test_batch.bin")
+    return train, read(root / f"test_batch{suffix}")

@@ -14,7 +14,7 @@ import gradbook as gb
 from gradbook import nn
 from gradbook.autograd import gradcheck, gradgradcheck
 from gradbook.nn.switchable_norm import switchable_norm
-from parity.harness import ParityReport, assert_matches_torch, compare
+from parity.harness import assert_layer_matches_torch, assert_matches_torch
 
 
 def torch_switchable_norm(x, weight, bias, mean_logits, var_logits, running_mean, running_var, training,
@@ -112,21 +112,6 @@ def _pinned(layer, branch: int) -> None:
     layer.var_weight.data[...] = logits
 
 
-def _assert_same_layer(gb_layer, torch_layer, x, params) -> None:
-    """Output and the gradients of the input and of the named affine parameters agree."""
-    xt, xg = torch.from_numpy(x.copy()).requires_grad_(True), gb.tensor(x, requires_grad=True)
-    yt, yg = torch_layer(xt), gb_layer(xg)
-    report = ParityReport()
-    compare("output", yg.data, yt.detach().numpy(), 1e-10, 1e-8, report)
-    v = np.random.default_rng(1).standard_normal(yt.shape)
-    yt.backward(torch.from_numpy(v))
-    (yg * gb.tensor(v)).sum().backward()
-    compare("grad of input", xg.grad.data, xt.grad.numpy(), 1e-10, 1e-8, report)
-    for name in params:
-        compare(f"grad of {name}", getattr(gb_layer, name).grad.data, getattr(torch_layer, name).grad.numpy(),
-                1e-10, 1e-8, report)
-
-
 @pytest.mark.parametrize("shape", [(4, 3, 5, 6), (6, 3), (4, 3, 7)])
 def test_pinned_to_batch_norm_is_batch_norm_in_training_and_evaluation(shape):
     rng = np.random.default_rng(2)
@@ -138,11 +123,12 @@ def test_pinned_to_batch_norm_is_batch_norm_in_training_and_evaluation(shape):
         bn.bias.copy_(torch.from_numpy(rng.standard_normal(3)))
     sn.weight.data[...], sn.bias.data[...] = bn.weight.detach().numpy(), bn.bias.detach().numpy()
     for _ in range(2):
-        _assert_same_layer(sn, bn, rng.standard_normal(shape) * 2 + 0.5, ["weight", "bias"])
+        assert_layer_matches_torch(sn, bn, rng.standard_normal(shape) * 2 + 0.5, rtol=1e-8, params=["weight", "bias"],
+                                   seed=1)
         np.testing.assert_allclose(sn.running_mean.data, bn.running_mean.numpy(), rtol=1e-12)
         np.testing.assert_allclose(sn.running_var.data, bn.running_var.numpy(), rtol=1e-12)
     sn.eval(), bn.eval()
-    _assert_same_layer(sn, bn, rng.standard_normal(shape), ["weight", "bias"])
+    assert_layer_matches_torch(sn, bn, rng.standard_normal(shape), rtol=1e-8, params=["weight", "bias"], seed=1)
 
 
 @pytest.mark.parametrize("training", [True, False])
@@ -160,14 +146,14 @@ def test_pinned_to_layer_norm_and_instance_norm_are_those_norms(training):
             twin.bias.copy_(torch.from_numpy(beta))
         sn.weight.data[...], sn.bias.data[...] = gamma, beta
         sn.train(training), twin.train(training)
-        _assert_same_layer(sn, twin, x, ["weight", "bias"])
+        assert_layer_matches_torch(sn, twin, x, rtol=1e-8, params=["weight", "bias"], seed=1)
     sn = nn.SwitchableNorm1d(4, using_bn=False, dtype=np.float64)  # (N, C): LN over the features alone
     sn.weight.data[...], sn.bias.data[...] = gamma, beta
     layer_norm = torch.nn.LayerNorm(4).double()
     with torch.no_grad():
         layer_norm.weight.copy_(torch.from_numpy(gamma))
         layer_norm.bias.copy_(torch.from_numpy(beta))
-    _assert_same_layer(sn, layer_norm, x[:, :, 0, 0], ["weight", "bias"])
+    assert_layer_matches_torch(sn, layer_norm, x[:, :, 0, 0], rtol=1e-8, params=["weight", "bias"], seed=1)
 
 
 @pytest.mark.parametrize("training, using_bn, shape", [(True, True, (3, 2, 2, 3)), (False, True, (2, 2, 3, 2)),

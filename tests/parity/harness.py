@@ -2,6 +2,7 @@
 compare outputs and every gradient.
 
     assert_matches_torch(gb_fn, torch_fn, [x, w], atol=1e-5)
+    assert_layer_matches_torch(gb_layer, torch_layer, x)     # a module: output, input and parameter gradients
 
 Float arrays become leaf tensors that require grad on both sides; anything else (ints, tuples,
 integer arrays such as class targets) is passed through unchanged (integer arrays become int64
@@ -126,6 +127,25 @@ def assert_matches_torch(gb_fn: Callable, torch_fn: Callable, inputs: Sequence, 
             want = b.grad.numpy() if b.grad is not None else np.zeros(b.shape, b.detach().numpy().dtype)
             got = a.grad.data if a.grad is not None else np.zeros(a.shape, a.dtype)
             compare(f"grad of input {k}", got, want, atol, rtol, report)
+    return report
+
+
+def assert_layer_matches_torch(gb_layer, torch_layer, x: np.ndarray, *, atol: float = 1e-10, rtol: float = 1e-9,
+                               params: Sequence[str] | None = None, seed: int = 0) -> ParityReport:
+    """A gradbook module against its torch twin (weights already the same) on input ``x``: the
+    output, then under one random upstream gradient the gradient of the input and of each parameter
+    named in ``params`` (default: every parameter of ``torch_layer``, found by the same name)."""
+    xt, xg = torch.from_numpy(x.copy()).requires_grad_(True), gb.tensor(x, requires_grad=True)
+    yt, yg = torch_layer(xt), gb_layer(xg)
+    report = ParityReport()
+    compare("output", yg.data, yt.detach().numpy(), atol, rtol, report)
+    v = np.random.default_rng(seed).standard_normal(yt.shape)
+    yt.backward(torch.from_numpy(v))
+    (yg * gb.tensor(v)).sum().backward()
+    compare("grad of input", xg.grad.data, xt.grad.numpy(), atol, rtol, report)
+    ours, theirs = dict(gb_layer.named_parameters()), dict(torch_layer.named_parameters())
+    for name in theirs if params is None else params:
+        compare(f"grad of {name}", ours[name].grad.data, theirs[name].grad.numpy(), atol, rtol, report)
     return report
 
 

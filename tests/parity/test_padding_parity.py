@@ -14,7 +14,7 @@ import gradbook as gb
 from gradbook import nn
 from gradbook.autograd import gradcheck, gradgradcheck
 from gradbook.nn import functional as F
-from parity.harness import ParityReport, assert_matches_torch, compare
+from parity.harness import assert_layer_matches_torch, assert_matches_torch
 
 MODES = ["reflect", "replicate", "circular"]
 
@@ -119,22 +119,11 @@ def padded_conv_cases(draw):
                 seed=draw(st.integers(0, 2**16)))
 
 
-def _assert_layer_matches_torch(gb_layer, torch_layer, x: np.ndarray, atol=1e-10, rtol=1e-9) -> None:
-    """Same weights, same input, same random upstream gradient: outputs and the gradients of the
-    input and of every parameter agree."""
+def _load_torch_weights_and_compare(gb_layer, torch_layer, x: np.ndarray, atol=1e-10, rtol=1e-9) -> None:
+    """``gb_layer`` takes ``torch_layer``'s weights; then outputs and the gradients of the input and
+    of every parameter agree."""
     gb_layer.load_state_dict({k: v.detach().numpy().copy() for k, v in torch_layer.state_dict().items()})
-    xt = torch.from_numpy(x.copy()).requires_grad_(True)
-    xg = gb.tensor(x, requires_grad=True)
-    yt, yg = torch_layer(xt), gb_layer(xg)
-    report = ParityReport()
-    compare("output", yg.data, yt.detach().numpy(), atol, rtol, report)
-    v = np.random.default_rng(0).standard_normal(yt.shape)
-    yt.backward(torch.from_numpy(v))
-    (yg * gb.tensor(v)).sum().backward()
-    compare("grad of input", xg.grad.data, xt.grad.numpy(), atol, rtol, report)
-    params = dict(gb_layer.named_parameters())
-    for name, p in torch_layer.named_parameters():
-        compare(f"grad of {name}", params[name].grad.data, p.grad.numpy(), atol, rtol, report)
+    assert_layer_matches_torch(gb_layer, torch_layer, x, atol=atol, rtol=rtol)
 
 
 @given(padded_conv_cases())
@@ -152,7 +141,7 @@ def test_conv2d_padding_modes_match_torch(c):
         with pytest.raises(ValueError, match=r"^Conv2d\("):
             g_layer(gb.tensor(x))
         return
-    _assert_layer_matches_torch(g_layer, t_layer, x)
+    _load_torch_weights_and_compare(g_layer, t_layer, x)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -160,11 +149,11 @@ def test_conv1d_padding_modes_and_unbatched_input_match_torch(mode):
     torch.manual_seed(0)
     t_layer = torch.nn.Conv1d(2, 3, 3, padding=2, dilation=2, padding_mode=mode).double()
     g_layer = nn.Conv1d(2, 3, 3, padding=2, dilation=2, padding_mode=mode, dtype=np.float64)
-    _assert_layer_matches_torch(g_layer, t_layer, np.random.default_rng(1).standard_normal((2, 2, 7)))
+    _load_torch_weights_and_compare(g_layer, t_layer, np.random.default_rng(1).standard_normal((2, 2, 7)))
     torch.manual_seed(0)
     t2 = torch.nn.Conv2d(2, 3, 3, padding="same", padding_mode=mode).double()
     g2 = nn.Conv2d(2, 3, 3, padding="same", padding_mode=mode, dtype=np.float64)
-    _assert_layer_matches_torch(g2, t2, np.random.default_rng(2).standard_normal((2, 5, 4)))
+    _load_torch_weights_and_compare(g2, t2, np.random.default_rng(2).standard_normal((2, 5, 4)))
 
 
 def test_padding_mode_errors_and_repr_as_torch():

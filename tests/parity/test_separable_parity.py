@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import gradbook as gb
 from gradbook import nn
-from parity.harness import ParityReport, compare
+from parity.harness import assert_layer_matches_torch
 
 
 class TorchSeparable(torch.nn.Module):
@@ -45,17 +45,7 @@ def test_separable_conv2d_matches_torch_depthwise_then_pointwise(c):
     assert list(g_layer.state_dict()) == list(t_layer.state_dict())
     g_layer.load_state_dict({k: v.detach().numpy().copy() for k, v in t_layer.state_dict().items()})
     x = np.random.default_rng(c["seed"]).standard_normal((c["n"], c["cin"], *c["hw"]))
-    xt, xg = torch.from_numpy(x.copy()).requires_grad_(True), gb.tensor(x, requires_grad=True)
-    yt, yg = t_layer(xt), g_layer(xg)
-    report = ParityReport()
-    compare("output", yg.data, yt.detach().numpy(), 1e-10, 1e-9, report)
-    v = np.random.default_rng(1).standard_normal(yt.shape)
-    yt.backward(torch.from_numpy(v))
-    (yg * gb.tensor(v)).sum().backward()
-    compare("grad of input", xg.grad.data, xt.grad.numpy(), 1e-10, 1e-9, report)
-    params = dict(g_layer.named_parameters())
-    for name, p in t_layer.named_parameters():
-        compare(f"grad of {name}", params[name].grad.data, p.grad.numpy(), 1e-10, 1e-9, report)
+    assert_layer_matches_torch(g_layer, t_layer, x, seed=1)
 
 
 def test_parameter_names_count_repr_and_initialisation():

@@ -6,6 +6,7 @@ or (n_targets, n_features); intercept_ float or (n_targets,).
 """
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -190,7 +191,7 @@ class Lasso(_LinearModel):
         check_positive(self, "tol", self.tol, strict=False)
         X, y, y2, sw, Xc, yc, x_off, y_off = self._prepare(X, y, sample_weight)
         n = X.shape[0] if sw is None else sw.sum()
-        Xs, ys = _rescale(Xc.astype(np.float64), yc.astype(np.float64), sw)
+        Xs, ys = _rescale(Xc.astype(np.float64, copy=False), yc.astype(np.float64, copy=False), sw)
         W = np.zeros((X.shape[1], y2.shape[1]))
         gaps, iters = [], []
         use_gram = X.shape[0] >= X.shape[1] or X.shape[1] <= 2000
@@ -214,30 +215,31 @@ def _lasso_cd_gram(G: np.ndarray, q: np.ndarray, yy: float, lam: float, max_iter
     Returns (w, duality gap, number of sweeps). The gap uses the dual point θ = r·min(1, λ/‖Xᵀr‖∞).
     """
     p = G.shape[0]
-    w = np.zeros(p)
-    Gw = np.zeros(p)                               # G w, kept up to date
-    diag = np.diag(G).copy()
+    w = [0.0] * p                                  # scalars as Python floats: the loop is scalar
+    Gw = np.zeros(p)                               # G w, kept up to date (one axpy per change)
+    diag = np.diag(G).tolist()
+    ql = q.tolist()
     Gl = [G[j] for j in range(p)]
     tol_gap = tol * yy
     gap = np.inf
-    active = np.flatnonzero(diag > 0)
+    active = [j for j in range(p) if diag[j] > 0]
     for it in range(1, max_iter + 1):
         w_max = d_max = 0.0
         for j in active:
             wj = w[j]
-            rho = q[j] - Gw[j] + diag[j] * wj      # xⱼᵀ rⱼ
-            new = np.sign(rho) * max(abs(rho) - lam, 0.0) / diag[j]
+            rho = ql[j] - Gw.item(j) + diag[j] * wj   # xⱼᵀ rⱼ
+            new = math.copysign(max(abs(rho) - lam, 0.0), rho) / diag[j]
             if new != wj:
                 Gw += (new - wj) * Gl[j]
                 w[j] = new
                 d_max = max(d_max, abs(new - wj))
             w_max = max(w_max, abs(new))
         if w_max == 0.0 or d_max / w_max < tol or it == max_iter:
-            gap = _lasso_gap(w, Gw, q, yy, lam)
+            gap = _lasso_gap(np.array(w), Gw, q, yy, lam)
             if gap < tol_gap:
-                return w, gap, it
+                return np.array(w), gap, it
     _warn_lasso(max_iter, gap, tol_gap)
-    return w, gap, max_iter
+    return np.array(w), gap, max_iter
 
 
 def _lasso_cd(X: np.ndarray, y: np.ndarray, lam: float, max_iter: int, tol: float):

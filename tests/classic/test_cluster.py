@@ -11,6 +11,16 @@ from sklearn.exceptions import NotFittedError
 from gradbook.classic import KMeans
 
 
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """scikit-learn's KMeans runs OpenMP threads whose spin-waits cost seconds of CPU on a busy
+    machine for these tiny problems; one thread keeps each test well under a second."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        yield
+
+
 def _blobs(seed=0, n=300):
     return make_blobs(n, centers=5, cluster_std=2.0, random_state=seed)[0]
 

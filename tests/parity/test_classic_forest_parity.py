@@ -184,3 +184,14 @@ def test_min_weight_fraction_leaf_is_sklearns(fraction):
     assert ours.tree_.weighted_n_node_samples[leaves].min() >= fraction * w.sum()   # by definition
     with pytest.raises(ValueError, match="DecisionTreeClassifier: min_weight_fraction_leaf"):
         DecisionTreeClassifier(min_weight_fraction_leaf=0.7).fit(X, y)
+
+
+def test_oob_on_tiny_data_where_some_trees_have_no_out_of_bag_row():
+    X = np.random.default_rng(0).normal(size=(3, 2))
+    y = np.array([0, 1, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        ref = ske.RandomForestClassifier(20, oob_score=True, random_state=0).fit(X, y)
+        ours = RandomForestClassifier(20, oob_score=True, random_state=0).fit(X, y)
+    assert ours.oob_score_ == ref.oob_score_
+    np.testing.assert_allclose(ours.oob_decision_function_, ref.oob_decision_function_, atol=1e-12)

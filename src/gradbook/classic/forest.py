@@ -33,7 +33,8 @@ from ._class_weight import class_sample_weight
 from ._proba import ProbaClassifier
 from ._splitter import ensemble_leaves, presort, stack_nodes
 from ._validation import check_sample_weight
-from .tree import DecisionTreeClassifier, DecisionTreeRegressor, encode_outputs, validate
+from .tree import (DecisionTreeClassifier, DecisionTreeRegressor, encode_outputs, leaf_fractions,
+                   validate)
 
 _MAX_INT = np.iinfo(np.int32).max
 
@@ -278,8 +279,8 @@ class RandomForestClassifier(ProbaClassifier, ClassifierMixin, _BaseForest):
         oob_score_: accuracy (subset accuracy over outputs), as scikit-learn."""
         width = int(np.max(self.n_classes_))
 
-        def proba(tree, rows):
-            p = tree.predict_proba(rows)
+        def proba(tree, rows):              # the tree's arrays directly: rows may be empty
+            p = leaf_fractions(tree.tree_.predict(rows), self.n_classes_)
             return np.stack(p, axis=-1) if isinstance(p, list) else p[:, :, None]
 
         decision = self._oob_mean(X, counts, proba, (width, self.n_outputs_))

@@ -7,6 +7,7 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import Any, Callable, Sequence
 
 
 def median_time(step, steps: int, warmup: int = 3, clock=time.perf_counter) -> float:
@@ -71,14 +72,47 @@ def alternated_seconds(run, repeats: int, libs: tuple[str, str] = ("gradbook", "
 
 
 def alternated_rounds(script: str, repeat: int, inner: int, libs: tuple[str, str] = ("gradbook", "torch"),
-                      threads: int = 1) -> dict[str, list[dict]]:
-    """Run ``python script --worker LIB --inner N`` ``repeat`` times per library, alternating which
-    goes first, each in a fresh process; the workers' JSON results per library."""
+                      threads: int = 1, extra: Sequence[str] = ()) -> dict[str, list[dict]]:
+    """Run ``python script --worker LIB --inner N *extra`` ``repeat`` times per library, alternating
+    which goes first, each in a fresh process; the workers' JSON results per library."""
     runs: dict[str, list[dict]] = {lib: [] for lib in libs}
     for r in range(repeat):
         for lib in (libs if r % 2 == 0 else libs[::-1]):
-            runs[lib].append(run_child([script, "--worker", lib, "--inner", str(inner)], threads=threads))
+            runs[lib].append(run_child([script, "--worker", lib, "--inner", str(inner), *extra], threads=threads))
     return runs
+
+
+def worker_report(calls: dict[str, Callable[[], Any]], inner: int, check: Callable[[Any], Any]) -> None:
+    """What a worker started by :func:`alternated_rounds` prints: one JSON line holding, for each
+    call, ``NAME_check``, ``check`` of its result (what :func:`ratio_table` compares across the
+    libraries), and ``NAME``, its least CPU seconds over ``inner`` calls after one warm-up."""
+    out = {}
+    for name, call in calls.items():
+        out[f"{name}_check"] = check(call())
+        out[name] = fastest_cpu_time(call, inner, warmup=1)
+    print(json.dumps(out))
+
+
+def alternated_main(script: str, doc: str, worker: Callable[[str, int], None], table: Callable[[int, dict], Any],
+                    libs: tuple[str, str] = ("gradbook", "torch"), repeat: int = 5, inner: int = 5,
+                    width: int | None = None) -> None:
+    """The command line of a benchmark timed by :func:`alternated_rounds`: ``--repeat`` rounds of
+    fresh worker processes, ``--inner`` timed calls in each, and the hidden ``--worker LIB`` by which
+    a round starts ``worker(lib, inner)``. The parent prints ``table(repeat, runs)`` (a
+    :func:`ratio_table`, say) in a console ``width`` characters wide."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--repeat", type=int, default=repeat, help="alternated rounds (each a fresh subprocess)")
+    ap.add_argument("--inner", type=int, default=inner, help="timed calls per subprocess")
+    ap.add_argument("--worker", choices=libs, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        worker(args.worker, args.inner)
+        return
+    from rich.console import Console
+
+    Console(width=width).print(table(args.repeat, alternated_rounds(script, args.repeat, args.inner, libs)))
 
 
 def ratio_table(title: str, runs: dict[str, list[dict]], calls: list[tuple[str, str]], unit: str = "ms"):

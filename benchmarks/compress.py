@@ -13,15 +13,13 @@ result and the parent checks that both computed the same thing.
 """
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _timing import alternated_rounds, fastest_cpu_time, ratio_table  # noqa: E402
+from _timing import alternated_main, ratio_table, worker_report  # noqa: E402
 
 CALLS = (("l1_mask", "L1 unstructured mask, 1024x1024, 80%"),
          ("ln_mask", "L2 structured mask, 256 filters of 256x3x3, 50%"),
@@ -99,29 +97,18 @@ def _torch_calls(d):
 def worker(lib: str, inner: int) -> None:
     d = _data()
     calls = _gradbook_calls(d) if lib == "gradbook" else _torch_calls(d)
-    out = {}
-    for name, call in calls.items():
-        result = np.asarray(call(), dtype=np.float64)
-        out[name] = fastest_cpu_time(call, inner, warmup=1)
-        # size and the sum of magnitudes to 4 significant digits (a softmax gradient's plain sum is 0)
-        out[f"{name}_check"] = [int(result.size), float(f"{np.abs(result).sum():.4g}")]
-    print(json.dumps(out))
+    worker_report(calls, inner, _checksum)
+
+
+def _checksum(result) -> list:
+    """Size and sum of magnitudes to 4 significant digits (a softmax gradient's plain sum is 0)."""
+    result = np.asarray(result, dtype=np.float64)
+    return [int(result.size), float(f"{np.abs(result).sum():.4g}")]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--repeat", type=int, default=5, help="alternated rounds (each a fresh subprocess)")
-    ap.add_argument("--inner", type=int, default=5, help="timed calls per subprocess (least CPU time kept)")
-    ap.add_argument("--worker", choices=["gradbook", "torch"], help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.worker:
-        worker(args.worker, args.inner)
-        return
-    from rich.console import Console
-
-    runs = alternated_rounds(__file__, args.repeat, args.inner)
-    Console(width=110).print(ratio_table(f"gradbook.compress vs torch, one thread (CPU ms, median of {args.repeat} "
-                                         "rounds)", runs, list(CALLS)))
+    alternated_main(__file__, __doc__, worker, lambda repeat, runs: ratio_table(
+        f"gradbook.compress vs torch, one thread (CPU ms, median of {repeat} rounds)", runs, list(CALLS)), width=110)
 
 
 if __name__ == "__main__":

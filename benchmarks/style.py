@@ -13,15 +13,13 @@ gradbook (> 1: gradbook is faster), after checking that both computed the same l
 """
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _timing import alternated_rounds, fastest_cpu_time, ratio_table  # noqa: E402
+from _timing import alternated_main, ratio_table, worker_report  # noqa: E402
 
 H, W, FOCAL = 85, 128, (8732, 21)
 
@@ -109,28 +107,14 @@ def worker(lib: str, inner: int) -> None:
     calls, ext = gradbook_calls(*data)
     if lib == "torch":
         calls = torch_calls(*data, ext)
-    out = {}
-    for name, call in calls.items():
-        out[f"{name}_check"] = float(f"{call():.3g}")   # the loss, to 3 significant digits
-        out[name] = fastest_cpu_time(call, inner, warmup=1)
-    print(json.dumps(out))
+    worker_report(calls, inner, lambda loss: float(f"{loss:.3g}"))   # the loss, to 3 significant digits
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--repeat", type=int, default=5, help="alternated rounds (each a fresh subprocess)")
-    ap.add_argument("--inner", type=int, default=5, help="timed calls per subprocess (least CPU time kept)")
-    ap.add_argument("--worker", choices=["gradbook", "torch"], help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.worker:
-        worker(args.worker, args.inner)
-        return
-    from rich.console import Console
-
-    runs = alternated_rounds(__file__, args.repeat, args.inner)
-    Console().print(ratio_table(f"style and focal loss, one thread (median of {args.repeat} rounds, CPU ms)", runs,
-                                [("style", f"style objective + gradient, {W}x{H} image"),
-                                 ("focal", f"sigmoid_focal_loss + gradient, {FOCAL[0]}x{FOCAL[1]}")]))
+    calls = [("style", f"style objective + gradient, {W}x{H} image"),
+             ("focal", f"sigmoid_focal_loss + gradient, {FOCAL[0]}x{FOCAL[1]}")]
+    alternated_main(__file__, __doc__, worker, lambda repeat, runs: ratio_table(
+        f"style and focal loss, one thread (median of {repeat} rounds, CPU ms)", runs, calls))
 
 
 if __name__ == "__main__":

@@ -13,14 +13,13 @@ also return a checksum of each result, and the parent checks that both computed 
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _timing import alternated_rounds, fastest_cpu_time, ratio_table  # noqa: E402
+from _timing import alternated_main, ratio_table, worker_report  # noqa: E402
 
 N_GT, N_NMS = 1000, 3000
 
@@ -83,32 +82,22 @@ def worker(lib: str, inner: int) -> None:
         tl = torch.from_numpy(labels)
         calls = {"box_iou": lambda: box_iou(tg, tp), "nms": lambda: nms(tb, ts, 0.5),
                  "match": lambda: match(tp, tg, tl, 0.5)}
-    out = {}
-    for name, call in calls.items():
-        result = np.asarray(call())
-        out[name] = fastest_cpu_time(call, inner, warmup=1)
-        out[f"{name}_check"] = [int(result.size), float(np.round(result.astype(float).sum(), 6))]
-    import json
+    worker_report(calls, inner, _checksum)
 
-    print(json.dumps(out))
+
+def _checksum(result) -> list:
+    """Size and sum (to 6 decimals) of a result, the same from both libraries."""
+    result = np.asarray(result, dtype=np.float64)
+    return [int(result.size), float(np.round(result.sum(), 6))]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--repeat", type=int, default=5, help="alternated rounds (each a fresh subprocess)")
-    ap.add_argument("--inner", type=int, default=5, help="timed calls per subprocess (median kept)")
-    ap.add_argument("--worker", choices=["gradbook", "torch"], help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.worker:
-        worker(args.worker, args.inner)
-        return
-    from rich.console import Console
-
-    runs = alternated_rounds(__file__, args.repeat, args.inner)
     calls = [("box_iou", f"box_iou {N_GT} x 8,732"), ("nms", f"nms {N_NMS} boxes, 0.5"),
              ("match", f"match {N_GT} gts to 8,732 priors")]
-    Console(width=100).print(ratio_table(f"vision on SSD300's 8,732 priors, one thread (least CPU time, median of "
-                                         f"{args.repeat} rounds)", runs, calls))
+    alternated_main(__file__, __doc__, worker, lambda repeat, runs: ratio_table(
+        f"vision on SSD300's 8,732 priors, one thread (least CPU time, median of {repeat} rounds)", runs, calls),
+        width=100)
+
 
 if __name__ == "__main__":
     main()

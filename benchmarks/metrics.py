@@ -5,9 +5,9 @@
 
 Two data sets: scores rounded to 3 decimals (about 1,000 distinct values, heavy ties) and raw
 continuous scores (no ties). Each library runs in its own subprocess (fresh interpreter, same
-seed, so the same arrays), in alternated order; a worker times each call ``--inner`` times and
-reports the median, the parent prints the median over rounds and the ratio sklearn / gradbook
-(> 1 means gradbook is faster). The workers also return the AUC and a checksum of the curve, and
+seed, so the same arrays, one thread), in alternated order; a worker times each call ``--inner``
+times and reports the least CPU time (other work on a shared machine only lengthens it), the parent
+prints the median over rounds and the ratio sklearn / gradbook (> 1 means gradbook is faster). The workers also return the AUC and a checksum of the curve, and
 the parent checks that both libraries computed the same thing.
 """
 from __future__ import annotations
@@ -15,11 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+from _timing import alternated_rounds, fastest_cpu_time, median_time  # noqa: E402
 
 
 def make_data(n: int, ties: bool, seed: int = 0):
@@ -35,18 +36,10 @@ def worker(lib: str, n: int, ties: bool, inner: int) -> None:
     else:
         from sklearn.metrics import roc_auc_score, roc_curve
     y, s = make_data(n, ties)
-    roc_curve(y[:1000], s[:1000]), roc_auc_score(y[:1000], s[:1000])  # warm-up (imports, caches)
-    times: dict[str, list[float]] = {"roc_curve": [], "roc_auc_score": []}
-    for _ in range(inner):
-        t0 = time.perf_counter()
-        fpr, tpr, thr = roc_curve(y, s)
-        t1 = time.perf_counter()
-        area = roc_auc_score(y, s)
-        t2 = time.perf_counter()
-        times["roc_curve"].append(t1 - t0)
-        times["roc_auc_score"].append(t2 - t1)
-    out = {k: float(np.median(v)) for k, v in times.items()}
-    out["auc"] = float(area)
+    fpr, tpr, thr = roc_curve(y, s)  # also the warm-up (imports, caches)
+    out = {"auc": float(roc_auc_score(y, s)),
+           "roc_curve": fastest_cpu_time(lambda: roc_curve(y, s), inner, warmup=0),
+           "roc_auc_score": fastest_cpu_time(lambda: roc_auc_score(y, s), inner, warmup=0)}
     out["curve"] = [len(fpr), float(fpr.sum()), float(tpr.sum()), float(thr[1:].sum())]
     print(json.dumps(out))
 
@@ -91,12 +84,7 @@ def _variants(n: int, inner: int, console) -> None:
             if want is not None and not all(np.array_equal(a, b) for a, b in zip(got, want)):
                 raise SystemExit(f"strategy {name!r} counts differently")
             want = want or got
-            times = []
-            for _ in range(inner):
-                t0 = time.perf_counter()
-                fn(pos, s)
-                times.append(time.perf_counter() - t0)
-            rows[name].append(f"{np.median(times) * 1e3:.1f}")
+            rows[name].append(f"{median_time(lambda: fn(pos, s), inner, warmup=0) * 1e3:.1f}")
     for name, cells in rows.items():
         table.add_row(name, *cells)
     console.print(table)
@@ -106,7 +94,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=5, help="alternated rounds (each a fresh subprocess)")
-    ap.add_argument("--inner", type=int, default=3, help="timed calls per subprocess (median kept)")
+    ap.add_argument("--inner", type=int, default=3, help="timed calls per subprocess (least CPU time kept)")
     ap.add_argument("--worker", choices=["gradbook", "sklearn"], help=argparse.SUPPRESS)
     ap.add_argument("--ties", type=int, default=1, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -118,20 +106,13 @@ def main() -> None:
     from rich.table import Table
 
     console = Console(width=100)
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    table = Table(title=f"roc_curve + roc_auc_score on {args.n:,} scores (median of {args.repeat} rounds, "
-                        f"{args.inner} calls each)")
+    table = Table(title=f"roc_curve + roc_auc_score on {args.n:,} scores, one thread (least CPU time of "
+                        f"{args.inner} calls, median of {args.repeat} rounds)")
     for col in ("data", "call", "gradbook ms", "sklearn ms", "sklearn / gradbook"):
         table.add_column(col, justify="right" if "ms" in col or "/" in col else "left")
     for ties in (True, False):
-        results: dict[str, list[dict]] = {"gradbook": [], "sklearn": []}
-        for r in range(args.repeat):
-            order = ("gradbook", "sklearn") if r % 2 == 0 else ("sklearn", "gradbook")
-            for lib in order:
-                cmd = [sys.executable, __file__, "--worker", lib, "--n", str(args.n), "--inner", str(args.inner),
-                       "--ties", str(int(ties))]
-                out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
-                results[lib].append(json.loads(out.strip().splitlines()[-1]))
+        results = alternated_rounds(__file__, args.repeat, args.inner, libs=("gradbook", "sklearn"),
+                                    extra=["--n", str(args.n), "--ties", str(int(ties))])
         g, s = results["gradbook"][0], results["sklearn"][0]
         if abs(g["auc"] - s["auc"]) > 1e-12 or g["curve"] != s["curve"]:
             raise SystemExit(f"gradbook and sklearn disagree: {g} vs {s}")

@@ -7,8 +7,9 @@ Two data sets: scores rounded to 3 decimals (about 1,000 distinct values, heavy 
 continuous scores (no ties). Each library runs in its own subprocess (fresh interpreter, same
 seed, so the same arrays, one thread), in alternated order; a worker times each call ``--inner``
 times and reports the least CPU time (other work on a shared machine only lengthens it), the parent
-prints the median over rounds and the ratio sklearn / gradbook (> 1 means gradbook is faster). The workers also return the AUC and a checksum of the curve, and
-the parent checks that both libraries computed the same thing.
+prints the median over rounds and the ratio sklearn / gradbook (> 1 means gradbook is faster). The
+workers also return the AUC and a checksum of the curve, and the parent checks that both libraries
+computed the same thing.
 """
 from __future__ import annotations
 

@@ -25,8 +25,8 @@ def test_zoo_table_counts_parameters_and_multiply_adds(runner):
 
 
 def test_zoo_train_reports_an_accuracy_for_cifar_models_only(runner):
-    res = runner.invoke(app, ["zoo", "--models", "resnet20,squeezenet1_1", "--train", "--steps", "2", "--batch-size", "8"],
-                        env={"COLUMNS": "160"})
+    res = runner.invoke(app, ["zoo", "--models", "resnet20,squeezenet1_1", "--train", "--steps", "2",
+                              "--batch-size", "8"], env={"COLUMNS": "160"})
     assert res.exit_code == 0, res.output
     acc = _row(res.output, "resnet20")[4]
     assert acc.endswith("%") and 0 <= float(acc[:-1]) <= 100

@@ -57,7 +57,8 @@ class PreActBlock(nn.Module):
         if hasattr(self, "shortcut"):
             skip = self.shortcut(pre)
         elif self.stride != 1 or self.extra:
-            skip = F.pad(x[:, :, ::self.stride, ::self.stride], (0, 0, 0, 0, self.extra // 2, self.extra - self.extra // 2))
+            half = self.extra // 2
+            skip = F.pad(x[:, :, ::self.stride, ::self.stride], (0, 0, 0, 0, half, self.extra - half))
         else:
             skip = x
         return skip + self.conv2(bn_relu(self.conv1(pre), self.bn2))

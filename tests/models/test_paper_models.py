@@ -13,6 +13,8 @@ import torch
 import gradbook as gb
 from gradbook import models
 from gradbook.analysis.flops import flops
+from gradbook.models.densenet_cifar import PlainDenseLayer
+from gradbook.models.mobilenet_v1 import DepthwiseSeparable
 
 from . import paper_twins as twins
 from .torchvision_models import torchvision_models
@@ -138,8 +140,8 @@ def test_inception_v4_block_shapes_follow_the_figures():
 def test_preact_blocks_match_torch():
     for cin, cout, stride, kind in ((16, 16, 1, "zero_pad"), (16, 32, 2, "zero_pad"), (8, 16, 2, "projection")):
         torch.manual_seed(cin + stride)
-        twins.assert_twin_outputs(models.PreActBlock(cin, cout, stride, kind), twins.PreActBlock(cin, cout, stride, kind),
-                                  (2, cin, 8, 8))
+        twins.assert_twin_outputs(models.PreActBlock(cin, cout, stride, kind),
+                                  twins.PreActBlock(cin, cout, stride, kind), (2, cin, 8, 8))
 
 
 @pytest.mark.parametrize("projection, stride", [(True, 2), (False, 1)])
@@ -160,7 +162,7 @@ def test_xception_blocks_match_torch(args):
 def test_mobilenet_v1_unit_matches_torch():
     torch.manual_seed(0)
     twin = torch.nn.Sequential(twins.conv_bn_relu(8, 8, 3, 2, groups=8), twins.conv_bn_relu(8, 16, 1))
-    twins.assert_twin_outputs(models.mobilenet_v1.__globals__["DepthwiseSeparable"](8, 16, 2), twin, (2, 8, 9, 9))
+    twins.assert_twin_outputs(DepthwiseSeparable(8, 16, 2), twin, (2, 8, 9, 9))
 
 
 @pytest.mark.parametrize("cin, cout, stride, group_first", [(24, 60, 2, False), (60, 60, 1, True), (60, 120, 2, True)])
@@ -201,9 +203,9 @@ def test_inception_v4_count_equals_the_twin_built_from_the_figures():
 
 def test_resnext_block_and_plain_dense_layer_match_torch():
     torch.manual_seed(0)
-    twins.assert_twin_outputs(models.ResNeXtBlock(16, 32, 64, 4, 2), twins.ResNeXtBlock(16, 32, 64, 4, 2), (2, 16, 8, 8))
-    twins.assert_twin_outputs(models.densenet_cifar.__globals__["PlainDenseLayer"](16, 12), twins.PlainDenseLayer(16, 12),
+    twins.assert_twin_outputs(models.ResNeXtBlock(16, 32, 64, 4, 2), twins.ResNeXtBlock(16, 32, 64, 4, 2),
                               (2, 16, 8, 8))
+    twins.assert_twin_outputs(PlainDenseLayer(16, 12), twins.PlainDenseLayer(16, 12), (2, 16, 8, 8))
 
 
 # ---------------------------------------------------------------- whole networks equal to twins

@@ -37,8 +37,9 @@ def register(app: typer.Typer) -> None:
                                                      help="Pad-4 random crops and horizontal flips of the training "
                                                           "images (default: on for the CIFAR-scale models)."),
               schedule: str = typer.Option("auto", "--schedule",
-                                           help="Learning rate over the epochs: constant, cosine (annealed to 0 at "
-                                                "the last epoch), or auto (cosine for the CIFAR-scale models).")) -> None:
+                                           help="Learning rate over the epochs: constant, cosine (annealed to 0 "
+                                                "at the last epoch), or auto (cosine for the CIFAR-scale models)."),
+              ) -> None:
         """Train a LeNet-5, an MLP or a CIFAR-scale network, offline, and save the model.
 
         Every epoch is validated on a part of the training images held out for it (--val-split);

@@ -104,7 +104,8 @@ def register(app: typer.Typer) -> None:
                 if train:
                     if name in CIFAR_MODELS:
                         t0 = time.perf_counter()
-                        row += [f"{short_training(name, steps, batch_size, seed):.1%}", f"{time.perf_counter() - t0:.1f}"]
+                        accuracy = short_training(name, steps, batch_size, seed)
+                        row += [f"{accuracy:.1%}", f"{time.perf_counter() - t0:.1f}"]
                     else:
                         row += ["[dim]—[/dim]", ""]
                 table.add_row(*row)

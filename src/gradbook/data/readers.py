@@ -1,6 +1,7 @@
 """Readers for the files people download themselves: MNIST / Fashion-MNIST IDX files and the
 CIFAR-10 batches (binary or python version; the python version's pickles are read with a
-restricted unpickler that only rebuilds NumPy arrays). Nothing is fetched; every size is checked against the header before
+restricted unpickler that only rebuilds NumPy arrays).
+Nothing is fetched; every size is checked against the header before
 anything is trusted, and a bad file raises ``DataFormatError`` naming the file and the problem.
 """
 from __future__ import annotations

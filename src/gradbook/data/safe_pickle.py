@@ -5,7 +5,8 @@
 ``dtype`` and ``_reconstruct`` (under ``numpy.core.multiarray``, NumPy 1's name, and
 ``numpy._core.multiarray``, NumPy 2's) — plus ``_codecs.encode`` restricted to turning a str
 into latin-1 bytes (how a protocol-2 pickle written by Python 3 stores an array's raw bytes), and
-refuses every other global before anything is called. Plain containers (dicts, lists, bytes, str, numbers) need no global and load as usual.
+refuses every other global before anything is called. Plain containers (dicts, lists, bytes,
+str, numbers) need no global and load as usual.
 """
 from __future__ import annotations
 

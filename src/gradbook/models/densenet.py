@@ -115,19 +115,25 @@ class DenseNet(Module):
                 num_features = num_features // 2
         self.features.add_module("norm5", BatchNorm2d(num_features))
         self.classifier = Linear(num_features, num_classes)
-        for m in self.modules():
-            if isinstance(m, Conv2d):
-                init.kaiming_normal_(m.weight)
-            elif isinstance(m, BatchNorm2d):
-                init.constant_(m.weight, 1)
-                init.constant_(m.bias, 0)
-            elif isinstance(m, Linear):
-                init.constant_(m.bias, 0)
+        init_densenet(self)
 
     def forward(self, x: Tensor) -> Tensor:
         self.check_input(x, ndim=4, dim=1, size=3, what="3 channels (dimension 1)", layout="(N, 3, H, W)")
         out = adaptive_avg_pool2d(relu(self.features(x)), (1, 1))
         return self.classifier(out.flatten(1))
+
+
+def init_densenet(model: Module) -> None:
+    """torchvision's DenseNet initialisation: convs ``kaiming_normal_`` (default arguments), norms
+    γ = 1, β = 0, linear biases 0 (weights keep PyTorch's Linear default)."""
+    for m in model.modules():
+        if isinstance(m, Conv2d):
+            init.kaiming_normal_(m.weight)
+        elif isinstance(m, BatchNorm2d):
+            init.constant_(m.weight, 1)
+            init.constant_(m.bias, 0)
+        elif isinstance(m, Linear):
+            init.constant_(m.bias, 0)
 
 
 def _check_memory_efficient(memory_efficient: Any) -> None:

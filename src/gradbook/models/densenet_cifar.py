@@ -22,10 +22,10 @@ from collections import OrderedDict
 from typing import Any
 
 from ..autograd.tensor import Tensor
-from ..nn import AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, Module, ModuleDict, ReLU, Sequential, init
+from ..nn import AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, Module, ModuleDict, ReLU, Sequential
 from ..ops.elementwise import relu
 from ..ops.shape import cat
-from .densenet import _DenseLayer, _Transition
+from .densenet import _DenseLayer, _Transition, init_densenet
 
 __all__ = ["PlainDenseLayer", "CifarDenseNet", "densenet_cifar", "densenet_bc_40"]
 
@@ -85,14 +85,7 @@ class CifarDenseNet(Module):
         self.features.add_module("norm_final", BatchNorm2d(channels))
         self.avgpool = AdaptiveAvgPool2d((1, 1))
         self.classifier = Linear(channels, num_classes)
-        for m in self.modules():
-            if isinstance(m, Conv2d):
-                init.kaiming_normal_(m.weight)
-            elif isinstance(m, BatchNorm2d):
-                init.constant_(m.weight, 1)
-                init.constant_(m.bias, 0)
-            elif isinstance(m, Linear):
-                init.constant_(m.bias, 0)
+        init_densenet(self)
 
     def forward(self, x: Tensor) -> Tensor:
         self.check_input(x, ndim=4, dim=1, size=3, what="3 channels (dimension 1)", layout="(N, 3, H, W)")

@@ -11,7 +11,8 @@ paper, channels at 299x299 input:
                                (k, l, m, n) = (192, 224, 256, 384) in Inception-v4: 384 → 1024, 35 → 17
     InceptionB (Fig. 5)        1024 → 1024: avgpool→1x1 128 | 1x1 384 | 1x1 192→1x7 224→7x1 256 |
                                1x1 192→7x1 192→1x7 224→7x1 224→1x7 256
-    ReductionB (Fig. 8)        1024 → 1536, 17 → 8: maxpool | 1x1 192→3x3/2 192 V | 1x1 256→1x7 256→7x1 320→3x3/2 320 V
+    ReductionB (Fig. 8)        1024 → 1536, 17 → 8: maxpool | 1x1 192→3x3/2 192 V |
+                               1x1 256→1x7 256→7x1 320→3x3/2 320 V
     InceptionC (Fig. 6)        1536 → 1536: avgpool→1x1 256 | 1x1 256 | 1x1 384→{1x3 256, 3x1 256} |
                                1x1 384→3x1 448→1x3 512→{1x3 256, 3x1 256}
 
@@ -22,7 +23,8 @@ training stable):
     InceptionResNetA (Fig. 16)  1x1 32 | 1x1 32→3x3 32 | 1x1 32→3x3 48→3x3 64            (35x35)
     InceptionResNetB (Fig. 17)  1x1 192 | 1x1 128→1x7 160→7x1 192                          (17x17)
     InceptionResNetC (Fig. 19)  1x1 192 | 1x1 192→1x3 224→3x1 256                          (8x8)
-    ReductionResNetB (Fig. 18)  maxpool | 1x1 256→3x3/2 384 V | 1x1 256→3x3/2 288 V | 1x1 256→3x3 288→3x3/2 320 V
+    ReductionResNetB (Fig. 18)  maxpool | 1x1 256→3x3/2 384 V | 1x1 256→3x3/2 288 V |
+                                1x1 256→3x3 288→3x3/2 320 V
 
 The residual blocks take their width as an argument (320, 1088 and 2080 in the released
 Inception-ResNet-v2; the figures' 384, 1154 and 2048 do not add up between the figures).

@@ -31,7 +31,8 @@ class ResNeXtBlock(Module):
     def __init__(self, in_channels: int, width: int, out_channels: int, cardinality: int, stride: int = 1):
         super().__init__()
         if width % cardinality:
-            raise ValueError(f"ResNeXtBlock: the bottleneck width {width} is not divisible by cardinality {cardinality}")
+            raise ValueError(f"ResNeXtBlock: the bottleneck width {width} is not divisible by "
+                             f"cardinality {cardinality}")
         self.conv_reduce = Conv2d(in_channels, width, 1, bias=False)
         self.bn_reduce = BatchNorm2d(width)
         self.conv_conv = Conv2d(width, width, 3, stride, 1, groups=cardinality, bias=False)
@@ -40,7 +41,8 @@ class ResNeXtBlock(Module):
         self.bn_expand = BatchNorm2d(out_channels)
         self.shortcut = None
         if stride != 1 or in_channels != out_channels:
-            self.shortcut = Sequential(Conv2d(in_channels, out_channels, 1, stride, bias=False), BatchNorm2d(out_channels))
+            self.shortcut = Sequential(Conv2d(in_channels, out_channels, 1, stride, bias=False),
+                                       BatchNorm2d(out_channels))
 
     def forward(self, x: Tensor) -> Tensor:
         h = relu(self.bn_reduce(self.conv_reduce(x)))

@@ -18,7 +18,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..autograd.tensor import Tensor
-from ..nn import AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, ChannelShuffle, Conv2d, Linear, MaxPool2d, Module, Sequential
+from ..nn import (AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, ChannelShuffle, Conv2d, Linear, MaxPool2d, Module,
+                  Sequential)
 from ..ops.elementwise import relu
 from ..ops.shape import cat
 from .resnet import _init_resnet

@@ -46,21 +46,27 @@ class VGG(Module):
             Linear(4096, 4096), ReLU(True), Dropout(p=dropout),
             Linear(4096, num_classes))
         if init_weights:
-            for m in self.modules():
-                if isinstance(m, Conv2d):
-                    init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-                    if m.bias is not None:
-                        init.constant_(m.bias, 0)
-                elif isinstance(m, BatchNorm2d):
-                    init.constant_(m.weight, 1)
-                    init.constant_(m.bias, 0)
-                elif isinstance(m, Linear):
-                    init.normal_(m.weight, 0, 0.01)
-                    init.constant_(m.bias, 0)
+            init_vgg(self)
 
     def forward(self, x: Tensor) -> Tensor:
         self.check_input(x, ndim=4, dim=1, size=3, what="3 channels (dimension 1)", layout="(N, 3, H, W)")
         return self.classifier(self.avgpool(self.features(x)).flatten(1))
+
+
+def init_vgg(model: Module) -> None:
+    """torchvision's VGG initialisation: convs He normal (fan-out) with zero bias, BN γ = 1,
+    β = 0, linears N(0, 0.01²) with zero bias."""
+    for m in model.modules():
+        if isinstance(m, Conv2d):
+            init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+            if m.bias is not None:
+                init.constant_(m.bias, 0)
+        elif isinstance(m, BatchNorm2d):
+            init.constant_(m.weight, 1)
+            init.constant_(m.bias, 0)
+        elif isinstance(m, Linear):
+            init.normal_(m.weight, 0, 0.01)
+            init.constant_(m.bias, 0)
 
 
 def make_layers(cfg: list[int | str], batch_norm: bool = False) -> Sequential:

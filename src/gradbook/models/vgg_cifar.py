@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..autograd.tensor import Tensor
-from ..nn import BatchNorm2d, Conv2d, Linear, Module, init
-from .vgg import cfgs, make_layers
+from ..nn import Linear, Module
+from .vgg import cfgs, init_vgg, make_layers
 
 __all__ = ["CifarVGG", "vgg_cifar"]
 
@@ -28,21 +28,13 @@ class CifarVGG(Module):
         self.cfg = cfg
         self.features = make_layers(cfgs[cfg], batch_norm=True)
         self.classifier = Linear(512, num_classes)
-        for m in self.modules():
-            if isinstance(m, Conv2d):
-                init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-                init.constant_(m.bias, 0)
-            elif isinstance(m, BatchNorm2d):
-                init.constant_(m.weight, 1)
-                init.constant_(m.bias, 0)
-            elif isinstance(m, Linear):
-                init.normal_(m.weight, 0, 0.01)
-                init.constant_(m.bias, 0)
+        init_vgg(self)
 
     def forward(self, x: Tensor) -> Tensor:
         self.check_input(x, ndim=4, dim=1, size=3, what="3 channels (dimension 1)", layout="(N, 3, H, W)")
         if x.shape[-2:] != (32, 32):
-            raise ValueError(f"CifarVGG: expected 32x32 images (five 2x2 pools to 1x1), got {x.shape[-2]}x{x.shape[-1]}")
+            raise ValueError(f"CifarVGG: expected 32x32 images (five 2x2 pools to 1x1), "
+                             f"got {x.shape[-2]}x{x.shape[-1]}")
         return self.classifier(self.features(x).flatten(1))
 
     def extra_repr(self) -> str:

@@ -93,7 +93,8 @@ def prepare(d: Data, model_name: str) -> Data:
 
     if is_cifar_model(model_name):
         if d.in_channels not in (1, 3):
-            raise ValueError(f"{model_name} takes RGB (or grey, repeated) images; {d.name} has {d.in_channels} channels")
+            raise ValueError(f"{model_name} takes RGB (or grey, repeated) images; {d.name} has "
+                             f"{d.in_channels} channels")
         if d.in_channels == 3 and d.size == CIFAR_SIZE:
             return d
         reshape = to_cifar_shape

@@ -1,10 +1,11 @@
 """Training speed of the CIFAR-scale zoo: one step (forward, cross-entropy, backward, SGD with momentum)
 of resnet20, mobilenet_v2_cifar and densenet_bc_40 at batch 128 on 3x32x32 inputs, gradbook against
-PyTorch CPU running the same architecture (its twin is written here, from torch.nn layers).
+PyTorch CPU running the same architecture (resnet20's twin written here from torch.nn layers, the
+other two built from torchvision's model code as the parity tests build them).
 
 Each measurement runs in its own subprocess, gradbook and PyTorch alternated, with the same thread
-count. A model that ``gradbook.models.list_models()`` does not have, or that has no torch twin here
-yet, is skipped with a note. On a machine that other work keeps busy, ``--clock cpu`` times each step
+count. A model that ``gradbook.models.list_models()`` does not have (or torchvision, for a twin
+built from it) is skipped with a note. On a machine that other work keeps busy, ``--clock cpu`` times each step
 by its process's CPU time (meaningful with ``--threads 1``).
 
     python benchmarks/zoo.py [--repeats 3] [--threads 2] [--steps 5] [--models resnet20] [--clock cpu]
@@ -14,7 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import time
+from pathlib import Path
 
 from _timing import alternated_seconds, child_or_skip
 
@@ -51,7 +54,54 @@ def _torch_resnet20():
     return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
 
 
-TORCH_TWINS = {"resnet20": _torch_resnet20}
+def _torchvision_models():
+    """torchvision's model definitions, loaded as the parity tests load them (``import torchvision``
+    fails beside the pinned CPU torch: tests/models/torchvision_models.py says why)."""
+    import importlib.util
+
+    if "torchvision" not in sys.modules and importlib.util.find_spec("torchvision") is None:
+        raise Skip("torchvision is not installed (its model code is the twin)")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "models"))
+    from torchvision_models import torchvision_models
+
+    return torchvision_models()
+
+
+def _torch_mobilenet_v2_cifar():
+    """torchvision's MobileNetV2 with gradbook's CIFAR rows (the second row's stride 1) and a stride-1 stem."""
+    import torch
+
+    from gradbook.models.mobilenet_v2_cifar import CIFAR_SETTING
+
+    tv = _torchvision_models()
+    net = tv.mobilenetv2.MobileNetV2(num_classes=10, inverted_residual_setting=CIFAR_SETTING)
+    from torchvision.ops.misc import Conv2dNormActivation
+
+    net.features[0] = Conv2dNormActivation(3, 32, stride=1, activation_layer=torch.nn.ReLU6)
+    return net
+
+
+def _torch_densenet_bc_40():
+    """DenseNet-BC (L = 40, k = 12, θ = 0.5) from torchvision's dense blocks and transitions."""
+    from collections import OrderedDict
+
+    import torch
+
+    tv = _torchvision_models().densenet
+    layers, c = [("conv0", torch.nn.Conv2d(3, 24, 3, 1, 1, bias=False))], 24
+    for i in range(3):
+        layers.append((f"denseblock{i + 1}", tv._DenseBlock(6, c, 4, 12, 0.0)))
+        c += 6 * 12
+        if i < 2:
+            layers.append((f"transition{i + 1}", tv._Transition(c, c // 2)))
+            c //= 2
+    layers += [("norm_final", torch.nn.BatchNorm2d(c)), ("relu_final", torch.nn.ReLU())]
+    return torch.nn.Sequential(torch.nn.Sequential(OrderedDict(layers)), torch.nn.AdaptiveAvgPool2d(1),
+                               torch.nn.Flatten(), torch.nn.Linear(c, 10))
+
+
+TORCH_TWINS = {"resnet20": _torch_resnet20, "mobilenet_v2_cifar": _torch_mobilenet_v2_cifar,
+               "densenet_bc_40": _torch_densenet_bc_40}
 
 
 class Skip(Exception):

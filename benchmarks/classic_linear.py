@@ -34,6 +34,8 @@ CASES = {
         "linear_model.LogisticRegression(l1_ratio=1.0, solver='saga', max_iter=1000)", "predict_proba"),
     "SVC rbf": ("moons", "SVC()", "svm.SVC()", "decision_function"),
     "SVC linear (3 classes)": ("iris", "SVC(kernel='linear')", "svm.SVC(kernel='linear')", "decision_function"),
+    "LinearSVC primal (binary)": ("cancer", "LinearSVC(dual=False)", "svm.LinearSVC(dual=False)", "decision_function"),
+    "LinearSVC dual (binary)": ("cancer", "LinearSVC(dual=True)", "svm.LinearSVC(dual=True)", "decision_function"),
     "PCA": ("digits", "PCA(20)", "decomposition.PCA(20)", "transform"),
     "LinearDiscriminantAnalysis": (
         "digits", "LinearDiscriminantAnalysis()", "discriminant_analysis.LinearDiscriminantAnalysis()",

@@ -76,19 +76,25 @@ def test_densenet_cifar_parameters_are_the_papers_table_2(depth, k, bottleneck, 
     assert f"{count(models.densenet_cifar(depth, k, bottleneck, theta)) / 1e6:.1f}" == paper
 
 
-def test_densenet_bc_40_parameters_by_hand():
-    """Hand count for L = 40, k = 12, BC: 6 bottleneck layers per block, θ = 0.5, c0 = 24."""
-    n, c = 27 * 24, 24
+@pytest.mark.parametrize("bottleneck, theta", [(False, 1.0), (True, 1.0), (False, 0.5), (True, 0.5)])
+def test_densenet_b_c_bc_parameters_by_hand(bottleneck, theta):
+    """Hand count at L = 40, k = 12: per layer BN (2·c_in) + 3x3 conv (9·c_in·k), or with -B
+    BN + 1x1 (c_in·4k) + BN (2·4k) + 3x3 (9·4k·k); transitions BN + 1x1 to ⌊θ·c⌋; c0 = 2k (-B) or 16."""
+    k, layers = 12, (40 - 4) // (6 if bottleneck else 3)
+    c = 2 * k if bottleneck else 16
+    n = 27 * c
     for block in range(3):
-        for i in range(6):
-            cin = c + 12 * i
-            n += 2 * cin + cin * 48 + 2 * 48 + 9 * 48 * 12
-        c += 72
+        for i in range(layers):
+            cin = c + k * i
+            n += 2 * cin + (cin * 4 * k + 2 * 4 * k + 9 * 4 * k * k if bottleneck else 9 * cin * k)
+        c += layers * k
         if block < 2:
-            n += 2 * c + c * (c // 2)
-            c //= 2
+            n += 2 * c + c * int(theta * c)
+            c = int(theta * c)
     n += 2 * c + c * 10 + 10
-    assert count(models.densenet_bc_40()) == n == 176_122  # ≈ 0.18M; the paper's 0.8M is L = 100
+    assert count(models.densenet_cifar(40, k, bottleneck, theta)) == n
+    if bottleneck and theta == 0.5:
+        assert count(models.densenet_bc_40()) == n == 176_122  # ≈ 0.18M; the paper's 0.8M is L = 100
 
 
 def test_resnext29_8x64d_has_the_papers_parameter_count():

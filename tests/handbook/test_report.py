@@ -204,3 +204,9 @@ def test_report_goes_on_past_a_failing_entry(tmp_path, monkeypatch):
     assert "kl failed" in out.output and "the computation broke" in out.output
     html = (tmp_path / "hb.html").read_text(encoding="utf-8")
     assert 'id="copy"' in html and 'id="kl"' not in html
+
+
+@pytest.mark.parametrize("tex", [r"h(x) \bmod m", r"a \pmod{3}", r"\ge 0", r"x \le y", r"\lVert x \rVert",
+                                 r"\tfrac12 x", r"\dfrac{a}{b}", r"\frac1{T}", r"\textstyle\sum_t p_t"])
+def test_latex_outside_mathtext_is_respelled(tex):
+    assert mathtext.to_svg(tex) is not None

@@ -25,6 +25,9 @@ _MATHTEXT_SPELLING = [
     (re.compile(r"\\le(?![A-Za-z])"), r"\\leq"),
     (re.compile(r"\\[lr]Vert(?![A-Za-z])"), r"\\Vert"),
     (re.compile(r"\\[tdc]frac(?![A-Za-z])"), r"\\frac"),
+    (re.compile(r"\\frac\s*([0-9A-Za-z])\s*([0-9A-Za-z])"), r"\\frac{\1}{\2}"),  # \frac12
+    (re.compile(r"\\frac\s*([0-9A-Za-z])\s*\{"), r"\\frac{\1}{"),
+    (re.compile(r"\\(textstyle|displaystyle|scriptstyle)(?![A-Za-z])\s*"), ""),
 ]
 
 

@@ -232,6 +232,22 @@ def test_dpn26_matches_a_twin_of_dual_path_blocks():
     twins.assert_twin_outputs(models.dpn26(num_classes=10), twin, (2, 3, 32, 32), rtol=2e-4)
 
 
+def test_preact_resnet20_matches_a_twin_of_preact_blocks():
+    torch.manual_seed(0)
+    twin = torch.nn.Module()
+    twin.conv1 = torch.nn.Conv2d(3, 16, 3, 1, 1, bias=False)
+    cin = 16
+    for i, w in enumerate((16, 32, 64)):
+        blocks = [twins.PreActBlock(cin, w, 1 if i == 0 else 2, "zero_pad")]
+        blocks += [twins.PreActBlock(w, w, 1, "zero_pad") for _ in range(2)]
+        setattr(twin, f"layer{i + 1}", torch.nn.Sequential(*blocks))
+        cin = w
+    twin.bn, twin.avgpool, twin.fc = torch.nn.BatchNorm2d(64), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Linear(64, 10)
+    twin.forward = lambda x: twin.fc(twin.avgpool(torch.relu(twin.bn(
+        twin.layer3(twin.layer2(twin.layer1(twin.conv1(x))))))).flatten(1))
+    twins.assert_twin_outputs(models.preact_resnet20(), twin, (2, 3, 16, 16), rtol=2e-4)
+
+
 def test_densenet_bc_40_matches_torchvisions_dense_blocks():
     tv = torchvision_models().densenet
     torch.manual_seed(0)

@@ -49,11 +49,11 @@ def run_child(argv: list[str], threads: int, env: dict[str, str | None] | None =
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def child_or_skip(argv: list[str], threads: int, lib: str) -> dict:
+def child_or_skip(argv: list[str], threads: int, lib: str, env: dict[str, str | None] | None = None) -> dict:
     """:func:`run_child`, or ``{"skip": note}`` naming ``lib`` and the child's last line of error when
     it fails (a benchmark row then shows the note instead of stopping the whole table)."""
     try:
-        return run_child(argv, threads)
+        return run_child(argv, threads, env)
     except subprocess.CalledProcessError as exc:
         return {"skip": f"{lib} child failed: {exc.stderr.strip().splitlines()[-1] if exc.stderr else '?'}"}
 

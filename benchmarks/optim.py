@@ -12,7 +12,7 @@ import argparse
 import json
 import statistics
 
-from _timing import median_time, run_child
+from _timing import alternated_seconds, child_or_skip, median_time
 
 SHAPES = {
     "LeNet-5": [(6, 1, 5, 5), (6,), (16, 6, 5, 5), (16,), (120, 400), (120,), (84, 120), (84,), (10, 84), (10,)],
@@ -69,9 +69,9 @@ def _child(args) -> None:
     print(json.dumps({"seconds": _time(opt.step, args.steps)}))
 
 
-def _run(lib: str, model: str, opt: str, steps: int, threads: int) -> float:
-    return run_child([__file__, "--child", "--lib", lib, "--model", model, "--opt", opt, "--steps", str(steps),
-                      "--threads", str(threads)], threads)["seconds"]
+def _run(lib: str, model: str, opt: str, steps: int, threads: int) -> dict:
+    return child_or_skip([__file__, "--child", "--lib", lib, "--model", model, "--opt", opt, "--steps", str(steps),
+                          "--threads", str(threads)], threads, lib)
 
 
 def main() -> None:
@@ -99,10 +99,11 @@ def main() -> None:
         for opt in OPTIMIZERS:
             if args.only and OPTIMIZERS[opt][0] not in args.only:
                 continue
-            times = {"gradbook": [], "torch": []}
-            for _ in range(args.repeats):
-                for lib in ("gradbook", "torch"):
-                    times[lib].append(_run(lib, model, opt, args.steps, args.threads))
+            times, skipped = alternated_seconds(lambda lib: _run(lib, model, opt, args.steps, args.threads),
+                                                args.repeats)
+            if skipped:
+                table.add_row(model, opt, "skipped", "", skipped)
+                continue
             g, t = statistics.median(times["gradbook"]), statistics.median(times["torch"])
             table.add_row(model, opt, f"{g * 1e3:.3f} ms", f"{t * 1e3:.3f} ms", f"{g / t:.2f}x")
     Console().print(table)

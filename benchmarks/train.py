@@ -23,7 +23,7 @@ import json
 import statistics
 import time
 
-from _timing import run_child
+from _timing import alternated_seconds, child_or_skip
 
 _clock = time.perf_counter  # the child's timer: wall clock, or the process's CPU time (--clock cpu)
 
@@ -129,12 +129,13 @@ def _child(args) -> None:
     print(json.dumps({"seconds": value}))
 
 
-def _run(lib: str, kind: str, batch: int, steps: int, threads: int, settings: str, clock: str) -> float:
+def _run(lib: str, kind: str, batch: int, steps: int, threads: int, settings: str, clock: str) -> dict:
     # "default": gradbook as imported (its default holds), PyTorch with glibc's defaults (the child
     # imports gradbook.data for the batches, so the variable keeps gradbook's default out of it)
     env = {"GRADBOOK_RETAIN_FREED_MEMORY": "0" if lib == "torch" else None} if settings == "default" else None
-    return run_child([__file__, "--child", "--lib", lib, "--kind", kind, "--batch", str(batch), "--steps", str(steps),
-                      "--threads", str(threads), "--settings", settings, "--clock", clock], threads, env)["seconds"]
+    return child_or_skip([__file__, "--child", "--lib", lib, "--kind", kind, "--batch", str(batch), "--steps",
+                          str(steps), "--threads", str(threads), "--settings", settings, "--clock", clock], threads,
+                         lib, env)
 
 
 def main() -> None:
@@ -167,10 +168,11 @@ def main() -> None:
     for col in ("what", "gradbook", "PyTorch", "ratio (gradbook / PyTorch)"):
         table.add_column(col, justify="right" if col != "what" else "left")
     for label, kind, batch, settings in rows:
-        times = {"gradbook": [], "torch": []}
-        for _ in range(args.repeats):
-            for lib in ("gradbook", "torch"):
-                times[lib].append(_run(lib, kind, batch, args.steps, args.threads, settings, args.clock))
+        times, skipped = alternated_seconds(
+            lambda lib: _run(lib, kind, batch, args.steps, args.threads, settings, args.clock), args.repeats)
+        if skipped:
+            table.add_row(label, "skipped", "", skipped)
+            continue
         g, t = statistics.median(times["gradbook"]), statistics.median(times["torch"])
         unit, scale = ("s", 1) if kind == "epoch" else ("ms", 1000)
         table.add_row(label, f"{g * scale:.2f} {unit}", f"{t * scale:.2f} {unit}", f"{g / t:.2f}x")

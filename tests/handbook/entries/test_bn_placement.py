@@ -38,9 +38,9 @@ def test_bn_placement_against_torch():
     n = r.numbers
     Xtr, ytr, Xte, yte = digits_images()
     x, t = torch.tensor(Xtr[:entry.N_TRAIN]), torch.tensor(ytr[:entry.N_TRAIN])
-    rows = next(tb for tb in r.tables if tb.title.startswith("Test accuracy by seed")).rows
+    rows = np.array(next(tb for tb in r.tables if tb.title.startswith("Test accuracy by seed")).rows)
     starts = entry.same_start(0)
-    for col, order in ((1, "before"), (2, "after")):
+    for col, order in ((0, "before"), (1, "after")):
         net = _torch_cnn(order, starts[order])
         with torch.no_grad():
             assert abs(_first_relu_active(net, x) - n[f"active_init_{order}"]) < 1e-6
@@ -49,16 +49,24 @@ def test_bn_placement_against_torch():
             opt.zero_grad()
             torch.nn.functional.cross_entropy(net(x), t).backward()
             opt.step()
-        net.eval()
         with torch.no_grad():
-            acc = (net(torch.tensor(Xte)).argmax(1).numpy() == yte).mean()
-        assert abs(acc - rows[0][col]) <= 2 / len(yte), (order, acc, rows[0][col])   # float32 may flip an image
-    before, after = np.array([row[1] for row in rows]), np.array([row[2] for row in rows])
-    d = after - before
-    se = d.std(ddof=1) / np.sqrt(len(d))
-    assert np.isclose(n["acc_before"], before.mean()) and np.isclose(n["acc_after"], after.mean())
-    assert np.isclose(n["diff"], d.mean()) and np.isclose(n["diff_se"], se)
-    margin = max(2 * se, 1 / len(yte))
-    assert r.verdicts["after-is-better"] == ("confirmed" if d.mean() > margin else "corrected" if d.mean() < -margin
-                                             else "contested")
-    assert r.verdicts["half-active"] == ("confirmed" if abs(n["active_init_before"] - 0.5) < 0.1 else "corrected")
+            batch = (net(torch.tensor(Xte)).argmax(1).numpy() == yte).mean()     # still in training mode
+            net.eval()
+            running = (net(torch.tensor(Xte)).argmax(1).numpy() == yte).mean()
+        # float32 may flip an image or two
+        assert abs(running - rows[0, 1 + col]) <= 2 / len(yte), (order, running, rows[0])
+        assert abs(batch - rows[0, 3 + col]) <= 2 / len(yte), (order, batch, rows[0])
+    sign = {}
+    for m, cols in (("eval", (1, 2)), ("batch", (3, 4))):
+        d = rows[:, cols[1]] - rows[:, cols[0]]
+        se = d.std(ddof=1) / np.sqrt(len(d))
+        assert np.isclose(n[f"diff_{m}"], d.mean()) and np.isclose(n[f"diff_{m}_se"], se)
+        margin = max(2 * se, 1 / len(yte))
+        sign[m] = 1 if d.mean() > margin else -1 if d.mean() < -margin else 0
+    for o, col in (("before", 1), ("after", 2)):
+        assert np.isclose(n[f"stat_gap_{o}"], rows[:, col + 2].mean() - rows[:, col].mean())
+    same = sign["eval"] == sign["batch"]
+    expected = ("confirmed" if same and sign["eval"] == 1 else "corrected" if same and sign["eval"] == -1
+                else "contested" if same else "depends")
+    assert r.verdicts == {"after-is-better": expected,
+                          "half-active": "confirmed" if abs(n["active_init_before"] - 0.5) < 0.1 else "corrected"}

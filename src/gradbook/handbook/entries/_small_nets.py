@@ -1,6 +1,7 @@
 """Shared by the entries that train small nets on the embedded digits (overfitting, underfitting,
-regularization-why, svm-deep, unsuitable-data): the data as arrays, one full-batch training call
-through ``train.fit``, and the scores of a trained net. Not an entry (the registry skips ``_`` modules).
+regularization-why, svm-deep, unsuitable-data, the CNN entries ...): the data as arrays, one full-batch
+training call through ``train.fit``, the scores of a trained net, shifted images, and the margin a paired
+difference over seeds must clear. Not an entry (the registry skips ``_`` modules).
 
 The nets are tiny, so BLAS runs on one thread here: a threaded BLAS on 8x8 images only waits for
 cores that other work keeps busy.
@@ -89,3 +90,10 @@ def shift_images(images: np.ndarray, dy: int, dx: int) -> np.ndarray:
     out[..., max(dy, 0):H + min(dy, 0), max(dx, 0):W + min(dx, 0)] = \
         images[..., max(-dy, 0):H + min(-dy, 0), max(-dx, 0):W + min(-dx, 0)]
     return out
+
+
+def paired_margin(diff: np.ndarray, n_test: int, images: int = 2) -> float:
+    """The smallest mean paired accuracy difference (one value per seed) that counts as real: twice its standard
+    error, std(diff, ddof=1)/√seeds, and at least ``images`` test images out of ``n_test``."""
+    diff = np.asarray(diff, dtype=np.float64)
+    return max(2 * float(diff.std(ddof=1)) / np.sqrt(len(diff)), images / n_test)

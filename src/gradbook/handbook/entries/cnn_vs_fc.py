@@ -9,7 +9,7 @@ from ... import backend, models, nn
 from ...analysis import count_params
 from ..entry import Entry
 from ..result import Result
-from ._small_nets import digits_images, scores, shift_images, train_net
+from ._small_nets import digits_images, paired_margin, scores, shift_images, train_net
 
 N_TRAIN, STEPS, LR = 300, 40, 1e-2
 KINDS = ("mlp", "local", "cnn")
@@ -81,7 +81,7 @@ def compute(quick: bool) -> Result:
 
     # the notes: connectivity is the only difference. Same connectivity without sharing gives another net.
     r.check("only-connectivity", n["params_local"] == n["params_cnn"] and abs(n["sharing_edge"]) < 2 / len(yte))
-    margin = max(2 / len(yte), 2 * float(d.std(ddof=1)) / np.sqrt(len(seeds)))
+    margin = paired_margin(d, len(yte))
     r.verdict("cnn-wins-matched", "confirmed" if n["cnn_edge"] > margin else "corrected" if n["cnn_edge"] < -margin
               else "depends")
     r.condition(f"8x8 digits, {N_TRAIN} training images; the MLP is 64-{n['mlp_width']}-10 ({n['params_mlp']} "

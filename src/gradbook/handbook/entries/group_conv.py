@@ -12,7 +12,7 @@ from ...analysis import count_params, flops
 from ...autograd import Tensor
 from ..entry import Entry
 from ..result import Result
-from ._small_nets import digits_images, one_blas_thread, scores, train_net
+from ._small_nets import digits_images, one_blas_thread, paired_margin, scores, train_net
 
 C, K, SIDE, BATCH = 64, 3, 16, 8             # the cost table: Conv2d(64, 64, 3, padding=1, groups=g) on 16x16
 GROUPS = [1, 2, 4, 8, 16, 32, 64]
@@ -135,7 +135,7 @@ def compute(quick: bool) -> Result:
     r.verdict("faster", "confirmed" if tracks_macs else "depends" if n["time_ratio_g8"] < 0.9 else "corrected")
     r.check("separable-ratio", abs(sep_ratio - n["notes_formula"]) < 1e-9 * sep_ratio)
     r.check("shuffle-mixes", n["reach_plain"] == 1 / SHUFFLE_G and n["reach_shuffle"] == 1.0)
-    margin = max(2 / len(yte), 2 * float(diff.std(ddof=1)) / np.sqrt(len(seeds)))
+    margin = paired_margin(diff, len(yte))
     # "may beat": a loss here does not refute it everywhere, it makes it conditional
     r.verdict("regularises", "confirmed" if n["acc_diff"] > margin else "depends" if n["acc_diff"] < -margin
               else "contested")
@@ -203,7 +203,7 @@ arithmetic per value the layer waits on memory, and GPUs show the same: depthwis
 from their FLOP count. So "saves 1/g" needs two corrections: the layer *needs* $1/g$ of the arithmetic (it
 saves $1 - 1/g$), and the time follows the arithmetic only while the arithmetic dominates.
 
-**Depthwise separable.** Depthwise $k\times k$ then pointwise $1\times1$ costs
+**Depthwise separable.** Depthwise $k \times k$ then pointwise $1 \times 1$ costs
 $\frac{1}{N} + \frac{1}{k^2}$ of the plain conv ($N$ output channels): {=sep_ratio:.4f} here, equal to
 $1/64 + 1/9$ = {=sep_formula:.4f}, not the notes' $1/(D_k^2)$-style {=notes_formula:.5f}, which forgets the
 pointwise part (which dominates).
@@ -230,7 +230,7 @@ ShuffleNet 再加上通道重排（channel shuffle），让堆叠的分组卷积
 层就卡在内存访问上；GPU 上也一样，depthwise 卷积的速度远不及其 FLOPs 所示。所以"节省 1/g"要改两处：它*需要* $1/g$ 的计算量
 （节省的是 $1 - 1/g$），而时间只在计算占主导时才跟着计算量下降。
 
-**深度可分离卷积。** 先做 $k\times k$ 逐通道卷积，再做 $1\times1$ 逐点卷积，代价是普通卷积的 $\frac{1}{N} + \frac{1}{k^2}$
+**深度可分离卷积。** 先做 $k \times k$ 逐通道卷积，再做 $1 \times 1$ 逐点卷积，代价是普通卷积的 $\frac{1}{N} + \frac{1}{k^2}$
 （$N$ 为输出通道数）：这里是 {=sep_ratio:.4f}，等于 $1/64 + 1/9$ = {=sep_formula:.4f}，而不是笔记中 $1/(D_k^2)$ 式的
 {=notes_formula:.5f}——那忘了逐点卷积这一部分（而它是大头）。
 

@@ -184,14 +184,14 @@ own statistics:
   {=diff_batch:+.4f} ± {=diff_batch_se:.4f} with batch statistics (standard errors over the seeds).
 
 The two measures can tell different stories, and the gap is the running statistics: they cost BN-after
-{=stat_gap_after:.3f} of accuracy and BN-before {=stat_gap_before:.3f}. The training itself is not the
-problem (final training loss {=loss_after:.4f} after vs {=loss_before:.4f} before); a plausible reason, not measured here,
-is that the statistics of rectified outputs drift more while the conv below them changes, so BN's momentum
-averages lag further behind. Training longer gives them time to catch up. A difference counts here only
-if it exceeds twice its standard error and one test image; the verdict says `confirmed` or `corrected`
-only when both measures agree, `depends` when they differ. Reported benchmarks go both ways too. Use Conv→BN→ReLU by default (it is
-what pretrained models and fused inference expect: BN folds into the preceding conv's weights only when it
-comes right after it), and treat the other order as a hyperparameter.
+{=stat_gap_after:.3f} of accuracy and BN-before {=stat_gap_before:.3f}. The training itself is not the problem
+(final training loss {=loss_after:.4f} after vs {=loss_before:.4f} before); a plausible reason, not measured
+here, is that the statistics of rectified outputs drift more while the conv below them changes, so BN's
+momentum averages lag further behind. Training longer gives them time to catch up. A difference counts here
+only if it exceeds twice its standard error and one test image; the verdict says `confirmed` or `corrected`
+only when both measures agree, `depends` when they differ. Reported benchmarks go both ways too. Use
+Conv→BN→ReLU by default (it is what pretrained models and fused inference expect: BN folds into the preceding
+conv's weights only when it comes right after it), and treat the other order as a hyperparameter.
 """,
         "zh": r"""
 两种顺序计算的东西不同。**Conv→BN→ReLU**（BN 原论文和 ResNet 的做法）先把激活前的值 $z$ 标准化再截断：

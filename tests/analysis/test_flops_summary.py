@@ -55,3 +55,12 @@ def test_summary_rows_and_totals():
 def test_trace_error_names_the_model():
     with pytest.raises(ValueError, match="LeNet5 failed on an input of shape"):
         trace(LeNet5(), (3, 28, 28))
+
+
+def test_locally_connected_costs_what_the_same_conv_costs():
+    """Unshared weights change the parameter count, not the arithmetic: OH·OW·C_out·C_in·k² either way."""
+    conv = nn.Sequential(nn.Conv2d(3, 4, 3, stride=2, padding=1))
+    local = nn.Sequential(nn.LocallyConnected2d(3, 4, 3, 9, stride=2, padding=1))
+    by_hand = 5 * 5 * 4 * 3 * 3 * 3
+    assert flops(conv, (3, 9, 9))["total"] == flops(local, (3, 9, 9))["total"] == by_hand
+    assert count_params(local[0]) == 5 * 5 * count_params(conv[0])

@@ -4,15 +4,16 @@ leaf module's input and output shapes.
 Counted (per sample when ``batch_dim`` inserts a batch of one; MACs = multiplications of the
 layer's matrix products, bias additions and elementwise work not counted):
 
-=================  ==========================================================
-Linear             ∏out[:-1] · in · out
-Conv1d / Conv2d    ∏out · (C_in / groups) · ∏kernel
-ConvTranspose2d    ∏in · (C_out / groups) · ∏kernel
-RNN / GRU / LSTM   Σ over layers and directions: T · N · g·h·(i + h)  (LSTM with proj_size p:
-                   T · N · (g·h·(i + p) + p·h), upper layers reading i = D·p)
-RNN/GRU/LSTM cell  N · g·h·(i + h)
-everything else    0 (activations, norms, pooling, embeddings)
-=================  ==========================================================
+==================  ==========================================================
+Linear              ∏out[:-1] · in · out
+Conv1d / Conv2d     ∏out · (C_in / groups) · ∏kernel
+LocallyConnected2d  ∏out · C_in · ∏kernel (a Conv2d's count; its weights are OH·OW times as many)
+ConvTranspose2d     ∏in · (C_out / groups) · ∏kernel
+RNN / GRU / LSTM    Σ over layers and directions: T · N · g·h·(i + h)  (LSTM with proj_size p:
+                    T · N · (g·h·(i + p) + p·h), upper layers reading i = D·p)
+RNN/GRU/LSTM cell   N · g·h·(i + h)
+everything else     0 (activations, norms, pooling, embeddings)
+==================  ==========================================================
 """
 from __future__ import annotations
 
@@ -56,6 +57,8 @@ def layer_macs(module: Any, in_shape: tuple[int, ...], out_shape: tuple[int, ...
         return (math.prod(in_shape) * (module.out_channels // module.groups) * math.prod(module.kernel_size))
     if isinstance(module, (nn.Conv1d, nn.Conv2d)):
         return math.prod(out_shape) * (module.in_channels // module.groups) * math.prod(module.kernel_size)
+    if isinstance(module, nn.LocallyConnected2d):  # a conv's arithmetic, each position with its own weights
+        return math.prod(out_shape) * module.in_channels * math.prod(module.kernel_size)
     if isinstance(module, nn.RNNBase):
         g, h, d = RNN_GATES[module.mode.split("_")[0].lower()], module.hidden_size, module.num_directions
         p = module.proj_size  # 0 without a projection: h then has h features

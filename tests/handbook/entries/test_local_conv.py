@@ -36,9 +36,11 @@ def test_local_conv_against_torch():
     conv_count = sum(p.numel() for p in torch.nn.Conv2d(w, w, 3, padding=1).parameters())
     assert n["params_conv"] == conv_count
     assert n["params_local"] == 64 * conv_count and n["positions"] == 64
+    assert n["macs_conv"] == n["macs_local"] == 64 * w * w * 9
     assert n["deepface_L4"] == 55 * 55 * 16 * (16 * 81 + 1)
     assert n["deepface_L5"] == 25 * 25 * 16 * (16 * 49 + 1)
     assert n["deepface_L6"] == 21 * 21 * 16 * (16 * 25 + 1)
+    assert n["deepface_conv_total"] == sum(16 * (16 * k * k + 1) for k in (9, 7, 5))
 
     X, conv, local = _teachers()
     x = torch.tensor(X)
@@ -56,7 +58,8 @@ def test_local_conv_against_torch():
     fits = n["fit_local_by_local"] < 1e-6 and n["fit_local_by_conv"] > 0.1 and n["fit_conv_by_local"] < 1e-6
     margin = 2 / 359
     assert r.verdicts == {
-        "more-params": "confirmed" if n["params_local"] == 64 * conv_count else "corrected",
+        "more-params": "confirmed" if n["params_local"] == 64 * conv_count and n["macs_local"] == n["macs_conv"]
+        else "corrected",
         "position-specific": "confirmed" if fits else "corrected",
         "aligned-faces": "confirmed" if n["edge_aligned"] > margin and n["edge_aligned"] > n["edge_shifted"]
         else "depends",

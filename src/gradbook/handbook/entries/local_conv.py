@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import backend, nn
-from ...analysis import count_params
+from ...analysis import count_params, flops
 from ...autograd import Tensor, no_grad
 from ..entry import Entry
 from ..result import Result
@@ -84,18 +84,22 @@ def compute(quick: bool) -> Result:
     r.number("params_local", count_params(built["local"]), f"LocallyConnected2d({WIDTH}, {WIDTH}, {K}, {SIDE}, "
                                                            "padding=1)")
     r.number("params_ratio", r.numbers["params_local"] / r.numbers["params_conv"])
+    for name, layer in built.items():
+        r.number(f"macs_{name}", flops(layer, (WIDTH, SIDE, SIDE))["total"], f"analysis.flops of the {name} layer")
     r.number("positions", SIDE * SIDE)
     r.number("formula_matches", lc_params(WIDTH, WIDTH, K, SIDE) == r.numbers["params_local"])
-    rows, total = [], 0
+    rows, total, total_conv = [], 0, 0
     for name, c_in, c_out, k, s, side in DEEPFACE:
         out_side = (side - k) // s + 1
         local, conv = lc_params(c_in, c_out, k, out_side), c_out * (c_in * k * k + 1)
         total += local
+        total_conv += conv
         rows.append([name, f"{side}x{side}x{c_in}", f"{k}x{k}, stride {s}", f"{out_side}x{out_side}x{c_out}", conv,
                      local])
         r.number(f"deepface_{name}", local, f"DeepFace {name}: {c_out} filters {k}x{k} at each of "
                                             f"{out_side}x{out_side} positions")
     r.number("deepface_local_total", total)
+    r.number("deepface_conv_total", total_conv, "the same three layers as convolutions")
     r.table("Parameters: one shared filter bank (conv) vs one per output position (locally connected)",
             ["layer", "input", "filter", "output", "as a conv", "locally connected"], rows)
 
@@ -144,7 +148,8 @@ def compute(quick: bool) -> Result:
     r.number("n_train", N_TRAIN)
 
     n = r.numbers
-    r.check("more-params", n["formula_matches"] and n["params_ratio"] == n["positions"])
+    r.check("more-params", n["formula_matches"] and n["params_ratio"] == n["positions"]
+            and n["macs_local"] == n["macs_conv"])
     fits_what_conv_cannot = n["fit_local_by_local"] < 1e-6 and n["fit_local_by_conv"] > 0.1
     r.check("position-specific", fits_what_conv_cannot and n["fit_conv_by_local"] < 1e-6)
     margin = 2 / len(yte)
@@ -210,11 +215,12 @@ x_{c,p+i,q+j}$. A **locally connected** layer keeps the local window but gives e
 own filters and bias: $W_{p,q,o,c,i,j}$, $b_{o,p,q}$. It is local connectivity without weight sharing.
 
 **Cost.** Conv2d(8, 8, 3) has {=params_conv} parameters; the locally connected layer on an 8x8 map has
-{=params_local}, {=params_ratio:.0f} times as many (the map has {=positions} positions). DeepFace's three
+{=params_local}, {=params_ratio:.0f} times as many (the map has {=positions} positions), for the same
+arithmetic ({=macs_conv:,} and {=macs_local:,} multiply-adds per image). DeepFace's three
 locally connected layers, by the same formula: L4 {=deepface_L4:,}, L5 {=deepface_L5:,}, L6 {=deepface_L6:,}
-parameters ({=deepface_local_total:,} in all, where the same layers as convolutions would hold a few thousand
-each). That is why DeepFace could afford them only on 4 million training faces, and only after its first
-layers had shrunk the map.
+parameters ({=deepface_local_total:,} in all, where as convolutions the three would hold
+{=deepface_conv_total:,}). That is why DeepFace could afford them only on 4 million training faces, and
+only after its first layers had shrunk the map.
 
 **What they can fit.** Targets made by a random convolution and by a random locally connected layer, and
 each student at its least-squares optimum (so nothing depends on training): the best conv fits the conv
@@ -236,8 +242,9 @@ alignment, weight sharing is the better prior, and it is the reason convolutions
 但每个输出位置都有自己的滤波器和偏置：$W_{p,q,o,c,i,j}$、$b_{o,p,q}$。它是"局部连接"而没有"权值共享"。
 
 **代价。** Conv2d(8, 8, 3) 有 {=params_conv} 个参数；在 8x8 特征图上的局部连接层有 {=params_local} 个，是它的 {=params_ratio:.0f} 倍
-（特征图有 {=positions} 个位置）。按同一公式，DeepFace 的三个局部连接层：L4 {=deepface_L4:,}、L5 {=deepface_L5:,}、L6 {=deepface_L6:,}
-个参数（共 {=deepface_local_total:,} 个；同样的层若用卷积，每层只有几千个）。所以 DeepFace 只有在 400 万张训练人脸、
+（特征图有 {=positions} 个位置），而计算量相同（每张图分别为 {=macs_conv:,} 和 {=macs_local:,} 次乘加）。
+按同一公式，DeepFace 的三个局部连接层：L4 {=deepface_L4:,}、L5 {=deepface_L5:,}、L6 {=deepface_L6:,}
+个参数（共 {=deepface_local_total:,} 个；这三层若用卷积，一共只有 {=deepface_conv_total:,} 个）。所以 DeepFace 只有在 400 万张训练人脸、
 且前几层已经把特征图缩小之后才用得起它们。
 
 **能拟合什么。** 用一个随机卷积和一个随机局部连接层生成目标，每个学生都取最小二乘最优解（因此与训练无关）：最好的卷积能精确拟合

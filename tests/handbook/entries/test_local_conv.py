@@ -2,6 +2,7 @@
 layers by hand; the teachers' targets through torch (conv2d, and per-position F.linear on unfolded patches),
 each student's least-squares optimum by torch.linalg.lstsq; the verdicts rederived."""
 import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -65,3 +66,62 @@ def test_local_conv_against_torch():
         else "depends",
     }
     assert np.isclose(n["edge_aligned"], n["acc_aligned_local"] - n["acc_aligned_conv"])
+
+
+class _TorchLocal(torch.nn.Module):
+    """LocallyConnected2d(C, O, 3, 8, padding=1) in torch: unfold, then one (O, C·9) matrix per position."""
+
+    def __init__(self, ours):
+        super().__init__()
+        oh, ow, o, c, kh, kw = ours.weight.shape
+        self.weight = torch.nn.Parameter(torch.tensor(ours.weight.data).reshape(oh * ow, o, c * kh * kw))
+        self.bias = torch.nn.Parameter(torch.tensor(ours.bias.data).reshape(o, oh * ow))
+        self.side = oh
+
+    def forward(self, x):
+        cols = F.unfold(x, 3, padding=1)                                  # (N, C·9, positions)
+        y = torch.einsum("nkp,pok->nop", cols, self.weight) + self.bias
+        return y.reshape(len(x), -1, self.side, self.side)
+
+
+def _torch_digit_net(ours):
+    layers = []
+    for m in ours:
+        name = type(m).__name__
+        if name == "LocallyConnected2d":
+            layers.append(_TorchLocal(m))
+        elif name in ("Conv2d", "Linear"):
+            layer = torch.nn.Conv2d(m.in_channels, m.out_channels, 3, padding=1) if name == "Conv2d" else \
+                torch.nn.Linear(m.in_features, m.out_features)
+            with torch.no_grad():
+                layer.weight.copy_(torch.tensor(m.weight.data))
+                layer.bias.copy_(torch.tensor(m.bias.data))
+            layers.append(layer)
+        else:
+            layers.append({"ReLU": torch.nn.ReLU(), "MaxPool2d": torch.nn.MaxPool2d(2),
+                           "Flatten": torch.nn.Flatten()}[name])
+    return torch.nn.Sequential(*layers)
+
+
+@pytest.mark.slow
+def test_local_conv_digits_replayed_in_torch():
+    """The aligned and shifted digit nets (seed 0) trained again in torch from the entry's initial weights."""
+    from gradbook.handbook.entries._small_nets import digits_images
+
+    n = handbook.run("local-conv", quick=True).numbers
+    Xtr, ytr, Xte, yte = digits_images()
+    data = {"aligned": (Xtr[:entry.N_TRAIN], Xte), "shifted": (entry.shifted(Xtr[:entry.N_TRAIN], 1),
+                                                               entry.shifted(Xte, 2))}
+    for cond, (A, B) in data.items():
+        for second in ("conv", "local"):
+            backend.manual_seed(0)
+            net = _torch_digit_net(entry.digit_net(second))
+            opt = torch.optim.Adam(net.parameters(), lr=entry.LR)
+            x, t = torch.tensor(A), torch.tensor(ytr[:entry.N_TRAIN])
+            for _ in range(entry.STEPS):
+                opt.zero_grad()
+                F.cross_entropy(net(x), t).backward()
+                opt.step()
+            with torch.no_grad():
+                acc = (net(torch.tensor(B)).argmax(1).numpy() == yte).mean()
+            assert abs(acc - n[f"acc_{cond}_{second}"]) <= 2 / len(yte), (cond, second, acc)

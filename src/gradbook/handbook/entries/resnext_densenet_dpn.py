@@ -24,7 +24,11 @@ def macs_224(model) -> int:
     """Multiply-adds per 224x224 image from one trace at 32x32: conv layers scale with the map area (7² = 49: the
     7x7/2 stem, the 3x3/2 pool and every stride-2 stage halve 224 and 32 alike down to 7 and 1), linear layers do
     not (the head sees a globally pooled vector)."""
-    records = trace(model, (3, 32, 32))
+    return macs_224_from(trace(model, (3, 32, 32)))
+
+
+def macs_224_from(records) -> int:
+    """:func:`macs_224` from the layer records of a trace at 32x32."""
     return sum(rec.macs * (SCALE ** 2 if rec.kind.startswith("Conv") else 1) for rec in records)
 
 

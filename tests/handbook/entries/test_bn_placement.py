@@ -7,6 +7,7 @@ import torch
 from gradbook import handbook
 from gradbook.handbook.entries import bn_placement as entry
 from gradbook.handbook.entries._small_nets import digits_images
+from tests.handbook.entries.torch_replay import accuracy, copy_weights, train_full_batch
 
 
 def _torch_cnn(order, start):
@@ -16,12 +17,7 @@ def _torch_cnn(order, start):
         layers += [conv, bn, torch.nn.ReLU()] if order == "before" else [conv, torch.nn.ReLU(), bn]
         c_in = c_out
     net = torch.nn.Sequential(*layers, torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(c_in * 16, 10))
-    theirs = [m for m in net if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
-    with torch.no_grad():
-        for a, b in zip(theirs, entry.weighted(start)):
-            a.weight.copy_(torch.tensor(b.weight.data))
-            if a.bias is not None:
-                a.bias.copy_(torch.tensor(b.bias.data))
+    copy_weights([m for m in net if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))], entry.weighted(start))
     return net
 
 
@@ -37,22 +33,17 @@ def test_bn_placement_against_torch():
     r = handbook.run("bn-placement", quick=True)
     n = r.numbers
     Xtr, ytr, Xte, yte = digits_images()
-    x, t = torch.tensor(Xtr[:entry.N_TRAIN]), torch.tensor(ytr[:entry.N_TRAIN])
+    x = torch.tensor(Xtr[:entry.N_TRAIN])
     rows = np.array(next(tb for tb in r.tables if tb.title.startswith("Test accuracy by seed")).rows)
     starts = entry.same_start(0)
     for col, order in ((0, "before"), (1, "after")):
         net = _torch_cnn(order, starts[order])
         with torch.no_grad():
             assert abs(_first_relu_active(net, x) - n[f"active_init_{order}"]) < 1e-6
-        opt = torch.optim.Adam(net.parameters(), lr=entry.LR)
-        for _ in range(entry.STEPS):
-            opt.zero_grad()
-            torch.nn.functional.cross_entropy(net(x), t).backward()
-            opt.step()
-        with torch.no_grad():
-            batch = (net(torch.tensor(Xte)).argmax(1).numpy() == yte).mean()     # still in training mode
-            net.eval()
-            running = (net(torch.tensor(Xte)).argmax(1).numpy() == yte).mean()
+        train_full_batch(net, Xtr[:entry.N_TRAIN], ytr[:entry.N_TRAIN], entry.STEPS, entry.LR)
+        running = accuracy(net.eval(), Xte, yte)
+        batch = accuracy(net.train(), Xte, yte)  # training mode: the test set's own statistics (run last: it
+                                                 # moves the running averages)
         # float32 may flip an image or two
         assert abs(running - rows[0, 1 + col]) <= 2 / len(yte), (order, running, rows[0])
         assert abs(batch - rows[0, 3 + col]) <= 2 / len(yte), (order, batch, rows[0])

@@ -7,6 +7,7 @@ import torch
 from gradbook import backend, handbook
 from gradbook.handbook.entries import cnn_vs_fc as entry
 from gradbook.handbook.entries._small_nets import digits_images
+from tests.handbook.entries.torch_replay import accuracy, copy_weights, train_full_batch
 
 
 def _torch_net(kind, ours):
@@ -17,10 +18,7 @@ def _torch_net(kind, ours):
     else:
         h = entry.mlp_width()
         net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(64, h), torch.nn.ReLU(), torch.nn.Linear(h, 10))
-    with torch.no_grad():
-        for a, b in zip([m for m in net if hasattr(m, "weight")], [m for m in ours.modules() if hasattr(m, "weight")]):
-            a.weight.copy_(torch.tensor(b.weight.data))
-            a.bias.copy_(torch.tensor(b.bias.data))
+    copy_weights([m for m in net if hasattr(m, "weight")], [m for m in ours.modules() if hasattr(m, "weight")])
     return net
 
 
@@ -35,20 +33,14 @@ def test_cnn_vs_fc_against_torch():
     r = handbook.run("cnn-vs-fc", quick=True)
     n = r.numbers
     Xtr, ytr, Xte, yte = digits_images()
-    x, t = torch.tensor(Xtr[:entry.N_TRAIN]), torch.tensor(ytr[:entry.N_TRAIN])
-    xt, tt = torch.tensor(Xte), torch.tensor(yte)
+    xt = torch.tensor(Xte)
     by_seed = next(tb for tb in r.tables if tb.title == "Test accuracy by seed").rows
     for col, kind in ((1, "mlp"), (3, "cnn")):
         backend.manual_seed(0)
         net = _torch_net(kind, entry.make_net(kind))
         assert n[f"params_{kind}"] == sum(p.numel() for p in net.parameters())
-        opt = torch.optim.Adam(net.parameters(), lr=entry.LR)
-        for _ in range(entry.STEPS):
-            opt.zero_grad()
-            torch.nn.functional.cross_entropy(net(x), t).backward()
-            opt.step()
-        with torch.no_grad():
-            acc = (net(xt).argmax(1) == tt).float().mean().item()
+        train_full_batch(net, Xtr[:entry.N_TRAIN], ytr[:entry.N_TRAIN], entry.STEPS, entry.LR)
+        acc = accuracy(net, Xte, yte)
         assert abs(acc - by_seed[0][col]) <= 2 / len(yte) + 1e-9, kind
     assert abs(n["params_mlp"] - n["params_cnn"]) <= 75          # the nearest width
     assert n["params_local"] == 64 * 16 * (9 + 1) + 16 * 32 * (16 * 9 + 1) + 128 * 10 + 10

@@ -8,6 +8,7 @@ import torch.nn.functional as F
 from gradbook import backend, handbook
 from gradbook.handbook.entries import layer_roles as entry
 from gradbook.handbook.entries._small_nets import digits_images, train_net
+from tests.handbook.entries.torch_replay import copy_weights
 
 
 def _shift(x, dy, dx):
@@ -22,10 +23,7 @@ def _twin(ours):
     net = torch.nn.Sequential(torch.nn.Conv2d(1, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
                               torch.nn.Conv2d(16, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
                               torch.nn.Flatten(), torch.nn.Linear(128, 10))
-    with torch.no_grad():
-        for a, b in zip([m for m in net if hasattr(m, "weight")], [m for m in ours if hasattr(m, "weight")]):
-            a.weight.copy_(torch.tensor(b.weight.data))
-            a.bias.copy_(torch.tensor(b.bias.data))
+    copy_weights([m for m in net if hasattr(m, "weight")], [m for m in ours if hasattr(m, "weight")])
     return net
 
 

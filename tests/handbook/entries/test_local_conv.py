@@ -8,6 +8,7 @@ import torch.nn.functional as F
 
 from gradbook import backend, handbook, nn
 from gradbook.handbook.entries import local_conv as entry
+from tests.handbook.entries.torch_replay import accuracy, copy_weights, train_full_batch
 
 
 def _teachers():
@@ -93,9 +94,7 @@ def _torch_digit_net(ours):
         elif name in ("Conv2d", "Linear"):
             layer = torch.nn.Conv2d(m.in_channels, m.out_channels, 3, padding=1) if name == "Conv2d" else \
                 torch.nn.Linear(m.in_features, m.out_features)
-            with torch.no_grad():
-                layer.weight.copy_(torch.tensor(m.weight.data))
-                layer.bias.copy_(torch.tensor(m.bias.data))
+            copy_weights([layer], [m])
             layers.append(layer)
         else:
             layers.append({"ReLU": torch.nn.ReLU(), "MaxPool2d": torch.nn.MaxPool2d(2),
@@ -116,12 +115,6 @@ def test_local_conv_digits_replayed_in_torch():
         for second in ("conv", "local"):
             backend.manual_seed(0)
             net = _torch_digit_net(entry.digit_net(second))
-            opt = torch.optim.Adam(net.parameters(), lr=entry.LR)
-            x, t = torch.tensor(A), torch.tensor(ytr[:entry.N_TRAIN])
-            for _ in range(entry.STEPS):
-                opt.zero_grad()
-                F.cross_entropy(net(x), t).backward()
-                opt.step()
-            with torch.no_grad():
-                acc = (net(torch.tensor(B)).argmax(1).numpy() == yte).mean()
+            train_full_batch(net, A, ytr[:entry.N_TRAIN], entry.STEPS, entry.LR)
+            acc = accuracy(net, B, yte)
             assert abs(acc - n[f"acc_{cond}_{second}"]) <= 2 / len(yte), (cond, second, acc)

@@ -1,11 +1,11 @@
 """why-cnn replayed in torch: every detection net (the unshared one as an einsum over unfolded windows) and the
 two-layer order net rebuilt from the entry's initial weights, trained with torch's Adam on the entry's data,
 their accuracies compared (to two test sequences); the verdicts rederived from the entry's numbers."""
-import numpy as np
 import torch
 
 from gradbook import backend, handbook
 from gradbook.handbook.entries import why_cnn as entry
+from tests.handbook.entries.torch_replay import accuracy, copy_weights, train_full_batch
 
 
 class _Local(torch.nn.Module):
@@ -37,31 +37,15 @@ def _twin(ours):
                            "AdaptiveMaxPool2d": torch.nn.AdaptiveMaxPool2d(1),
                            "MaxPool2d": torch.nn.MaxPool2d((1, 2))}[name])
             continue
-        with torch.no_grad():
-            layer.weight.copy_(torch.tensor(m.weight.data))
-            layer.bias.copy_(torch.tensor(m.bias.data))
+        copy_weights([layer], [m])
         layers.append(layer)
     return torch.nn.Sequential(*layers)
 
 
 def _train(net, X, y, steps):
     """Full-batch Adam; returns the first step whose loss is below 0.1."""
-    opt = torch.optim.Adam(net.parameters(), lr=entry.LR)
-    x, t = torch.tensor(X), torch.tensor(y)
-    below = steps + 1
-    for step in range(1, steps + 1):
-        opt.zero_grad()
-        loss = torch.nn.functional.cross_entropy(net(x), t)
-        loss.backward()
-        opt.step()
-        if loss.item() < 0.1:
-            below = min(below, step)
-    return below
-
-
-def _acc(net, X, y):
-    with torch.no_grad():
-        return (net(torch.tensor(X)).argmax(1).numpy() == y).mean()
+    losses = train_full_batch(net, X, y, steps, entry.LR)
+    return next((i + 1 for i, v in enumerate(losses) if v < 0.1), steps + 1)
 
 
 def test_why_cnn_against_torch():
@@ -78,11 +62,11 @@ def test_why_cnn_against_torch():
         fit = _train(net, Xtr, ytr, entry.STEPS)
         assert abs(fit - n[f"{kind.replace('-', '_')}_fit_steps"]) <= 2, kind
         for name, (X, y) in tests.items():
-            assert abs(_acc(net, X, y) - n[f"{kind.replace('-', '_')}_{name}"]) <= 2 / entry.N_TEST, (kind, name)
+            assert abs(accuracy(net, X, y) - n[f"{kind.replace('-', '_')}_{name}"]) <= 2 / entry.N_TEST, (kind, name)
     backend.manual_seed(0)
     net = _twin(entry.order_net(2))
     _train(net, *entry.order_set(2 * entry.N_TRAIN, 4), entry.ORDER_STEPS)
-    assert abs(_acc(net, *entry.order_set(entry.N_TEST, 5)) - n["order_2"]) <= 2 / entry.N_TEST
+    assert abs(accuracy(net, *entry.order_set(entry.N_TEST, 5)) - n["order_2"]) <= 2 / entry.N_TEST
 
     shown = (n["conv_unseen"] > 0.9 and all(n[f"{k}_unseen"] < 0.75 for k in ("mlp", "local", "conv_flat"))
              and n["order_2"] > 0.9 and n["order_1"] < 0.75)

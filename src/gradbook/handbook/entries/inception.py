@@ -81,7 +81,8 @@ def rank_one_gap(n: int, seed: int = 0) -> tuple[float, int]:
     """A 1×n conv then an n×1 conv (one channel, linear) against the n×n conv whose kernel is the outer product of
     the two: (max |difference|, numerical rank of that kernel)."""
     rng = np.random.default_rng(seed)
-    row, col, x = rng.standard_normal((1, 1, 1, n)), rng.standard_normal((1, 1, n, 1)), rng.standard_normal((2, 1, 9, 9))
+    row, col = rng.standard_normal((1, 1, 1, n)), rng.standard_normal((1, 1, n, 1))
+    x = rng.standard_normal((2, 1, 9, 9))
     with no_grad():
         pair = F.conv2d(F.conv2d(Tensor(x), Tensor(row), padding=(0, n // 2)), Tensor(col), padding=(n // 2, 0)).data
         kernel = (col[0, 0] @ row[0, 0])[None, None]   # k[i, j] = col[i] · row[j]

@@ -209,8 +209,8 @@ optimisation problem (gradients of poor direction, even exploding ones), which t
 Without BN but with He initialisation, the same nets' first/last-layer gradient ratio changes
 {=nobn_change_plain:.2g}-fold from depth {=shallow} to {=deep} when plain and {=nobn_change_residual:.2g}-fold
 with shortcuts: at these depths careful initialisation already keeps the gradient, and vanishing was the
-problem of deep plain nets before it and BN. The shortcut's gradient path $\partial y/\partial x = I + \partial F/\partial x$ always
-carries the identity.
+problem of deep plain nets before it and BN. The shortcut's gradient path
+$\partial y/\partial x = I + \partial F/\partial x$ always carries the identity.
 """,
         "zh": r"""
 **旁路怎么相加**：残差块计算 $y = \mathrm{ReLU}(F(x) + s(x))$，其中 $F$ 是 conv-BN-ReLU-conv-BN，相加是**逐元素**的，

@@ -127,7 +127,8 @@ def compute(quick: bool) -> Result:
     r.number("seeds", len(seeds))
     r.verdict("add-impedes-flow", "confirmed" if n_["dense_wins"] == len(seeds) else
               "corrected" if n_["res_wins"] == len(seeds) else "contested")
-    r.check("dpn-both-paths", n_["dpn_residual_gap"] < 1e-5 and n_["dpn_dense_gap"] == 0.0 and n_["dpn_new_channels"] > 0)
+    r.check("dpn-both-paths", n_["dpn_residual_gap"] < 1e-5 and n_["dpn_dense_gap"] == 0.0
+            and n_["dpn_new_channels"] > 0)
     r.condition("ImageNet figures: parameters counted on the built models, multiply-adds of conv and linear layers at "
                 f"224x224. Digits: 8x8 images repeated on 3 channels, {n_train} for training, {steps} full-batch Adam "
                 f"steps (lr {LR}), {len(seeds)} seed(s); at this scale the ranking of the three small nets can change "
@@ -161,8 +162,8 @@ ENTRY = Entry(
             "en": "The notes: DenseNet's structure \"使得需要计算的参数量大大降低\" — it needs far fewer parameters.",
             "zh": "笔记原文：由于DenseBlock的横向结构类似Inception block的结构,使得需要计算的参数量大大降低。"},
         "densenet-b-c": {
-            "en": "The notes: a 1x1 bottleneck in each layer makes DenseNet-B, compressing the transition to θm channels "
-                  "makes DenseNet-C, both make DenseNet-BC — each to keep the channel count down.",
+            "en": "The notes: a 1x1 bottleneck in each layer makes DenseNet-B, compressing the transition to θm "
+                  "channels makes DenseNet-C, both make DenseNet-BC — each to keep the channel count down.",
             "zh": "笔记原文：为防止靠后的串联层输入通道过多,引入bottleneck layer,即1x1卷积……DenseNet-B；在transition layer中"
                   "进一步压缩通道个数的网络成为DN-C……同时包含两者的称为DN-BC。"},
         "add-impedes-flow": {

@@ -125,14 +125,16 @@ def test_reference_gradcheck_and_double_backward():
 
 
 def test_sample_major_layout_picks_its_input_gradient_by_shape():
-    """conv2d takes sample-major columns; its dx is a convolution of dy for 'same' stride-1 convs,
-    summed back with the sample innermost on narrow maps at larger batches, else on flat grids."""
+    """conv2d takes sample-major columns (channel-major ones for maps under 8x8); in the sample
+    layout dx is a convolution of dy for 'same' stride-1 convs, summed back with the sample
+    innermost on narrow maps at larger batches, else on flat grids."""
     from gradbook.ops.conv.columns import _Geometry
 
     def dx_by(x_shape, w_shape, pads, stride, out_hw):
         return _Geometry(x_shape, w_shape, pads, stride, (1, 1), 1, out_hw, None).dx_by
 
     assert columns.choose_layout((256, 1, 28, 28), (6, 1, 5, 5), 1, (1, 1), (28, 28)) == "sample"
+    assert columns.choose_layout((128, 320, 4, 4), (1280, 320, 1, 1), 1, (1, 1), (4, 4)) == "channel"
     assert dx_by((128, 16, 32, 32), (16, 16, 3, 3), (1, 1, 1, 1), (1, 1), (32, 32)) == "conv"
     assert dx_by((256, 6, 14, 14), (16, 6, 5, 5), (0, 0, 0, 0), (1, 1), (10, 10)) == "batch_inner"
     assert dx_by((8, 16, 32, 32), (32, 16, 3, 3), (1, 1, 1, 1), (2, 2), (16, 16)) == "plain"

@@ -49,15 +49,23 @@ CONV_PIECE_BYTES = 4 << 20
 
 
 def choose_layout(x_shape, w_shape, groups: int, stride, out_hw) -> str:
-    """The columns' layout for a conv of these shapes (one of :data:`LAYOUTS`): ``sample``, which
-    measured as fast or faster than every other layout on every shape tried (forward + backward,
-    process CPU time, one thread): LeNet-5's first conv at batch 256 12 → 6 ms, its second 16.0 →
-    14.2 ms; a CIFAR ResNet's 3x3 convs at batch 128 on 16 channels, 32x32 maps 86 → 53 ms, 32 on
-    16x16 48 → 40 ms, 64 on 8x8 the same (32 ms), 16 → 32 channels with stride 2 32 → 28 ms.
-    Sample-major products need no transpose of y or dy, and for few output channels a product
-    per sample, (O, K) @ (K, OH·OW), runs faster in OpenBLAS than one (O, K) @ (K, N·OH·OW).
+    """The columns' layout for a conv of these shapes (one of :data:`LAYOUTS`), by measurement
+    (forward + backward, process CPU time, one thread):
+
+    - ``sample`` for output maps of 8x8 and more: as fast as or faster than every other layout on
+      every such shape tried: LeNet-5's first conv at batch 256 12 → 6 ms, its second 16.0 → 14.2 ms;
+      a CIFAR ResNet's 3x3 convs at batch 128 on 16 channels, 32x32 maps 86 → 53 ms, 32 on 16x16
+      48 → 40 ms, 64 on 8x8 the same (32 ms), 16 → 32 channels with stride 2 32 → 28 ms;
+      MobileNetV2's 1x1 convs 24 → 144 channels on 32x32 106 → 67 ms, 144 → 24 173 → 59 ms.
+      Sample-major products need no transpose of y or dy, and for few output channels a product
+      per sample, (O, K) @ (K, OH·OW), runs faster in OpenBLAS than one (O, K) @ (K, N·OH·OW);
+    - ``channel`` for smaller maps, whose per-sample products are too thin (MobileNetV2's last
+      1x1 conv, 320 → 1280 channels on 4x4 maps: 98 → 66 ms).
     The other layouts stay selectable (``layout=``) and tested against the reference."""
-    return "sample"
+    return "sample" if out_hw[0] * out_hw[1] >= SAMPLE_MIN_POSITIONS else "channel"
+
+
+SAMPLE_MIN_POSITIONS = 64
 
 
 class Conv2d(Function):

@@ -156,6 +156,23 @@ def _proxy(criterion: str, L: np.ndarray, wl: np.ndarray, R: np.ndarray,
     return np.einsum("tc,tc->t", L, L) / wl + np.einsum("tc,tc->t", R, R) / wr
 
 
+def _proxy_rows(criterion: str, L: np.ndarray, wl: np.ndarray, R: np.ndarray,
+                wr: np.ndarray) -> np.ndarray:
+    """:func:`_proxy` for one output, gini or squared error, from stats as rows (c, T)."""
+    sq_l, sq_r = _row_squares(L), _row_squares(R)
+    if criterion == "gini":
+        return -wr * (1.0 - sq_r / (wr * wr)) - wl * (1.0 - sq_l / (wl * wl))
+    return sq_l / wl + sq_r / wr
+
+
+def _row_squares(rows: np.ndarray) -> np.ndarray:
+    """Σ_k rows[k]² over the rows of a (c, T) block, summed row after row."""
+    total = rows[0] * rows[0]
+    for k in range(1, rows.shape[0]):
+        total += rows[k] * rows[k]
+    return total
+
+
 def _entropy_bits(counts: np.ndarray, w: np.ndarray) -> np.ndarray:
     """−Σ_c p_c·log2 p_c summed class by class in order (every output's classes in turn, one
     running sum), log2 as ln(p)/ln 2 (as scikit-learn)."""
@@ -199,18 +216,19 @@ def _draw_features(xsorted, starts, counts, max_features, rng):
         return np.repeat(np.arange(m), d), perm.ravel()
     lo = xsorted[:, starts]                         # (d, m) smallest value per node and feature
     hi = xsorted[:, starts + counts - 1]
-    const = np.take_along_axis((hi <= lo + FEATURE_THRESHOLD).T, perm, axis=1)
-    first = np.argmax(~const, axis=1)                # first non-constant draw (0 if none)
+    flat_perm = perm + (np.arange(m) * d)[:, None]   # (node, feature) as a flat (m, d) index
+    varies = (hi > lo + FEATURE_THRESHOLD).T.ravel()[flat_perm]
+    first = np.argmax(varies, axis=1)                # first non-constant draw (0 if none)
     limit = np.maximum(max_features, first + 1)
-    sel = (np.arange(d)[None, :] < limit[:, None]) & ~const
-    node, rank = np.nonzero(sel)
-    return node, perm[node, rank]
+    sel = (np.arange(d)[None, :] < limit[:, None]) & varies
+    pick = np.flatnonzero(sel)
+    return pick // d, perm.ravel()[pick]
 
 
 def _best_splits(xsorted, SW, order, starts, counts, criterion, tol, min_samples_leaf,
-                 max_features, rng, n_classes=None, min_weight_leaf=0.0):
+                 max_features, rng, n_classes=None, min_weight_leaf=0.0, SWT=None):
     """Best split of every node of a level. ``SW`` (n, c+1) holds each sample's weighted stats
-    and, last, its weight. Returns per node: found, feature, threshold, left and right stats
+    and, last, its weight (``SWT``: the same transposed, contiguous). Returns per node: found, feature, threshold, left and right stats
     (c), left and right weights, left sample count."""
     m = len(starts)
     c = SW.shape[1] - 1
@@ -233,12 +251,15 @@ def _best_splits(xsorted, SW, order, starts, counts, criterion, tol, min_samples
     # segmented cumulative sums in one pass: each segment starts by taking back the previous
     # segment's own sum, so the running sum restarts from zero (node totals are re-summed here
     # rather than carried from the parent, so rounding never compounds down the tree)
-    G = SW[samp]
-    seg_tot = np.add.reduceat(G, seg_off, axis=0)
-    G[seg_off[1:]] -= seg_tot[:-1]
-    left = np.cumsum(G, axis=0, out=G)
-    right = np.repeat(seg_tot, L, axis=0) - left
-    lS, wl, rS, wr = left[:, :c], left[:, c], right[:, :c], right[:, c]
+    # stats as rows (c+1, T): the cumulative sums run along contiguous memory
+    G = SW.T[:, samp] if SWT is None else SWT[:, samp]
+    seg_tot = np.add.reduceat(G, seg_off, axis=1)
+    G[:, seg_off[1:]] -= seg_tot[:, :-1]
+    left = np.cumsum(G, axis=1, out=G)
+    right = np.repeat(seg_tot, L, axis=1)
+    right -= left
+    lS, wl, rS, wr = left[:c].T, left[c], right[:c].T, right[c]
+    seg_tot = seg_tot.T
     nl = np.arange(T) - np.repeat(seg_off, L) + 1   # samples left of the threshold
     nr = np.repeat(L, L) - nl
     nxt = np.empty_like(xs)
@@ -248,7 +269,10 @@ def _best_splits(xsorted, SW, order, starts, counts, criterion, tol, min_samples
     if min_weight_leaf > 0:
         valid &= (wl >= min_weight_leaf) & (wr >= min_weight_leaf)
     with np.errstate(divide="ignore", invalid="ignore"):
-        proxy = _proxy(criterion, lS, wl, rS, wr, n_classes)
+        if _n_outputs(n_classes) == 1 and criterion != "entropy":
+            proxy = _proxy_rows(criterion, left[:c], wl, right[:c], wr)
+        else:
+            proxy = _proxy(criterion, lS, wl, rS, wr, n_classes)
     proxy = np.where(valid, proxy, -np.inf)
     # best position per pair (first of the maxima), then best pair per node (first in draw order)
     seg_max = np.maximum.reduceat(proxy, seg_off)
@@ -380,6 +404,52 @@ def _class_fractions(P: np.ndarray, n_classes: tuple[int, ...] | None) -> np.nda
     return value
 
 
+def _regroup(order, xsorted, n, samples, go_left, node_of, sizes, split, n_left):
+    """``order`` and ``xsorted`` (d, n_act) regrouped for the next level: in every row, each
+    node ``split[i]`` becomes its left then its right child, each keeping the row's sorted
+    order (a stable partition), and the samples of nodes not split are dropped. ``go_left``:
+    per sample of ``samples`` (the level's ``n``-indexed samples node after node, ``node_of``
+    each one's node); ``n_left`` per split node.
+
+    No sort: a sample's new column is its child's start plus the number of the row's samples
+    of that child before it. Left of a split node ``t`` (columns ``[s_t, s_t + N_t)``), that
+    count is ``C - B_t``, with ``C`` the row's running count of left-goers before the column
+    and ``B_t`` the left-goers of earlier nodes (the same in every row, as every row lists the
+    same samples per node); right, it is ``(j - s_t) - (C - B_t)`` at column ``j``."""
+    d, n_act = order.shape
+    m = len(sizes)
+    starts = np.cumsum(sizes) - sizes
+    is_split = np.zeros(m, dtype=bool)
+    is_split[split] = True
+    gl = np.zeros(n, dtype=bool)
+    gl[samples] = go_left & is_split[node_of]
+    left_n = np.zeros(m, dtype=np.intp)
+    left_n[split] = n_left
+    base = np.cumsum(left_n) - left_n                         # B_t
+    child_size = np.zeros(m, dtype=np.intp)
+    child_size[split] = sizes[split]
+    child_start = np.cumsum(child_size) - child_size          # left child's first column
+    n_next = int(child_size.sum())
+    # dropped nodes: C stays B_t inside them, so the "right" formula lands in [n_next, n_act)
+    drop_size = sizes - child_size
+    drop_start = n_next + np.cumsum(drop_size) - drop_size
+    col_a = (child_start - base)[node_of]
+    col_b = np.where(is_split, child_start + left_n - starts + base, drop_start - starts + base)
+    col_b = col_b[node_of] + np.arange(n_act)
+    GL = gl[order]
+    C = np.cumsum(GL, axis=1)
+    C -= GL
+    dest = np.where(GL, col_a + C, col_b - C)
+    dest += (np.arange(d) * n_act)[:, None]
+    dest = dest.ravel()
+    new_order = np.empty(d * n_act, dtype=order.dtype)
+    new_order[dest] = order.ravel()
+    new_x = np.empty(d * n_act, dtype=xsorted.dtype)
+    new_x[dest] = xsorted.ravel()
+    return (new_order.reshape(d, n_act)[:, :n_next].copy(),
+            new_x.reshape(d, n_act)[:, :n_next].copy())
+
+
 def presort(X: np.ndarray) -> np.ndarray:
     """Sample indices sorting each feature, shape ``(d, n)``; shared by all trees of an ensemble."""
     return np.argsort(np.ascontiguousarray(X.T), axis=1).astype(np.intp, copy=False)
@@ -411,6 +481,7 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
     xsorted = np.take_along_axis(X.T, order, axis=1)     # feature values in ``order``
     is_reg = SQ is not None
     SW = np.column_stack([S, w])
+    SWT = np.ascontiguousarray(SW.T)
     tol = tie_tolerance(criterion, w)
     lv_N = np.array([order.shape[1]])
     lv_S, lv_W, lv_SQ = _node_stats(order[0], lv_N, S, w, SQ)
@@ -445,7 +516,7 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
         else:
             found, f, th, LS, RS, WL, WR, NL = _best_splits(
                 xsorted, SW, order, all_starts[act], lv_N[act], criterion, tol, min_samples_leaf,
-                max_features, rng, n_classes, min_weight_leaf)
+                max_features, rng, n_classes, min_weight_leaf, SWT)
         if not found.any():
             break
         node_of = np.repeat(np.arange(m), lv_N)          # level node of each column of ``order``
@@ -476,17 +547,8 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
         NLf = NL[found]
         ch_N = np.empty(2 * k, dtype=np.intp)
         ch_N[0::2], ch_N[1::2] = NLf, lv_N[split] - NLf
-        # regroup the sorted sample lists by child (stable radix sort), dropping finished nodes
-        child = np.full(m, -1)
-        child[split] = 2 * np.arange(k)
-        slot = np.where(child[node_of] >= 0, child[node_of] + ~go_left, 2 * k)
-        key = np.full(n, 2 * k, dtype=np.int64)
-        key[samples] = slot
-        n_next = int(np.sum(slot < 2 * k))
-        key_t = key.astype(np.uint16) if 2 * k < 65535 else key
-        regroup = np.argsort(key_t[order], axis=1, kind="stable")[:, :n_next]
-        order = np.take_along_axis(order, regroup, axis=1)
-        xsorted = np.take_along_axis(xsorted, regroup, axis=1)
+        # regroup the sorted sample lists by child (a stable partition), dropping finished nodes
+        order, xsorted = _regroup(order, xsorted, n, samples, go_left, node_of, lv_N, split, NLf)
         lv_N = ch_N
         lv_S, lv_W, lv_SQ = _node_stats(order[0], lv_N, S, w, SQ)
         n_nodes += 2 * k

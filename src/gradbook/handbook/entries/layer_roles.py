@@ -12,7 +12,7 @@ from ..entry import Entry
 from ..result import Result
 from ._small_nets import digits_images, one_blas_thread, scores, shift_images, train_net
 
-N_TRAIN, STEPS, LR = 500, 40, 1e-2
+N_TRAIN, STEPS, LR = 300, 40, 1e-2
 SHIFTS = [0, 1, 2]
 MOVES = [(1, 0), (-1, 0), (0, 1), (0, -1)]    # down, up, right, left (times the shift)
 NETS = ("no pooling", "max pool 2x2", "global pooling")

@@ -151,7 +151,7 @@ ENTRY = Entry(
     id="bn-placement",
     section="D",
     title={"zh": "BN 放在激活前还是后", "en": "BN before or after the activation?"},
-    keywords=["batch normalization", "BN", "placement", "位置", "before", "after", "ReLU", "激活", "先激活",
+    keywords=["先加BN还是激活", "batch normalization", "BN", "placement", "位置", "before", "after", "ReLU", "激活", "先激活",
               "conv-bn-relu"],
     claims={
         "after-is-better": {

@@ -108,8 +108,8 @@ ENTRY = Entry(
     id="cnn-vs-fc",
     section="C",
     title={"zh": "CNN 与全连接网络的区别", "en": "CNN vs. fully connected networks"},
-    keywords=["cnn", "fully connected", "全连接", "mlp", "dnn", "卷积神经网络", "区别", "weight sharing",
-              "权值共享", "local connectivity", "局部连接"],
+    keywords=["CNN和传统的全连接神经网络有什么区别", "cnn", "fully connected", "全连接", "全连接的区别", "全连接神经网络", "mlp", "dnn", "卷积神经网络",
+              "区别", "weight sharing", "权值共享", "local connectivity", "局部连接"],
     claims={
         "only-connectivity": {
             "en": "The notes: the only difference between a fully connected network and a CNN is how adjacent "

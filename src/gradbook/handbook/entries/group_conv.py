@@ -165,8 +165,8 @@ ENTRY = Entry(
     id="group-conv",
     section="C",
     title={"zh": "分组卷积、ResNeXt、Xception、ShuffleNet", "en": "Grouped convolution: ResNeXt, Xception, ShuffleNet"},
-    keywords=["group convolution", "grouped", "分组卷积", "组卷积", "cardinality", "基数", "ResNeXt", "Xception",
-              "depthwise", "深度可分离", "ShuffleNet", "channel shuffle", "通道交换"],
+    keywords=["group convolution的优点", "group convolution", "grouped", "分组卷积", "组卷积", "cardinality", "基数", "ResNeXt",
+              "Xception", "depthwise", "深度可分离", "ShuffleNet", "channel shuffle", "通道交换"],
     claims={
         "fewer-params": {
             "en": "The notes: the model's parameters fall as the number of groups (the cardinality) grows.",

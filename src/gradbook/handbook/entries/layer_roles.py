@@ -158,8 +158,9 @@ ENTRY = Entry(
     id="layer-roles",
     section="C",
     title={"zh": "卷积、池化、全连接层的作用", "en": "What conv, pooling and FC layers do"},
-    keywords=["pooling", "池化", "convolution", "卷积层", "fully connected", "全连接", "translation invariance",
-              "平移不变", "robustness", "鲁棒", "classifier", "分类器"],
+    keywords=["讲一下CNN，每个层及作用", "如何理解卷积、池化等、全连接层等操作", "pooling", "池化", "池化的作用", "卷积层的作用", "全连接层的作用", "每个层及作用",
+              "convolution", "卷积层", "fully connected", "全连接", "translation invariance", "平移不变", "robustness", "鲁棒",
+              "classifier", "分类器"],
     claims={
         "pool-small-shifts": {
             "en": "The notes: pooling makes the network more robust to slightly transformed images.",

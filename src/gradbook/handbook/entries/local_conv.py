@@ -190,8 +190,8 @@ ENTRY = Entry(
     id="local-conv",
     section="C",
     title={"zh": "为什么人脸模型用局部连接卷积", "en": "Locally connected layers (DeepFace)"},
-    keywords=["locally connected", "local conv", "局部连接", "Local-Conv", "DeepFace", "人脸", "face",
-              "weight sharing", "权值共享", "unshared"],
+    keywords=["为什么很多做人脸的Paper会最后加入一个Local Connected Conv", "locally connected", "local conv", "局部连接", "Local-Conv",
+              "DeepFace", "人脸", "face", "weight sharing", "权值共享", "unshared"],
     claims={
         "position-specific": {
             "en": "The notes: a locally connected layer uses a different filter at each point, so it can extract "

@@ -172,8 +172,9 @@ ENTRY = Entry(
     id="why-cnn",
     section="C",
     title={"zh": "CNN 为什么能用于 CV、NLP、语音、围棋", "en": "Why do CNNs work across CV, NLP, speech and Go?"},
-    keywords=["cnn", "why", "为什么", "nlp", "speech", "语音", "alphago", "围棋", "local connectivity", "局部连接",
-              "weight sharing", "权值共享", "pooling", "池化", "hierarchy", "多层次"],
+    keywords=["为什么NLP和Speech的很多问题也可以用CNN解出来", "为什么AlphaGo里也用了CNN", "cnn", "why", "为什么", "nlp", "speech", "语音",
+              "alphago", "围棋", "local connectivity", "局部连接", "weight sharing", "权值共享", "pooling", "池化", "hierarchy",
+              "多层次"],
     claims={
         "four-means": {
             "en": "The notes: these problems share local-to-global structure (low-level features compose into "

@@ -160,3 +160,36 @@ def test_convergence_warning_and_bad_input():
     with pytest.raises(ValueError, match="X has 3 features, but LinearSVC is expecting 4"):
         LinearSVC().fit(X, y).predict(np.ones((2, 3)))
     assert LinearSVC(fit_intercept=False).fit(X, y).intercept_ == 0.0
+
+
+@pytest.mark.parametrize("C", [0.1, 1.0, 10.0])
+def test_squared_hinge_dual_meets_liblinears_dual_rule_at_the_optimum(C):
+    """dual=True with the squared hinge: the returned w's dual variables αᵢ = 2C max(0, 1 - yᵢf(xᵢ))
+    (KKT) meet liblinear's dual stopping rule (max - min projected gradient <= tol), recomputed here
+    from α alone, and w is liblinear's optimum (where liblinear itself stops at max_iter, unconverged)."""
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ours = LinearSVC(dual=True, C=C).fit(X, y)
+    yy, Xb = np.where(y == 1, 1.0, -1.0), np.c_[X, np.ones(len(y))]
+    alpha = 2 * C * np.maximum(0.0, 1 - yy * (Xb @ np.r_[ours.coef_[0], ours.intercept_]))
+    G = yy * (Xb @ (Xb.T @ (yy * alpha))) - 1 + alpha / (2 * C)
+    pg = np.where(alpha > 0, G, np.minimum(G, 0.0))
+    assert pg.max() - pg.min() <= 1e-4
+    best = sk.LinearSVC(dual=False, C=C, tol=1e-12, max_iter=100_000).fit(X, y)
+    np.testing.assert_allclose(ours.coef_, best.coef_, atol=1e-6)
+    np.testing.assert_allclose(ours.intercept_, best.intercept_, atol=1e-6)
+
+
+def test_newton_and_dual_coordinate_descent_share_the_squared_hinge_optimum():
+    """The two routes to the ℓ2 squared hinge's optimum — Hsieh et al.'s dual coordinate descent and
+    Newton's method with the dual's stopping rule — land on the same w (weighted costs, bias column)."""
+    from gradbook.classic._hinge_solvers import dual_coordinate_descent, squared_hinge_newton
+    X, y = _data("cancer")
+    Xb, yy = np.c_[X, np.ones(len(y))], np.where(y == 1, 1.0, -1.0)
+    C = 0.2 * np.random.default_rng(0).uniform(0.3, 2.0, len(y))
+    w_cd, _, cd_ok = dual_coordinate_descent(Xb, yy, C, "squared_hinge", 1e-10, 100_000, np.random.RandomState(0))
+    w_newton, steps, newton_ok = squared_hinge_newton(Xb, yy, C, 1e-10, 100, rule="dual")
+    assert cd_ok and newton_ok and steps < 20
+    np.testing.assert_allclose(w_newton, w_cd, atol=1e-8)

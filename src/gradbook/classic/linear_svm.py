@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
-from ._hinge_solvers import dual_coordinate_descent, primal_l1, primal_newton, primal_objective
+from ._hinge_solvers import dual_coordinate_descent, primal_l1, primal_objective, squared_hinge_newton
 from ._linear_base import (check_param, check_positive, encode_classes, fit_data, predict_data,
                            weighted_class_weight)
 from ._validation import check_sample_weight
@@ -59,15 +59,19 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
     ----------
     penalty : {'l2', 'l1'}, default 'l2'
     loss : {'squared_hinge', 'hinge'}, default 'squared_hinge'
-    dual : 'auto' | bool, default 'auto' — True: dual coordinate descent; False: primal
+    dual : 'auto' | bool, default 'auto' — which problem's stopping rule (and, for the hinge, which
+        solver): True the dual's (max - min projected gradient <= tol), False the primal's. The ℓ2
+        squared hinge is solved by Newton's method either way (its primal and dual share one optimum,
+        reached in a few steps); the hinge by dual coordinate descent; ℓ1 by primal coordinate descent
     tol : float, default 1e-4 — liblinear's stopping tolerance (see ``_hinge_solvers``)
     C : float, default 1.0
     multi_class : {'ovr'}, default 'ovr' ('crammer_singer' is not implemented and says so)
     fit_intercept : bool, default True
     intercept_scaling : float, default 1 — value of the appended bias feature
     class_weight : dict | 'balanced' | None ('balanced' counts classes with sample weights)
-    random_state : int | RandomState | None — the coordinate order of the dual solver
-    max_iter : int, default 1000 — epochs (dual) or Newton / proximal steps (primal)
+    random_state : int | RandomState | None — the coordinate order of dual coordinate descent (the
+        hinge loss); the other solvers are deterministic
+    max_iter : int, default 1000 — epochs (coordinate descent) or Newton steps
 
     Attributes
     ----------
@@ -148,10 +152,10 @@ class LinearSVC(ClassifierMixin, BaseEstimator):
             yield np.where(positive, 1.0, -1.0), base * np.where(positive, class_weight[k], 1.0)
 
     def _solve(self, X, y, C, dual, rng):
-        if dual:
+        if self.penalty == "l2" and self.loss == "squared_hinge":
+            w, it, _ = squared_hinge_newton(X, y, C, self.tol, self.max_iter, rule="dual" if dual else "primal")
+        elif dual:
             w, it, _ = dual_coordinate_descent(X, y, C, self.loss, self.tol, self.max_iter, rng)
-        elif self.penalty == "l2":
-            w, it, _ = primal_newton(X, y, C, self.tol, self.max_iter)
         else:
             w, it, _ = primal_l1(X, y, C, self.tol, self.max_iter)
         return w, it

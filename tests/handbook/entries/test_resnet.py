@@ -112,3 +112,28 @@ def test_training_losses_replayed_in_torch(run):
                 opt.step()
             ours = run.numbers[f"loss_{kind}_{4 * blocks + 2}"]
             assert abs(loss.item() - ours) < 0.02 + 0.05 * ours, (kind, blocks, loss.item(), ours)
+
+
+def test_preact_verdicts_follow_the_numbers(run):
+    n_ = run.numbers
+    ratio = n_["loss_preact_deep"] / n_["loss_residual_deep"]
+    assert np.isclose(n_["preact_loss_ratio"], ratio)
+    assert run.verdicts["v2-easier-optimisation"] == ("confirmed" if ratio < 0.9 else "depends" if ratio > 1.1
+                                                      else "contested")
+    change, margin = n_["gap_preact"] - n_["gap_residual"], 2 / 359
+    assert run.verdicts["v2-less-overfitting"] == ("confirmed" if change < -margin else "corrected" if change > margin
+                                                   else "contested")
+    # the v2 net is the pre-activation shape: no BN/ReLU between the stem conv and the first block's BN
+    net = entry.digits_preact_resnet(1)
+    assert type(net[1]).__name__ == "PreActBlock" and type(net[-5]).__name__ == "BatchNorm2d"
+
+
+def test_settled_bn_holds_the_training_batch_statistics():
+    backend.manual_seed(0)
+    net = entry.digits_resnet(1, True)
+    x, _ = data()
+    entry.settle_bn(net, x.numpy())
+    bn = net[1]
+    h = torch.nn.functional.conv2d(x, torch.tensor(np.asarray(net[0].weight.data)), padding=1)
+    assert np.allclose(bn.running_mean, h.mean((0, 2, 3)).numpy(), atol=1e-5)
+    assert np.allclose(bn.running_var, h.var((0, 2, 3), unbiased=True).numpy(), rtol=1e-4, atol=1e-6)

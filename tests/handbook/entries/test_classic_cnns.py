@@ -95,3 +95,14 @@ def test_lenet_on_digits_replayed_in_torch(run):
     with torch.no_grad():
         acc = (net(big(Xte)).argmax(1).numpy() == yte).mean()
     assert abs(acc - run.numbers["acc_lenet5"]) <= 3 / len(yte)
+
+
+@pytest.mark.slow  # draws VGG-16's 138M weights (~6 s): the full-mode path
+def test_vgg16_built_equals_its_layer_table():
+    from gradbook.analysis import count_params
+    from gradbook.models import vgg16
+    model = vgg16()
+    records = trace(model, (3, 32, 32))
+    params, macs, depth, fc = entry.vgg16_by_formula()
+    assert count_params(model) == params and entry.macs_224_from(records) == macs
+    assert entry.follows_template(records)

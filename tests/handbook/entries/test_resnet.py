@@ -94,6 +94,8 @@ def test_shortcut_counts(run):
     assert n_["r18_downsample_params"] == sum(p.numel() for name, p in r18.named_parameters() if "downsample" in name)
     # hand count: 1x1 convs 64→128, 128→256, 256→512 plus their BN
     assert n_["r18_downsample_params"] == 64 * 128 + 128 * 256 + 256 * 512 + 2 * (128 + 256 + 512)
+    assert n_["bottleneck_256"] == 256 * 64 + 64 * 64 * 9 + 64 * 256 + 2 * (64 + 64 + 256)
+    assert n_["basic_256"] == 2 * (256 * 256 * 9 + 2 * 256)
     assert n_["residual_identity_gap"] == 0.0 and n_["plain_identity_gap"] > 0
     assert run.verdicts["identity-argument"] == "confirmed"
 

@@ -21,7 +21,7 @@ PUBLISHED = {"LeNet-5": 61_706, "AlexNet": 61_100_840, "VGG-16": 138_357_544, "G
 YEAR = {"LeNet-5": 1998, "AlexNet": 2012, "VGG-16": 2014, "GoogLeNet": 2014, "ResNet-18": 2015, "ResNet-50": 2015,
         "DenseNet-121": 2017}
 VGG16_CFG = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M")
-SCALED_FROM_32 = ("GoogLeNet", "ResNet-18", "ResNet-50", "DenseNet-121")
+SCALED_FROM_32 = ("VGG-16", "GoogLeNet", "ResNet-18", "ResNet-50", "DenseNet-121")
 TEMPLATE_KINDS = {"Conv2d", "ReLU", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Linear", "Dropout", "Flatten"}
 LR = 1e-2
 

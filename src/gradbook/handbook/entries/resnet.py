@@ -8,7 +8,7 @@ import numpy as np
 from ... import backend, nn
 from ...analysis import count_params
 from ...autograd import Tensor, no_grad
-from ...models import BasicBlock, PreActBlock, ZeroPadShortcut, resnet18
+from ...models import BasicBlock, Bottleneck, PreActBlock, ZeroPadShortcut, resnet18
 from ...nn import functional as F
 from ..entry import Entry
 from ..result import Result
@@ -156,6 +156,8 @@ def compute(quick: bool) -> Result:
                                           if name.endswith("downsample")), "resnet18's projection shortcuts")
     r.number("r18_params", count_params(r18))
     r.number("r18_downsample_share", n_["r18_downsample_params"] / n_["r18_params"])
+    r.number("basic_256", count_params(BasicBlock(256, 256)), "count_params(BasicBlock(256, 256))")
+    r.number("bottleneck_256", count_params(Bottleneck(256, 64)), "count_params(Bottleneck(256, 64)): 256→64→64→256")
     backend.manual_seed(0)
     r.number("residual_identity_gap", identity_gap(BasicBlock(w, w), w), "residual block with γ₂ = 0")
     r.number("plain_identity_gap", identity_gap(PlainBlock(w, w), w), "plain block with γ₂ = 0")
@@ -240,7 +242,9 @@ must change the shape too: **option A** subsamples $x$ with stride 2 and pads th
 zeros ({=option_a_params} parameters, the CIFAR ResNets); **option B** uses a 1x1 conv with stride 2
 and BN ({=option_b_params} parameters for 8 → 16 channels; torchvision's ResNets). In ResNet-18 the
 projections hold {=r18_downsample_params} of its {=r18_params} parameters ({=r18_downsample_share:.1%}).
-Concatenating instead of adding is DenseNet's choice.
+Concatenating instead of adding is DenseNet's choice. ResNet-50 and deeper use the **bottleneck**
+block, 1x1 (256 → 64) → 3x3 (64) → 1x1 (64 → 256), with the same add: {=bottleneck_256} parameters
+at 256 channels, against {=basic_256} for two 3x3 convs at that width.
 
 **Why it works: the identity is easy.** If a block's last BN scale is zero, the residual block
 returns exactly ReLU(x) (gap {=residual_identity_gap}); a plain block with the same setting returns
@@ -279,7 +283,9 @@ $\partial y/\partial x = I + \partial F/\partial x$ always carries the identity.
 所以 $F(x)$ 与 $s(x)$ 的形状必须相同。同一个 stage 内 $s(x) = x$（没有参数）。在特征图减半、通道加宽的地方，$s$ 也要改变形状：
 **方案 A** 以步长 2 取样 $x$，新增通道补零（{=option_a_params} 个参数，CIFAR ResNet 的做法）；**方案 B** 用步长 2 的 1x1 卷积加 BN
 （8 → 16 通道时 {=option_b_params} 个参数，torchvision ResNet 的做法）。ResNet-18 的 {=r18_params} 个参数中，投影旁路占
-{=r18_downsample_params} 个（{=r18_downsample_share:.1%}）。把相加换成拼接就是 DenseNet 的做法。
+{=r18_downsample_params} 个（{=r18_downsample_share:.1%}）。把相加换成拼接就是 DenseNet 的做法。ResNet-50 及更深的网络用**瓶颈块**
+1x1（256 → 64）→ 3x3（64）→ 1x1（64 → 256），相加方式相同：256 通道时 {=bottleneck_256} 个参数，而两个同宽的 3x3 卷积需要
+{=basic_256} 个。
 
 **为什么有效：恒等映射很容易**：把残差块最后一个 BN 的缩放置零，残差块恰好输出 ReLU(x)（差 {=residual_identity_gap}）；
 同样设置的普通块输出全零（差 {=plain_identity_gap:.2f}）。所以更深的残差网络包含较浅的网络，优化器只需学习对恒等映射的修正。

@@ -193,3 +193,15 @@ def test_newton_and_dual_coordinate_descent_share_the_squared_hinge_optimum():
     w_newton, steps, newton_ok = squared_hinge_newton(Xb, yy, C, 1e-10, 100, rule="dual")
     assert cd_ok and newton_ok and steps < 20
     np.testing.assert_allclose(w_newton, w_cd, atol=1e-8)
+
+
+@pytest.mark.parametrize("C", [0.01, 1.0])
+def test_wide_data_matches_liblinear(C):
+    """n < d: dual='auto' picks the dual, whose Newton system is then solved in the samples (Woodbury)."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(40, 300))
+    y = np.digitize(X[:, 0] + X[:, 1] + 0.5 * rng.normal(size=40), [-0.7, 0.7])
+    ours = LinearSVC(C=C, tol=1e-10).fit(X, y)
+    theirs = sk.LinearSVC(C=C, tol=1e-10, max_iter=100_000).fit(X, y)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, atol=1e-7)
+    np.testing.assert_allclose(ours.intercept_, theirs.intercept_, atol=1e-7)

@@ -137,14 +137,26 @@ def squared_hinge_newton(X, y, C, tol: float, max_iter: int, *, rule: str = "pri
                 return w, it, True
         if it == max_iter:
             break
-        H = (Za.T * (2.0 * Ca)) @ Za
-        H.flat[::H.shape[0] + 1] += 1.0
-        d = -np.linalg.solve(H, g)
+        d = -_newton_direction(Za, 2.0 * Ca, g)
         w_new, slack = _line_minimum(w, slack, d, Z @ d, C)
         if np.array_equal(w_new, w):        # no step changes w at float64 precision: stalled
             break
         w = w_new
     return (w - g if rule == "dual" else w), it, False
+
+
+def _newton_direction(Za: np.ndarray, c: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """H⁻¹g for H = I + Zaᵀ diag(c) Za, Za (k, p): by the p × p system when p <= k, otherwise by
+    Woodbury, H⁻¹g = g - Zaᵀ (diag(1/c) + Za Zaᵀ)⁻¹ Za g, a k × k system in the samples (the dual's
+    own Newton system), so wide data (dual='auto' picks dual=True when n < d) never forms a d × d H."""
+    k, p = Za.shape
+    if p <= k:
+        H = (Za.T * c) @ Za
+        H.flat[::p + 1] += 1.0
+        return np.linalg.solve(H, g)
+    K = Za @ Za.T
+    K.flat[::k + 1] += 1.0 / c
+    return g - np.linalg.solve(K, Za @ g) @ Za
 
 
 def _line_minimum(w, slack, d, Zd, C):

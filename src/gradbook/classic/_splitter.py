@@ -206,12 +206,12 @@ def _tie_floor(best: np.ndarray, tol: float, weight: np.ndarray, criterion: str)
         return best - tol * slack
 
 
-def _draw_features(xsorted, starts, counts, max_features, rng):
+def _draw_features(xsorted, starts, counts, max_features, draws):
     """Per node, the (node, feature) pairs to search, in the node's random feature order: the
     first ``max_features`` draws, extended until one non-constant feature is met (scikit-learn's
     rule); constant features are never searched. Returns node index and feature per pair."""
     m, d = len(starts), xsorted.shape[0]
-    perm = np.argsort(rng.random_sample((m, d)), axis=1)
+    perm = np.argsort(draws, axis=1)
     if max_features >= d:
         return np.repeat(np.arange(m), d), perm.ravel()
     lo = xsorted[:, starts]                         # (d, m) smallest value per node and feature
@@ -225,15 +225,16 @@ def _draw_features(xsorted, starts, counts, max_features, rng):
     return pick // d, perm.ravel()[pick]
 
 
-def _best_splits(xsorted, SW, order, starts, counts, criterion, tol, min_samples_leaf,
-                 max_features, rng, n_classes=None, min_weight_leaf=0.0, SWT=None):
-    """Best split of every node of a level. ``SW`` (n, c+1) holds each sample's weighted stats
-    and, last, its weight (``SWT``: the same transposed, contiguous). Returns per node: found, feature, threshold, left and right stats
-    (c), left and right weights, left sample count."""
+def _best_splits(xsorted, SWT, order, starts, counts, criterion, tol, min_samples_leaf,
+                 max_features, draws, n_classes=None, min_weight_leaf=0.0):
+    """Best split of every node of a level. ``SWT`` (c+1, n) holds each sample's weighted stats
+    and, last, its weight, as rows; ``draws`` (m, d) are the uniform draws ordering each node's
+    features. Returns per node: found, feature, threshold, left and right stats (c), left and
+    right weights, left sample count."""
     m = len(starts)
-    c = SW.shape[1] - 1
+    c = SWT.shape[0] - 1
     n_act = order.shape[1]
-    pnode, pfeat = _draw_features(xsorted, starts, counts, max_features, rng)
+    pnode, pfeat = _draw_features(xsorted, starts, counts, max_features, draws)
     res_found = np.zeros(m, dtype=bool)
     res_feat = np.full(m, TREE_UNDEFINED, dtype=np.intp)
     res_thr = np.full(m, float(TREE_UNDEFINED))
@@ -252,7 +253,7 @@ def _best_splits(xsorted, SW, order, starts, counts, criterion, tol, min_samples
     # segment's own sum, so the running sum restarts from zero (node totals are re-summed here
     # rather than carried from the parent, so rounding never compounds down the tree)
     # stats as rows (c+1, T): the cumulative sums run along contiguous memory
-    G = SW.T[:, samp] if SWT is None else SWT[:, samp]
+    G = SWT[:, samp]
     seg_tot = np.add.reduceat(G, seg_off, axis=1)
     G[:, seg_off[1:]] -= seg_tot[:, :-1]
     left = np.cumsum(G, axis=1, out=G)
@@ -304,55 +305,64 @@ def _best_splits(xsorted, SW, order, starts, counts, criterion, tol, min_samples
 _BLOCK_CELLS = 1 << 22  # (features x samples x stats) scored at once; bounds the memory
 
 
-def _score_block(xsorted, SW, order, starts, node_of, size_ok, criterion, tol, n_classes=None,
-                 min_weight_leaf=0.0):
+def _score_block(xsorted, SWT, order, starts, counts, node_of, size_ok, criterion, tol,
+                 n_classes=None, min_weight_leaf=0.0):
     """Best admissible position of every (feature, node) of a block of rows of ``order``:
-    its score (db, m), position (db, m), left stats there (db, m, c+1), node totals."""
+    its score (db, m), position (db, m), left stats there (db, m, c+1), node totals. The stats
+    are gathered as rows (c+1, db, n) from ``SWT`` (c+1, n), so every sum runs along
+    contiguous memory."""
     n_act = order.shape[1]
-    c = SW.shape[1] - 1
-    G = SW[order]                                    # (db, n, c+1)
-    seg_tot = np.add.reduceat(G, starts, axis=1)     # (db, m, c+1)
-    G[:, starts[1:]] -= seg_tot[:, :-1]
-    left = np.cumsum(G, axis=1, out=G)
-    right = seg_tot[:, node_of] - left
+    c = SWT.shape[0] - 1
+    G = SWT[:, order]                                # (c+1, db, n)
+    seg_tot = np.add.reduceat(G, starts, axis=2)     # (c+1, db, m)
+    G[:, :, starts[1:]] -= seg_tot[:, :, :-1]
+    left = np.cumsum(G, axis=2, out=G)
+    right = np.repeat(seg_tot, counts, axis=2)
+    right -= left
     nxt = np.empty_like(xsorted)
     nxt[:, :-1] = xsorted[:, 1:]
     nxt[:, -1] = xsorted[:, -1]
     valid = size_ok[None, :] & (nxt > xsorted + FEATURE_THRESHOLD)
     if min_weight_leaf > 0:
-        valid &= (left[:, :, c] >= min_weight_leaf) & (right[:, :, c] >= min_weight_leaf)
-    L2, R2 = left.reshape(-1, c + 1), right.reshape(-1, c + 1)
+        valid &= (left[c] >= min_weight_leaf) & (right[c] >= min_weight_leaf)
     with np.errstate(divide="ignore", invalid="ignore"):
-        proxy = _proxy(criterion, L2[:, :c], L2[:, c], R2[:, :c], R2[:, c],
-                       n_classes).reshape(valid.shape)
+        if _n_outputs(n_classes) == 1 and criterion != "entropy":
+            proxy = _proxy_rows(criterion, left[:c], left[c], right[:c], right[c])
+        else:
+            L2, R2 = left.reshape(c + 1, -1).T, right.reshape(c + 1, -1).T
+            proxy = _proxy(criterion, L2[:, :c], L2[:, c], R2[:, :c], R2[:, c],
+                           n_classes).reshape(valid.shape)
     proxy = np.where(valid, proxy, -np.inf)
     seg_max = np.maximum.reduceat(proxy, starts, axis=1)
     best_t = np.minimum.reduceat(
-        np.where(proxy >= _tie_floor(seg_max, tol, seg_tot[:, :, c], criterion)[:, node_of],
+        np.where(proxy >= np.repeat(_tie_floor(seg_max, tol, seg_tot[c], criterion), counts,
+                                    axis=1),
                  np.arange(n_act), n_act),
         starts, axis=1)
     best_t = np.minimum(best_t, n_act - 1)
     rows = np.arange(order.shape[0])[:, None]
-    return seg_max, best_t, left[rows, best_t], seg_tot
+    return (seg_max, best_t, left[:, rows, best_t].transpose(1, 2, 0),
+            seg_tot.transpose(1, 2, 0))
 
 
-def _best_splits_all(xsorted, SW, order, starts, counts, act, criterion, tol, min_samples_leaf, rng,
-                     n_classes=None, min_weight_leaf=0.0):
+def _best_splits_all(xsorted, SWT, order, starts, counts, act, criterion, tol, min_samples_leaf,
+                     draws, n_classes=None, min_weight_leaf=0.0):
     """Same result as :func:`_best_splits` when every feature is searched, without gathering
     segments: each row of ``order`` already lists every node's samples sorted by that feature,
     so whole (features, samples) blocks are scored at once and each node picks its first best
     feature in a random feature order (the same draws as the general path)."""
     d, n_act = order.shape
-    c = SW.shape[1] - 1
+    c = SWT.shape[0] - 1
     m = len(starts)
     node_of = np.repeat(np.arange(m), counts)
     nl = np.arange(n_act) - starts[node_of] + 1
     size_ok = (nl >= min_samples_leaf) & (counts[node_of] - nl >= min_samples_leaf)
     step = max(1, _BLOCK_CELLS // (n_act * (c + 1)))
-    blocks = [_score_block(xsorted[f:f + step], SW, order[f:f + step], starts, node_of, size_ok,
-                           criterion, tol, n_classes, min_weight_leaf) for f in range(0, d, step)]
+    blocks = [_score_block(xsorted[f:f + step], SWT, order[f:f + step], starts, counts, node_of,
+                           size_ok, criterion, tol, n_classes, min_weight_leaf)
+              for f in range(0, d, step)]
     seg_max, best_t, left_best, seg_tot = (np.concatenate(parts) for parts in zip(*blocks))
-    perm = np.argsort(rng.random_sample((len(act), d)), axis=1)
+    perm = np.argsort(draws, axis=1)
     in_order = np.take_along_axis(seg_max[:, act].T, perm, axis=1)
     floor = _tie_floor(in_order.max(axis=1), tol, seg_tot[0, act, c], criterion)
     j = np.argmax(in_order >= floor[:, None], axis=1)
@@ -455,40 +465,103 @@ def presort(X: np.ndarray) -> np.ndarray:
     return np.argsort(np.ascontiguousarray(X.T), axis=1).astype(np.intp, copy=False)
 
 
-def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, max_depth: int,
-               min_samples_split: int, min_samples_leaf: int, max_features: int,
-               min_impurity_decrease: float, rng: np.random.RandomState,
-               SQ: np.ndarray | None = None, order: np.ndarray | None = None,
-               offset: np.ndarray | None = None,
-               n_classes: tuple[int, ...] | None = None, min_weight_leaf: float = 0.0,
-               targets: np.ndarray | None = None) -> Tree:
+PER_TREE = ("S", "w", "rng", "SQ", "offset", "min_weight_leaf")  # build_tree's own per tree
+_BATCH_CELLS = 1 << 22  # (features x samples) of the trees grown together
+
+
+def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, rng: np.random.RandomState,
+               SQ: np.ndarray | None = None, offset: np.ndarray | None = None,
+               min_weight_leaf: float = 0.0, **shared) -> Tree:
     """Grow a tree on float32 ``X`` (n, d) with per-sample stats ``S`` (n, c) already multiplied
     by the weights ``w`` (n,): weighted one-hot classes, or weighted centred targets with their
     weighted squared norms ``SQ`` (n,). ``offset`` (c,) is added back to regression node means.
-    Samples of weight 0 take no part (bootstrap). ``order`` may be a shared :func:`presort`.
-    Several classification outputs: ``S`` holds each output's weighted one-hot columns side by
-    side, ``n_classes`` their widths; the impurity is the mean over outputs.
-    ``min_weight_leaf``: least total sample weight a child may hold. ``targets`` (n, c): the
-    regression targets themselves; a node whose targets are all equal is a leaf even when the
-    rounding of Σw y² / W - (Σw y / W)² leaves its impurity a few ulps above EPSILON (else a row
-    of weight 2 and the same row twice could end in different trees)."""
+    Samples of weight 0 take no part (bootstrap). ``min_weight_leaf``: least total sample weight
+    a child may hold. ``rng`` draws each level's feature orders. ``shared``: the keywords of
+    :func:`build_trees`."""
+    job = dict(S=S, w=w, rng=rng, SQ=SQ, offset=offset, min_weight_leaf=min_weight_leaf)
+    return build_trees(X, [job], **shared)[0]
+
+
+def build_trees(X: np.ndarray, jobs: list[dict], *, criterion: str, max_depth: int,
+                min_samples_split: int, min_samples_leaf: int, max_features: int,
+                min_impurity_decrease: float, order: np.ndarray | None = None,
+                n_classes: tuple[int, ...] | None = None,
+                targets: np.ndarray | None = None) -> list[Tree]:
+    """Grow one tree per job (a dict of :func:`build_tree`'s per-tree arguments, ``PER_TREE``)
+    on the same ``X``, all at once: the trees' nodes of a depth are searched and split together
+    (each tree's samples are numbered apart, ``tree · n + sample``), so the per-level NumPy
+    calls are paid once for a whole forest. Each tree draws from its own ``rng`` exactly what
+    it would alone, so every tree equals :func:`build_tree`'s. ``order`` may be a shared
+    :func:`presort`. Several classification outputs: ``S`` holds each output's weighted
+    one-hot columns side by side, ``n_classes`` their widths; the impurity is the mean over
+    outputs. ``targets`` (n, c): the regression targets themselves; a node whose targets are
+    all equal is a leaf even when the rounding of Σw y² / W - (Σw y / W)² leaves its impurity
+    a few ulps above EPSILON (else a row of weight 2 and the same row twice could end in
+    different trees)."""
     n, d = X.shape
-    keep = w > 0
     if order is None:
         order = presort(X)
-    if not keep.all():
-        order = order[keep[order]].reshape(d, -1)
-    xsorted = np.take_along_axis(X.T, order, axis=1)     # feature values in ``order``
+    shared = dict(criterion=criterion, max_depth=max_depth, min_samples_split=min_samples_split,
+                  min_samples_leaf=min_samples_leaf, max_features=max_features,
+                  min_impurity_decrease=min_impurity_decrease, order=order, n_classes=n_classes,
+                  targets=targets)
+    tols = {tie_tolerance(criterion, job["w"]) for job in jobs}
+    leaf_weights = {float(job.get("min_weight_leaf", 0.0)) for job in jobs}
+    per_batch = max(1, _BATCH_CELLS // max(1, n * d))
+    if len(jobs) > 1 and (len(tols) > 1 or len(leaf_weights) > 1 or len(jobs) > per_batch):
+        if len(tols) > 1 or len(leaf_weights) > 1:   # the tie rule or leaf weight differ
+            per_batch = 1
+        return [tree for i in range(0, len(jobs), per_batch)
+                for tree in build_trees(X, jobs[i:i + per_batch], **shared)]
+    return _grow_together(X, jobs, tols.pop(), leaf_weights.pop(), **shared)
+
+
+def _stack_jobs(jobs: list[dict], order: np.ndarray, n: int):
+    """The trees' samples side by side: stats, weights, SQ stacked (tree · n + sample), and
+    ``order`` restricted to each tree's samples of positive weight, the trees' blocks side by
+    side (d, Σ n_t); the number of samples of each tree."""
+    d = order.shape[0]
+    S = np.concatenate([job["S"] for job in jobs])
+    w = np.concatenate([job["w"] for job in jobs])
+    SQ = None if jobs[0].get("SQ") is None else np.concatenate([job["SQ"] for job in jobs])
+    blocks = []
+    for t, job in enumerate(jobs):
+        keep = job["w"] > 0
+        block = order if keep.all() else order[keep[order]].reshape(d, -1)
+        blocks.append(block + t * n if t else block)
+    sizes = np.array([b.shape[1] for b in blocks])
+    return S, w, SQ, np.concatenate(blocks, axis=1) if len(blocks) > 1 else blocks[0], sizes
+
+
+def _level_draws(rngs: list, tree_of: np.ndarray, d: int) -> np.ndarray:
+    """Uniform draws (m, d) for the feature orders of ``m`` nodes grouped by tree in tree order
+    (``tree_of``): each tree's rows from its own generator, as many as it has nodes."""
+    if len(rngs) == 1:
+        return rngs[0].random_sample((len(tree_of), d))
+    per_tree = np.bincount(tree_of, minlength=len(rngs))
+    return np.concatenate([rngs[t].random_sample((per_tree[t], d))
+                           for t in np.flatnonzero(per_tree)])
+
+
+def _grow_together(X, jobs, tol, min_weight_leaf, *, criterion, max_depth, min_samples_split,
+                   min_samples_leaf, max_features, min_impurity_decrease, order, n_classes,
+                   targets) -> list[Tree]:
+    """:func:`build_trees` for trees sharing the tie tolerance and least leaf weight."""
+    n, d = X.shape
+    n_trees = len(jobs)
+    S, w, SQ, order, lv_N = _stack_jobs(jobs, order, n)
+    rngs = [job["rng"] for job in jobs]
+    real = order % n if n_trees > 1 else order                 # rows of X
+    xsorted = X.T.ravel()[real + (np.arange(d) * n)[:, None]]   # feature values in ``order``
     is_reg = SQ is not None
-    SW = np.column_stack([S, w])
-    SWT = np.ascontiguousarray(SW.T)
-    tol = tie_tolerance(criterion, w)
-    lv_N = np.array([order.shape[1]])
+    SWT = np.vstack([S.T, w])                        # per-sample stats and weight, as rows
+    lv_tree = np.arange(n_trees)
     lv_S, lv_W, lv_SQ = _node_stats(order[0], lv_N, S, w, SQ)
     root_W = lv_W
     # per-level node arrays, concatenated at the end (breadth-first numbering)
-    out = {k: [] for k in ("feat", "thr", "left", "right", "S", "W", "N", "imp")}
-    n_nodes, depth, deepest = 1, 0, 0
+    out = {k: [] for k in ("feat", "thr", "left", "right", "S", "W", "N", "imp", "tree")}
+    n_nodes, depth = n_trees, 0
+    deepest = np.zeros(n_trees, dtype=np.intp)
     while len(lv_W):
         m = len(lv_W)
         imp = node_impurity(criterion, lv_S, lv_W, lv_SQ, n_classes)
@@ -496,27 +569,28 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
                        | (lv_N < 2 * min_samples_leaf) | (lv_W < 2 * min_weight_leaf)
                        | (imp <= EPSILON))
         if targets is not None:
-            splittable &= ~_constant_nodes(targets, order[0], lv_N)
+            splittable &= ~_constant_nodes(targets, order[0] % n, lv_N)
         feat = np.full(m, TREE_UNDEFINED, dtype=np.intp)
         thr = np.full(m, float(TREE_UNDEFINED))
         left = np.full(m, TREE_LEAF, dtype=np.intp)
         right = np.full(m, TREE_LEAF, dtype=np.intp)
         for key, arr in (("S", lv_S), ("W", lv_W), ("N", lv_N), ("imp", imp), ("feat", feat),
-                         ("thr", thr), ("left", left), ("right", right)):
+                         ("thr", thr), ("left", left), ("right", right), ("tree", lv_tree)):
             out[key].append(arr)   # feat/thr/left/right are filled in below, in place
-        deepest = depth
+        deepest[lv_tree] = depth
         act = np.flatnonzero(splittable)
         if len(act) == 0:
             break
+        draws = _level_draws(rngs, lv_tree[act], d)
         all_starts = np.cumsum(lv_N) - lv_N            # ``order`` holds every node of the level
         if max_features >= d:
             found, f, th, LS, RS, WL, WR, NL = _best_splits_all(
-                xsorted, SW, order, all_starts, lv_N, act, criterion, tol, min_samples_leaf, rng,
-                n_classes, min_weight_leaf)
+                xsorted, SWT, order, all_starts, lv_N, act, criterion, tol, min_samples_leaf,
+                draws, n_classes, min_weight_leaf)
         else:
             found, f, th, LS, RS, WL, WR, NL = _best_splits(
-                xsorted, SW, order, all_starts[act], lv_N[act], criterion, tol, min_samples_leaf,
-                max_features, rng, n_classes, min_weight_leaf, SWT)
+                xsorted, SWT, order, all_starts[act], lv_N[act], criterion, tol, min_samples_leaf,
+                max_features, draws, n_classes, min_weight_leaf)
         if not found.any():
             break
         node_of = np.repeat(np.arange(m), lv_N)          # level node of each column of ``order``
@@ -524,7 +598,7 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
         f_lv = np.zeros(m, dtype=np.intp)
         th_lv = np.full(m, np.inf)
         f_lv[act[found]], th_lv[act[found]] = f[found], th[found]
-        go_left = X[samples, f_lv[node_of]] <= th_lv[node_of]
+        go_left = X[samples % n if n_trees > 1 else samples, f_lv[node_of]] <= th_lv[node_of]
         sq_l = sq_r = None
         if is_reg:
             sq_l = np.bincount(node_of, weights=SQ[samples] * go_left, minlength=m)[act]
@@ -534,7 +608,7 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
                 il = node_impurity(criterion, LS, WL, sq_l, n_classes)
                 ir = node_impurity(criterion, RS, WR, sq_r, n_classes)
             Wa = lv_W[act]
-            gain = (Wa / root_W[0]) * (imp[act] - WL / Wa * il - WR / Wa * ir)
+            gain = (Wa / root_W[lv_tree[act]]) * (imp[act] - WL / Wa * il - WR / Wa * ir)
             found &= ~(gain + EPSILON < min_impurity_decrease)
             if not found.any():
                 break
@@ -548,17 +622,46 @@ def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, criterion: str, m
         ch_N = np.empty(2 * k, dtype=np.intp)
         ch_N[0::2], ch_N[1::2] = NLf, lv_N[split] - NLf
         # regroup the sorted sample lists by child (a stable partition), dropping finished nodes
-        order, xsorted = _regroup(order, xsorted, n, samples, go_left, node_of, lv_N, split, NLf)
+        order, xsorted = _regroup(order, xsorted, n * n_trees, samples, go_left, node_of, lv_N,
+                                  split, NLf)
         lv_N = ch_N
+        lv_tree = np.repeat(lv_tree[split], 2)
         lv_S, lv_W, lv_SQ = _node_stats(order[0], lv_N, S, w, SQ)
         n_nodes += 2 * k
         depth += 1
     cat = {k: np.concatenate(v) for k, v in out.items()}
     Sall, Wall = cat["S"], cat["W"]
     if is_reg:
-        value = (Sall / Wall[:, None] + (0.0 if offset is None else offset))[:, :, None]
+        offsets = np.array([np.zeros(S.shape[1]) if job.get("offset") is None else job["offset"]
+                            for job in jobs])
+        value = (Sall / Wall[:, None] + offsets[cat["tree"]])[:, :, None]
     else:
         value = _class_fractions(Sall / Wall[:, None], n_classes)
-    return Tree(children_left=cat["left"], children_right=cat["right"], feature=cat["feat"],
-                threshold=cat["thr"], value=value, impurity=cat["imp"], n_node_samples=cat["N"],
-                weighted_n_node_samples=Wall, max_depth=deepest)
+    return _split_by_tree(cat, value, deepest)
+
+
+def _split_by_tree(cat: dict, value: np.ndarray, deepest: np.ndarray) -> list[Tree]:
+    """The trees of nodes numbered across trees (level by level, trees in turn within a level):
+    each tree's nodes keep their order, which is the tree's own breadth-first numbering, and
+    child ids are renumbered within the tree."""
+    tree_of = cat["tree"]
+    n_trees = len(deepest)
+    if n_trees == 1:
+        nodes = [slice(None)]
+        local = None
+    else:
+        by_tree = np.argsort(tree_of, kind="stable")
+        per_tree = np.bincount(tree_of, minlength=n_trees)
+        first = np.cumsum(per_tree) - per_tree
+        local = np.empty(len(tree_of), dtype=np.intp)
+        local[by_tree] = np.arange(len(tree_of)) - np.repeat(first, per_tree)
+        nodes = [by_tree[first[t]:first[t] + per_tree[t]] for t in range(n_trees)]
+
+    def children(ids):
+        return ids if local is None else np.where(ids >= 0, local[ids], ids)
+
+    return [Tree(children_left=children(cat["left"][sel]),
+                 children_right=children(cat["right"][sel]), feature=cat["feat"][sel],
+                 threshold=cat["thr"][sel], value=value[sel], impurity=cat["imp"][sel],
+                 n_node_samples=cat["N"][sel], weighted_n_node_samples=cat["W"][sel],
+                 max_depth=int(deepest[t])) for t, sel in enumerate(nodes)]

@@ -33,8 +33,8 @@ from ._class_weight import class_sample_weight
 from ._proba import ProbaClassifier
 from ._splitter import ensemble_leaves, presort, stack_nodes
 from ._validation import check_sample_weight
-from .tree import (DecisionTreeClassifier, DecisionTreeRegressor, encode_outputs, leaf_fractions,
-                   validate)
+from .tree import (DecisionTreeClassifier, DecisionTreeRegressor, encode_outputs, grow_together,
+                   leaf_fractions, validate)
 
 _MAX_INT = np.iinfo(np.int32).max
 
@@ -121,7 +121,8 @@ class _BaseForest(BaseEstimator):
 
     def _fit_trees(self, X, sample_weight, fit_one, draw_weight=None):
         """Grow every tree: on its bootstrap counts (drawn ∝ ``sample_weight`` when not None,
-        times ``draw_weight(counts)`` when given), or on ``sample_weight`` without bootstrap.
+        times ``draw_weight(counts)`` when given), or on ``sample_weight`` without bootstrap;
+        ``fit_one`` returns a tree's deferred ``_grow`` keywords and the trees grow together.
         Returns the in-bag counts (T, n) or None."""
         self._check_params()
         n = X.shape[0]
@@ -129,21 +130,23 @@ class _BaseForest(BaseEstimator):
         self.estimators_ = self._make_trees()
         if not self.bootstrap:
             w = np.ones(n) if sample_weight is None else sample_weight
+            args = [fit_one(tree, w, order) for tree in self.estimators_]
+            counts = None
+        else:
+            draws = n_draws(self.max_samples, n, sample_weight, type(self).__name__)
+            counts, args = [], []
             for tree in self.estimators_:
-                fit_one(tree, w, order)
-                tree.n_features_in_ = X.shape[1]
-            return None
-        draws = n_draws(self.max_samples, n, sample_weight, type(self).__name__)
-        counts = []
+                c = bootstrap_counts(tree.random_state, n, draws, sample_weight)
+                counts.append(c)
+                w = c.astype(np.float64)
+                if draw_weight is not None:
+                    w = w * draw_weight(c)
+                args.append(fit_one(tree, w, order))
+            counts = np.array(counts)
+        grow_together(self.estimators_, args)
         for tree in self.estimators_:
-            c = bootstrap_counts(tree.random_state, n, draws, sample_weight)
-            counts.append(c)
-            w = c.astype(np.float64)
-            if draw_weight is not None:
-                w = w * draw_weight(c)
-            fit_one(tree, w, order)
             tree.n_features_in_ = X.shape[1]
-        return np.array(counts)
+        return counts
 
     def _oob_mean(self, X, counts, predict_one, shape) -> np.ndarray:
         """Mean of ``predict_one(tree, rows)`` over the trees whose bootstrap missed each row;
@@ -267,7 +270,7 @@ class RandomForestClassifier(ProbaClassifier, ClassifierMixin, _BaseForest):
         def fit_one(tree, w, order):
             tree.classes_, tree.n_classes_, tree.n_outputs_ = (self.classes_, self.n_classes_,
                                                                self.n_outputs_)
-            tree._fit_encoded(X, Y_enc, w, order=order)
+            return tree._fit_encoded(X, Y_enc, w, order=order, defer=True)
 
         counts = self._fit_trees(X, sw, fit_one, draw_weight)
         if self.oob_score:
@@ -340,7 +343,8 @@ class RandomForestRegressor(RegressorMixin, _BaseForest):
         Y = y.reshape(len(y), -1)
         self.n_outputs_ = Y.shape[1]
         sw = None if sample_weight is None else check_sample_weight(self, sample_weight, X)
-        counts = self._fit_trees(X, sw, lambda tree, w, order: tree._fit_targets(X, Y, w, order))
+        counts = self._fit_trees(X, sw, lambda tree, w, order: tree._fit_targets(X, Y, w, order,
+                                                                              defer=True))
         if self.oob_score:
             pred = self._oob_mean(X, counts, lambda tree, rows: tree.tree_.predict(rows)[:, :, 0],
                                   (self.n_outputs_,))

@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted, check_random_state, valida
 
 from ._class_weight import class_sample_weight
 from ._proba import ProbaClassifier
-from ._splitter import build_tree
+from ._splitter import PER_TREE, build_tree, build_trees
 from ._validation import check_sample_weight
 
 _MAX_DEPTH = np.iinfo(np.int32).max
@@ -94,8 +94,10 @@ class _BaseTree(BaseEstimator):
     _criteria: tuple[str, ...] = ()
 
     def _grow(self, X: np.ndarray, S: np.ndarray, w: np.ndarray, *, SQ=None, offset=None,
-              order=None, n_classes=None, targets=None) -> "_BaseTree":
-        """Grow ``tree_`` from float32 ``X`` and weighted stats (see ``build_tree``)."""
+              order=None, n_classes=None, targets=None, defer: bool = False):
+        """Grow ``tree_`` from float32 ``X`` and weighted stats (see ``build_tree``); with
+        ``defer``, check the parameters and return ``build_tree``'s keywords instead (an
+        ensemble grows its trees together with :func:`grow_together`)."""
         name = type(self).__name__
         if self.criterion not in self._criteria:
             raise ValueError(f"{name}: criterion must be one of {self._criteria}; "
@@ -115,12 +117,15 @@ class _BaseTree(BaseEstimator):
             raise ValueError(f"{name}: min_weight_fraction_leaf must be a float in [0, 0.5]; "
                              f"got {frac!r}")
         self.max_features_ = resolve_max_features(self.max_features, d, name)
-        self.tree_ = build_tree(
-            X, S, w, criterion=crit, max_depth=max_depth, min_samples_split=mss,
+        args = dict(
+            X=X, S=S, w=w, criterion=crit, max_depth=max_depth, min_samples_split=mss,
             min_samples_leaf=msl, max_features=self.max_features_,
             min_impurity_decrease=float(self.min_impurity_decrease),
             rng=check_random_state(self.random_state), SQ=SQ, offset=offset, order=order,
             n_classes=n_classes, min_weight_leaf=float(frac) * float(w.sum()), targets=targets)
+        if defer:
+            return args
+        self.tree_ = build_tree(**args)
         return self
 
     def _validate_X_predict(self, X) -> np.ndarray:
@@ -206,21 +211,33 @@ class DecisionTreeClassifier(ProbaClassifier, ClassifierMixin, _BaseTree):
             w = w * class_sample_weight(self.class_weight, y, owner=type(self).__name__)
         return self._fit_encoded(X, Y_enc, w)
 
-    def _fit_encoded(self, X, y_enc, w, order=None) -> "DecisionTreeClassifier":
+    def _fit_encoded(self, X, y_enc, w, order=None, defer: bool = False):
         """Fit on validated float32 X and class indices, (n,) or (n, n_outputs) (used by the
-        ensembles): the stats are each output's weighted one-hot columns side by side."""
+        ensembles): the stats are each output's weighted one-hot columns side by side.
+        ``defer``: as in ``_grow``."""
         Y = y_enc.reshape(len(y_enc), -1)
         n_classes = tuple(np.atleast_1d(self.n_classes_).tolist())
         column = Y + np.cumsum((0,) + n_classes[:-1])
         S = np.zeros((len(Y), sum(n_classes)))
         S[np.arange(len(Y))[:, None], column] = w[:, None]
-        return self._grow(X, S, w, order=order, n_classes=n_classes)
+        return self._grow(X, S, w, order=order, n_classes=n_classes, defer=defer)
 
     def predict_proba(self, X):
         """Class fractions of the leaf each sample falls in, shape (n_samples, n_classes);
         a list of one such array per output when y had several."""
         X = self._validate_X_predict(X)
         return leaf_fractions(self.tree_.predict(X), self.n_classes_)
+
+
+def grow_together(trees: list, args: list[dict]) -> None:
+    """Set each tree's ``tree_`` from its deferred ``_grow`` keywords, growing all the trees at
+    once (:func:`build_trees`; the keywords other than its per-tree ones are the same for all)."""
+    if not trees:
+        return
+    shared = {k: v for k, v in args[0].items() if k not in PER_TREE}
+    jobs = [{k: a[k] for k in PER_TREE} for a in args]
+    for tree, built in zip(trees, build_trees(jobs=jobs, **shared)):
+        tree.tree_ = built
 
 
 def encode_outputs(est, y) -> np.ndarray:
@@ -279,8 +296,9 @@ class DecisionTreeRegressor(RegressorMixin, _BaseTree):
         w = check_sample_weight(self, sample_weight, X)
         return self._fit_targets(X, y, w)
 
-    def _fit_targets(self, X, y, w, order=None) -> "DecisionTreeRegressor":
-        """Fit on validated float32 X and float targets (used by the ensembles)."""
+    def _fit_targets(self, X, y, w, order=None, defer: bool = False):
+        """Fit on validated float32 X and float targets (used by the ensembles); ``defer``: as
+        in ``_grow``."""
         Y = np.asarray(y, dtype=np.float64)
         Y = Y.reshape(len(Y), -1)
         self.n_outputs_ = Y.shape[1]
@@ -288,7 +306,7 @@ class DecisionTreeRegressor(RegressorMixin, _BaseTree):
         offset = np.average(Y, axis=0, weights=w) if w.sum() > 0 else np.zeros(Y.shape[1])
         Yc = Y - offset
         return self._grow(X, Yc * w[:, None], w, SQ=w * np.sum(Yc * Yc, axis=1),
-                          offset=offset, order=order, targets=Y)
+                          offset=offset, order=order, targets=Y, defer=defer)
 
     def predict(self, X) -> np.ndarray:
         X = self._validate_X_predict(X)

@@ -78,3 +78,23 @@ def test_bn_and_identity_verdicts(run):
     assert n_["resnet_identity_gap"] == 0.0 and n_["v4_identity_gap"] > 0.1
     assert run.verdicts["v2-bn-at-input"] == "corrected" and run.verdicts["v4-adds-resnet"] == "corrected"
     assert run.verdicts["v3-factorisation"] == "confirmed"
+
+
+def test_shortcut_is_the_only_difference_and_the_speed_verdict(run):
+    from gradbook import backend
+    from gradbook.autograd import Tensor, no_grad
+    backend.manual_seed(0)
+    with_x = entry.InceptionResNetA(32)
+    without = entry.NoShortcutResNetA(32)
+    without.load_state_dict(with_x.state_dict())
+    for block in (with_x, without):
+        block.activation = False
+        block.eval()
+    x = np.random.default_rng(0).standard_normal((2, 32, 5, 5)).astype(np.float32)
+    with no_grad():
+        assert np.allclose(with_x(Tensor(x)).data - without(Tensor(x)).data, x, atol=1e-5)
+    n_ = run.numbers
+    ratio = n_["incres_loss"] / n_["noshort_loss"]
+    assert np.isclose(n_["incres_loss_ratio"], ratio)
+    assert run.verdicts["residual-for-speed"] == ("confirmed" if ratio < 0.8 else "corrected" if ratio > 1.25
+                                                  else "contested")

@@ -113,7 +113,7 @@ def compute(quick: bool) -> Result:
     r.number("template_misses", ", ".join(k for k in checked if not template[k]))
 
     Xtr, ytr, Xte, yte = digits_images()
-    n_train, steps = (128, 20) if quick else (1000, 80)
+    n_train, steps = (128, 20) if quick else (600, 60)
     acc_rows, accs = [], []
     for name, (build, prep) in small_family(quick).items():
         key = name.lower().replace("-", "")

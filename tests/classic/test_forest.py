@@ -130,3 +130,32 @@ def test_multi_output_shapes_and_balanced_subsample(cls_data):
                                 random_state=0).fit(X, y)
     for tree in rf.estimators_:
         np.testing.assert_allclose(tree.tree_.value[0, 0], 1 / 3)
+
+
+_TREE_ARRAYS = ("children_left", "children_right", "feature", "threshold", "value", "impurity",
+                "n_node_samples", "weighted_n_node_samples")
+
+
+@pytest.mark.parametrize("Forest, kw", [
+    (RandomForestClassifier, dict(criterion="entropy")),
+    (RandomForestClassifier, dict(max_features=None, min_samples_leaf=3)),
+    (RandomForestClassifier, dict(min_weight_fraction_leaf=0.05)),    # trees grown one by one
+    (RandomForestRegressor, dict()),
+    (RandomForestRegressor, dict(max_features="sqrt", max_depth=4)),
+])
+def test_trees_grown_together_equal_trees_grown_alone(cls_data, Forest, kw):
+    """The forest grows all its trees in one pass; each must be the tree a lone
+    DecisionTree grows on the same bootstrap counts with the same seed."""
+    from gradbook.classic.forest import bootstrap_counts
+    from gradbook.classic.tree import DecisionTreeRegressor
+
+    X, y = cls_data
+    forest = Forest(n_estimators=6, random_state=0, **kw).fit(X, y)
+    Tree = DecisionTreeClassifier if Forest is RandomForestClassifier else DecisionTreeRegressor
+    params = {k: v for k, v in forest.estimators_[0].get_params().items() if k != "random_state"}
+    for grown in forest.estimators_:
+        counts = bootstrap_counts(grown.random_state, len(X), len(X), None)
+        alone = Tree(**params, random_state=grown.random_state).fit(X, y, sample_weight=counts)
+        for name in _TREE_ARRAYS:
+            np.testing.assert_array_equal(getattr(grown.tree_, name), getattr(alone.tree_, name))
+        assert grown.tree_.max_depth == alone.tree_.max_depth

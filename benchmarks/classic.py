@@ -1,12 +1,13 @@
 """Fit and predict time of gradbook's trees and ensembles against their scikit-learn twins.
 
-    python benchmarks/classic.py [--rounds 2] [--only RandomForestClassifier ...]
+    python benchmarks/classic.py [--rounds 2] [--only RandomForestClassifier ...] [--clock cpu]
 
 Data: make_classification / make_regression, 2000 x 20 (1500 to fit, 500 to predict). Each
 (library, estimator) runs in its own subprocess (fresh interpreter, one thread of BLAS), the two
 libraries alternate, and each subprocess reports the best of ``--repeat`` timings; the table shows
 the median over rounds and the ratio gradbook / scikit-learn (below 1: gradbook is faster).
-Both sides are single-threaded (scikit-learn's n_jobs=None).
+Both sides are single-threaded (scikit-learn's n_jobs=None). ``--clock cpu`` times the process's
+CPU time (``time.process_time``) instead of wall time: steadier on a loaded machine.
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ import numpy as np
 from sklearn.datasets import make_classification, make_regression
 lib, name, kw, task = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
 repeat = int(sys.argv[5])
+clock = time.process_time if sys.argv[6] == "cpu" else time.perf_counter
 if lib == "gradbook":
     import gradbook.classic as mod
 else:
@@ -49,19 +51,19 @@ Xtr, ytr, Xte = X[:1500], y[:1500], X[1500:]
 Est(**kw, random_state=0).fit(Xtr[:200], ytr[:200]).predict(Xte[:10])   # warm-up
 fit_t, pred_t = [], []
 for _ in range(repeat):
-    t0 = time.perf_counter()
+    t0 = clock()
     est = Est(**kw, random_state=0).fit(Xtr, ytr)
-    t1 = time.perf_counter()
-    pred = est.predict(Xte); t2 = time.perf_counter()
+    t1 = clock()
+    pred = est.predict(Xte); t2 = clock()
     fit_t.append(t1 - t0); pred_t.append(t2 - t1)
 score = est.score(X[1500:], y[1500:])
 print(json.dumps({"fit": min(fit_t), "predict": min(pred_t), "score": score}))
 """
 
 
-def _run(lib: str, name: str, repeat: int) -> dict:
+def _run(lib: str, name: str, repeat: int, clock: str = "wall") -> dict:
     kw, task = ESTIMATORS[name]
-    return run_child(["-c", _CHILD, lib, name, json.dumps(kw), task, str(repeat)], threads=1)
+    return run_child(["-c", _CHILD, lib, name, json.dumps(kw), task, str(repeat), clock], threads=1)
 
 
 def main() -> None:
@@ -69,6 +71,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--only", nargs="*", default=None)
+    ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                    help="wall time (perf_counter) or the process's CPU time (process_time)")
     args = ap.parse_args()
     names = args.only or list(ESTIMATORS)
     results = {(lib, n): [] for lib in ("gradbook", "sklearn") for n in names}
@@ -76,7 +80,7 @@ def main() -> None:
         for n in names:
             libs = ("gradbook", "sklearn") if r % 2 == 0 else ("sklearn", "gradbook")
             for lib in libs:
-                results[(lib, n)].append(_run(lib, n, args.repeat))
+                results[(lib, n)].append(_run(lib, n, args.repeat, args.clock))
             print(f"round {r + 1}/{args.rounds}: {n} done", file=sys.stderr)
 
     def med(lib, n, key):

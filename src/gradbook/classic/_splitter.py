@@ -16,8 +16,11 @@ sums are cumulated along it, and every threshold of every pair is scored at once
 (``L_k``/``R_k``: weighted class counts or target sums left/right of the threshold), which ranks
 splits exactly as the impurity decrease does. The first best pair in a node's random feature order
 wins, as in scikit-learn's ``BestSplitter``; thresholds are midpoints between consecutive distinct
-float32 values, so fully determined trees split where scikit-learn's do. A stable radix sort on
-child ids then regroups ``order`` for the next level: no Python loop over samples or nodes.
+float32 values, so fully determined trees split where scikit-learn's do. A stable partition
+then regroups ``order`` for the next level (each sample's new column computed from running
+counts of left-goers, no sort): no Python loop over samples or nodes. A forest's trees grow
+together (:func:`build_trees`): their samples are numbered apart and each level of every tree
+is searched in the same pass.
 """
 from __future__ import annotations
 
@@ -466,7 +469,7 @@ def presort(X: np.ndarray) -> np.ndarray:
 
 
 PER_TREE = ("S", "w", "rng", "SQ", "offset", "min_weight_leaf")  # build_tree's own per tree
-_BATCH_CELLS = 1 << 22  # (features x samples) of the trees grown together
+_BATCH_CELLS = 1 << 23  # (features x samples x stats) of the trees grown together
 
 
 def build_tree(X: np.ndarray, S: np.ndarray, w: np.ndarray, *, rng: np.random.RandomState,
@@ -507,7 +510,7 @@ def build_trees(X: np.ndarray, jobs: list[dict], *, criterion: str, max_depth: i
                   targets=targets)
     tols = {tie_tolerance(criterion, job["w"]) for job in jobs}
     leaf_weights = {float(job.get("min_weight_leaf", 0.0)) for job in jobs}
-    per_batch = max(1, _BATCH_CELLS // max(1, n * d))
+    per_batch = max(1, _BATCH_CELLS // max(1, n * d * (jobs[0]["S"].shape[1] + 1)))
     if len(jobs) > 1 and (len(tols) > 1 or len(leaf_weights) > 1 or len(jobs) > per_batch):
         if len(tols) > 1 or len(leaf_weights) > 1:   # the tie rule or leaf weight differ
             per_batch = 1

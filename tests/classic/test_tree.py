@@ -170,7 +170,7 @@ def test_all_features_fast_path_equals_general_path(cls_data, monkeypatch, crite
     fast = DecisionTreeClassifier(criterion=criterion, random_state=0).fit(X, y).tree_
 
     def general(xsorted, SW, order, starts, counts, act, crit, tol, msl, rng, n_classes=None,
-                min_weight_leaf=0.0):
+                min_weight_leaf=0.0, unit_weight=False):
         return sp._best_splits(xsorted, SW, order, starts[act], counts[act], crit, tol, msl,
                                order.shape[0], rng, n_classes, min_weight_leaf)
 

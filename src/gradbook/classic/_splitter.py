@@ -309,28 +309,35 @@ _BLOCK_CELLS = 1 << 22  # (features x samples x stats) scored at once; bounds th
 
 
 def _score_block(xsorted, SWT, order, starts, counts, node_of, size_ok, criterion, tol,
-                 n_classes=None, min_weight_leaf=0.0):
+                 n_classes=None, min_weight_leaf=0.0, unit_nl=None):
     """Best admissible position of every (feature, node) of a block of rows of ``order``:
     its score (db, m), position (db, m), left stats there (db, m, c+1), node totals. The stats
     are gathered as rows (c+1, db, n) from ``SWT`` (c+1, n), so every sum runs along
-    contiguous memory."""
+    contiguous memory. ``unit_nl``: when every weight is 1 (one output, gini or squared
+    error), the samples left of each column (n,), which are then the left weights exactly, so
+    the weight row is neither gathered nor summed."""
     n_act = order.shape[1]
     c = SWT.shape[0] - 1
-    G = SWT[:, order]                                # (c+1, db, n)
-    seg_tot = np.add.reduceat(G, starts, axis=2)     # (c+1, db, m)
+    G = SWT[:c if unit_nl is not None else c + 1, order]   # (c or c+1, db, n)
+    seg_tot = np.add.reduceat(G, starts, axis=2)            # (c or c+1, db, m)
     G[:, :, starts[1:]] -= seg_tot[:, :, :-1]
     left = np.cumsum(G, axis=2, out=G)
     right = np.repeat(seg_tot, counts, axis=2)
     right -= left
+    if unit_nl is None:
+        wl, wr, tot_w = left[c], right[c], seg_tot[c]
+    else:
+        wl, wr = unit_nl, counts[node_of] - unit_nl
+        tot_w = np.broadcast_to(counts.astype(np.float64), seg_tot.shape[1:])
     nxt = np.empty_like(xsorted)
     nxt[:, :-1] = xsorted[:, 1:]
     nxt[:, -1] = xsorted[:, -1]
     valid = size_ok[None, :] & (nxt > xsorted + FEATURE_THRESHOLD)
     if min_weight_leaf > 0:
-        valid &= (left[c] >= min_weight_leaf) & (right[c] >= min_weight_leaf)
+        valid &= (wl >= min_weight_leaf) & (wr >= min_weight_leaf)
     with np.errstate(divide="ignore", invalid="ignore"):
         if _n_outputs(n_classes) == 1 and criterion != "entropy":
-            proxy = _proxy_rows(criterion, left[:c], left[c], right[:c], right[c])
+            proxy = _proxy_rows(criterion, left[:c], wl, right[:c], wr)
         else:
             L2, R2 = left.reshape(c + 1, -1).T, right.reshape(c + 1, -1).T
             proxy = _proxy(criterion, L2[:, :c], L2[:, c], R2[:, :c], R2[:, c],
@@ -338,31 +345,36 @@ def _score_block(xsorted, SWT, order, starts, counts, node_of, size_ok, criterio
     proxy = np.where(valid, proxy, -np.inf)
     seg_max = np.maximum.reduceat(proxy, starts, axis=1)
     best_t = np.minimum.reduceat(
-        np.where(proxy >= np.repeat(_tie_floor(seg_max, tol, seg_tot[c], criterion), counts,
-                                    axis=1),
+        np.where(proxy >= np.repeat(_tie_floor(seg_max, tol, tot_w, criterion), counts, axis=1),
                  np.arange(n_act), n_act),
         starts, axis=1)
     best_t = np.minimum(best_t, n_act - 1)
     rows = np.arange(order.shape[0])[:, None]
-    return (seg_max, best_t, left[:, rows, best_t].transpose(1, 2, 0),
-            seg_tot.transpose(1, 2, 0))
+    left_best = left[:, rows, best_t]
+    if unit_nl is not None:
+        left_best = np.concatenate([left_best, unit_nl[best_t][None]])
+        seg_tot = np.concatenate([seg_tot, tot_w[None]])
+    return seg_max, best_t, left_best.transpose(1, 2, 0), seg_tot.transpose(1, 2, 0)
 
 
 def _best_splits_all(xsorted, SWT, order, starts, counts, act, criterion, tol, min_samples_leaf,
-                     draws, n_classes=None, min_weight_leaf=0.0):
+                     draws, n_classes=None, min_weight_leaf=0.0, unit_weight=False):
     """Same result as :func:`_best_splits` when every feature is searched, without gathering
     segments: each row of ``order`` already lists every node's samples sorted by that feature,
     so whole (features, samples) blocks are scored at once and each node picks its first best
-    feature in a random feature order (the same draws as the general path)."""
+    feature in a random feature order (the same draws as the general path). ``unit_weight``:
+    every sample of ``order`` has weight 1."""
     d, n_act = order.shape
     c = SWT.shape[0] - 1
     m = len(starts)
     node_of = np.repeat(np.arange(m), counts)
     nl = np.arange(n_act) - starts[node_of] + 1
     size_ok = (nl >= min_samples_leaf) & (counts[node_of] - nl >= min_samples_leaf)
+    unit = unit_weight and _n_outputs(n_classes) == 1 and criterion != "entropy"
+    unit_nl = nl.astype(np.float64) if unit else None
     step = max(1, _BLOCK_CELLS // (n_act * (c + 1)))
     blocks = [_score_block(xsorted[f:f + step], SWT, order[f:f + step], starts, counts, node_of,
-                           size_ok, criterion, tol, n_classes, min_weight_leaf)
+                           size_ok, criterion, tol, n_classes, min_weight_leaf, unit_nl)
               for f in range(0, d, step)]
     seg_max, best_t, left_best, seg_tot = (np.concatenate(parts) for parts in zip(*blocks))
     perm = np.argsort(draws, axis=1)
@@ -558,6 +570,7 @@ def _grow_together(X, jobs, tol, min_weight_leaf, *, criterion, max_depth, min_s
     xsorted = X.T.ravel()[real + (np.arange(d) * n)[:, None]]   # feature values in ``order``
     is_reg = SQ is not None
     SWT = np.vstack([S.T, w])                        # per-sample stats and weight, as rows
+    unit_weight = bool(np.all((w == 0.0) | (w == 1.0)))  # weight-0 samples are never searched
     lv_tree = np.arange(n_trees)
     lv_S, lv_W, lv_SQ = _node_stats(order[0], lv_N, S, w, SQ)
     root_W = lv_W
@@ -589,7 +602,7 @@ def _grow_together(X, jobs, tol, min_weight_leaf, *, criterion, max_depth, min_s
         if max_features >= d:
             found, f, th, LS, RS, WL, WR, NL = _best_splits_all(
                 xsorted, SWT, order, all_starts, lv_N, act, criterion, tol, min_samples_leaf,
-                draws, n_classes, min_weight_leaf)
+                draws, n_classes, min_weight_leaf, unit_weight=unit_weight)
         else:
             found, f, th, LS, RS, WL, WR, NL = _best_splits(
                 xsorted, SWT, order, all_starts[act], lv_N[act], criterion, tol, min_samples_leaf,

@@ -23,6 +23,20 @@ class MissingNumber(KeyError):
     """An answer refers to a number its run did not compute."""
 
 
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_CJK_SOFT_BREAK = re.compile(f"(?<=[{_CJK}])[ \\t]*\\n[ \\t]*(?=[{_CJK}])")
+
+
+def join_cjk_lines(text: str) -> str:
+    """Join a paragraph's soft line breaks that fall between two Chinese characters.
+
+    Markdown turns a soft break into a space, which Chinese text does not have between characters
+    (the answers' source wraps long Chinese lines). Breaks next to Latin text keep their space, and
+    blank lines (paragraph ends) are left alone because the next line then starts with a newline.
+    """
+    return _CJK_SOFT_BREAK.sub("", text)
+
+
 def fill(text: str, numbers: dict) -> str:
     """Replace ``{=name[:spec]}`` with the computed value."""
 
@@ -78,7 +92,7 @@ class Entry:
         return result
 
     def text(self, lang: str, result: Result) -> str:
-        return fill(self.answer[lang], result.numbers)
+        return join_cjk_lines(fill(self.answer[lang], result.numbers))
 
     def source(self) -> str:
         """The code of the live computation, shown beside the numbers it produced."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import pkgutil
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -66,10 +67,19 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
+_CJK_RUN = re.compile("[\u4e00-\u9fff]+")
+
+
+def _cjk_bigrams(text: str) -> list[str]:
+    """Chinese has no spaces between words: a query's character pairs stand in for its words."""
+    return [run[i:i + 2] for run in _CJK_RUN.findall(text) for i in range(max(len(run) - 1, 1))]
+
+
 def search(text: str) -> list[tuple[float, Entry]]:
     """Entries ranked by how well ``text`` matches their id, titles, keywords and answers."""
     q = _norm(text).strip()
     words = [w for w in q.replace("-", " ").split() if w]
+    pairs = _cjk_bigrams(q)
     scored = []
     for e in _entries().values():
         titles = " ".join(_norm(t) for t in e.title.values())
@@ -84,6 +94,8 @@ def search(text: str) -> list[tuple[float, Entry]]:
             score += 10
         for w in words:
             score += 4 * (w in titles) + 3 * (w in keys) + 2 * (w in e.id) + 0.5 * (w in body)
+        if pairs:
+            score += 8 * sum((p in titles) + (p in keys) + 0.1 * (p in body) for p in pairs) / len(pairs)
         score += 5 * difflib.SequenceMatcher(None, q, e.id).ratio()
         if score > 3:
             scored.append((score, e))

@@ -51,9 +51,11 @@ class DepthwiseConv2d(Function):
             size = (stop - start) * grid[0] * grid[1]
             xs = onto_grids(x[start:stop], grid, (pads[0], pads[2]), spill=shifts[-1])
             flat, _ = tap_products(xs, taps, (kh, kw), steps, size, y.dtype)
-            y[start:stop] = from_grids(flat.reshape(o, size), stop - start, grid, (0, 0), out_hw)
-            if b is not None:
-                y[start:stop] += b.reshape(o, 1, 1)
+            maps = from_grids(flat.reshape(o, size), stop - start, grid, (0, 0), out_hw)
+            if b is None:
+                y[start:stop] = maps
+            else:  # the bias added on the way out: one pass, not two
+                np.add(maps, b.reshape(o, 1, 1), out=y[start:stop])
             return xs
 
         samples = pieces(n, o * grid[0] * grid[1] * y.itemsize, min_bytes=_DEPTHWISE_PIECE,

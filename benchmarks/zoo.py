@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from _timing import alternated_seconds, child_or_skip
+from _timing import alternated_seconds, child_or_skip, median_time
 
 MODELS = ("resnet20", "mobilenet_v2_cifar", "densenet_bc_40")
 BATCH = 128
@@ -144,14 +144,7 @@ def _step_seconds(lib: str, name: str, steps: int, clock) -> float:
         loss.backward()
         opt.step()
 
-    for _ in range(2):
-        step()
-    times = []
-    for _ in range(steps):
-        start = clock()
-        step()
-        times.append(clock() - start)
-    return statistics.median(times)
+    return median_time(step, steps, warmup=2, clock=clock)
 
 
 def _child(args) -> None:

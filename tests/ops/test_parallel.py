@@ -13,7 +13,7 @@ import torch.nn.functional as TF
 
 from gradbook.nn import functional as F
 from gradbook.ops import _parallel
-from gradbook.ops.conv import columns, depthwise, winograd
+from gradbook.ops.conv import columns, depthwise, depthwise_same, winograd
 from parity.harness import assert_matches_torch
 
 
@@ -169,9 +169,11 @@ def test_split_batch_norm_matches_torch(two_workers, monkeypatch, affine, shape)
 @pytest.mark.parametrize("padding,dilation,multiplier", [(1, 1, 1), ("same", 2, 2), (0, (1, 2), 3)])
 def test_split_depthwise_conv2d_matches_torch(two_workers, monkeypatch, dtype, tol, padding, dilation, multiplier):
     monkeypatch.setattr(depthwise, "_DEPTHWISE_PIECE", 1)
+    monkeypatch.setattr(depthwise_same, "_PIECE", 1)
     calls = []
-    monkeypatch.setattr(depthwise.DepthwiseConv2d, "apply", classmethod(
-        lambda cls, *a, **k: calls.append(1) or depthwise.Function.apply.__func__(cls, *a, **k)))
+    for path in (depthwise.DepthwiseConv2d, depthwise_same.SameDepthwiseConv2d):  # 'same' sizes take the second
+        monkeypatch.setattr(path, "apply", classmethod(
+            lambda cls, *a, **k: calls.append(1) or depthwise.Function.apply.__func__(cls, *a, **k)))
     rng = np.random.default_rng(10)
     x = rng.standard_normal((5, 3, 7, 8)).astype(dtype)
     w = rng.standard_normal((3 * multiplier, 1, 3, 2)).astype(dtype)

@@ -94,14 +94,15 @@ def test_conv_transpose2d_double_backward_matches_torch(c, data):
                                          lambda *a: TF.conv_transpose2d(*a, **opts), arrays, seed=c["seed"])
 
 
-@pytest.mark.parametrize("multiplier, dilation, padding", [(1, 1, 1), (2, 2, "same"), (3, 1, 0)])
-def test_depthwise_conv2d_double_backward_matches_torch(multiplier, dilation, padding):
+@pytest.mark.parametrize("multiplier, dilation, padding, stride, path", [
+    (1, 1, 1, 1, "SameDepthwiseConv2d"), (2, 2, "same", 1, "SameDepthwiseConv2d"), (3, 1, 0, 1, "DepthwiseConv2d"),
+    (2, 1, 1, 2, "StridedDepthwiseConv2d")])
+def test_depthwise_conv2d_double_backward_matches_torch(multiplier, dilation, padding, stride, path):
     rng = np.random.default_rng(multiplier)
     arrays = [rng.standard_normal((2, 3, 6, 5)), rng.standard_normal((3 * multiplier, 1, 3, 3)),
               rng.standard_normal(3 * multiplier)]
-    opts = dict(padding=padding, dilation=dilation, groups=3)
-    assert type(F.conv2d(*(gb.tensor(a, requires_grad=True) for a in arrays), **opts).grad_fn).__name__ \
-        == "DepthwiseConv2d"
+    opts = dict(padding=padding, dilation=dilation, groups=3, stride=stride)
+    assert type(F.conv2d(*(gb.tensor(a, requires_grad=True) for a in arrays), **opts).grad_fn).__name__ == path
     assert_double_backward_matches_torch(lambda *a: F.conv2d(*a, **opts), lambda *a: TF.conv2d(*a, **opts), arrays)
 
 

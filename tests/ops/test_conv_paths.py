@@ -112,6 +112,21 @@ def test_strided_depthwise_path_equals_the_reference():
         np.testing.assert_allclose(a, b, **TOL[np.float64], err_msg=what)
 
 
+def test_same_depthwise_blocks_of_samples_equal_the_reference(monkeypatch):
+    """The 'same' depthwise path works on blocks of samples (here 2, 2 and a last block of 1)."""
+    from gradbook.ops.conv import depthwise_same
+
+    s = dict(n=5, c=3, o=6, groups=3, kernel=(3, 3), stride=(1, 1), pads=(1, 1, 1, 1), dilation=(1, 1), hw=(5, 4),
+             bias=True, dtype=np.float64, seed=12)
+    arrays = _arrays(s)
+    monkeypatch.setattr(depthwise_same, "_BLOCK", 2 * arrays[0][0].nbytes * 10)
+    assert depthwise_same._samples_a_block(arrays[0][0].nbytes * 10) == 2
+    want = _run(dispatch.PATHS["reference"], s, arrays, 3)
+    got = _run(dispatch.PATHS["depthwise:same"], s, arrays, 3)
+    for what, a, b in zip(("y", "dx", "dW", "db"), got, want):
+        np.testing.assert_allclose(a, b, **TOL[np.float64], err_msg=what)
+
+
 @given(conv_shapes())
 @settings(max_examples=25, deadline=None)
 def test_reference_matches_torch(s):

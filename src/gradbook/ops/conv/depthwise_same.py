@@ -72,12 +72,15 @@ class SameDepthwiseConv2d(Function):
         mats = mats.astype(dtype, copy=False)
         y = np.empty((n, o, h, wd), dtype=dtype)
 
+        step = _samples_a_block(x[0].nbytes * mats.shape[-1])
+
         def piece(start: int, stop: int) -> None:
-            cols = np.empty((c, mats.shape[-1], h * wd), dtype=dtype)
+            cols = np.empty((min(step, stop - start) * c, mats.shape[-1], h * wd), dtype=dtype)
             cols[:, k:] = 1
-            for s in range(start, stop):
-                columns(x[s], (kh, kw), (pads[0], pads[2]), dilation, cols)
-                np.matmul(mats, cols, out=y[s].reshape(c, m, h * wd))
+            for s in range(start, stop, step):
+                t = min(stop, s + step)
+                part = columns(x[s:t].reshape(-1, h, wd), (kh, kw), (pads[0], pads[2]), dilation, cols[:(t - s) * c])
+                np.matmul(mats, part.reshape(t - s, c, -1, h * wd), out=y[s:t].reshape(t - s, c, m, h * wd))
 
         map_pieces(piece, pieces(n, x[0].nbytes * k, min_bytes=_PIECE, piece_bytes=_PIECE))
         ctx.geom = (x.shape, w.shape, pads, dilation)
@@ -93,16 +96,19 @@ class SameDepthwiseConv2d(Function):
         dx = np.empty((n, c, h, wd), dtype=dy.dtype) if need_dx else None
         x, flipped = ctx.x, ctx.flipped.astype(dy.dtype, copy=False)
 
+        step = _samples_a_block(dy[0].nbytes * k)
+
         def piece(start: int, stop: int):
-            cols = np.empty((o, k, h * wd), dtype=dy.dtype)
-            per_channel = cols.reshape(c, m * k, h * wd)
+            cols = np.empty((min(step, stop - start) * o, k, h * wd), dtype=dy.dtype)
             dots = np.zeros((c, m * k, 1), dtype=dy.dtype) if need_dw else None
-            for s in range(start, stop):
-                columns(dy[s], (kh, kw), corner, dilation, cols)
+            for s in range(start, stop, step):
+                t = min(stop, s + step)
+                part = columns(dy[s:t].reshape(-1, h, wd), (kh, kw), corner, dilation, cols[:(t - s) * o])
+                per_channel = part.reshape(t - s, c, m * k, h * wd)
                 if need_dx:
-                    np.matmul(flipped, per_channel, out=dx[s].reshape(c, 1, h * wd))
+                    np.matmul(flipped, per_channel, out=dx[s:t].reshape(t - s, c, 1, h * wd))
                 if need_dw:
-                    dots += np.matmul(per_channel, x[s].reshape(c, h * wd, 1))
+                    dots += np.matmul(per_channel, x[s:t].reshape(t - s, c, h * wd, 1)).sum(axis=0)
             db = dy[start:stop].sum(axis=(0, 2, 3))
             return (None if dots is None else dots.reshape(c, m, k)[:, :, ::-1]), db
 
@@ -115,4 +121,11 @@ class SameDepthwiseConv2d(Function):
         return grads.conv2d_grads(ctx, dy, (kh, kw), (1, 1), pads, dilation, c)
 
 
+def _samples_a_block(bytes_each: int) -> int:
+    """Samples whose columns are built and multiplied together: about :data:`_BLOCK` bytes of columns
+    (fewer, longer NumPy calls; still in cache between the copy and the product)."""
+    return max(1, _BLOCK // max(1, bytes_each))
+
+
+_BLOCK = 1 << 23  # 8 MiB: measured best for 64 channels of 32x32 (one sample, 2.6 MiB: +8%; 32 MiB: +80%)
 _PIECE = 1 << 21  # bytes of one piece's columns: a few samples a thread

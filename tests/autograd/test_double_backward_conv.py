@@ -15,6 +15,8 @@ from gradbook.autograd import grad, gradgradcheck
 from gradbook.nn import functional as F
 from gradbook.ops import conv as conv_ops
 from gradbook.ops.conv import columns, winograd
+from gradbook.ops.conv.depthwise_same import SameDepthwiseConv2d
+from gradbook.ops.conv.depthwise_strided import StridedDepthwiseConv2d
 
 
 def _t(rng, shape):
@@ -66,13 +68,19 @@ def test_conv2d_gradgradcheck_partial_inputs():
     assert gradgradcheck(lambda w: F.conv2d(constant, w * w, padding=1), [w])
 
 
-@pytest.mark.parametrize("multiplier, padding, dilation", [(1, 1, 1), (2, "same", 2), (3, 0, 1)])
-def test_depthwise_conv2d_gradgradcheck(multiplier, padding, dilation):
+@pytest.mark.parametrize("multiplier, padding, dilation, stride, path", [
+    (1, 1, 1, 1, SameDepthwiseConv2d), (2, "same", 2, 1, SameDepthwiseConv2d),
+    (3, 0, 1, 1, conv_ops.DepthwiseConv2d), (2, 1, 1, 2, StridedDepthwiseConv2d)])
+def test_depthwise_conv2d_gradgradcheck(multiplier, padding, dilation, stride, path):
+    """Each depthwise path (output of the input's size, smaller, strided) has a double backward."""
     rng = np.random.default_rng(3)
     x, w, b = _t(rng, (2, 3, 5, 4)), _t(rng, (3 * multiplier, 1, 3, 3)), _t(rng, (3 * multiplier,))
-    assert isinstance(F.conv2d(x, w, b, padding=padding, dilation=dilation, groups=3).grad_fn,
-                      conv_ops.DepthwiseConv2d)
-    assert gradgradcheck(lambda x, w, b: F.conv2d(x, w, b, padding=padding, dilation=dilation, groups=3), [x, w, b])
+
+    def conv(x, w, b):
+        return F.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=3)
+
+    assert isinstance(conv(x, w, b).grad_fn, path)
+    assert gradgradcheck(conv, [x, w, b])
 
 
 def test_winograd_conv2d_gradgradcheck():

@@ -29,11 +29,14 @@ def compute_class_weight(class_weight, *, classes: np.ndarray, y: np.ndarray, sa
         if not np.isin(y, classes).all():
             raise ValueError(f"{owner}: classes should include all valid labels that can be in y")
         index = np.searchsorted(classes, y)
-        counts = np.bincount(index, weights=sample_weight, minlength=classes.shape[0]).astype(np.float64)
-        if (counts == 0).any():
-            missing = classes[counts == 0].tolist()
+        present = np.bincount(index, minlength=classes.shape[0])
+        if (present == 0).any():
+            missing = classes[present == 0].tolist()
             raise ValueError(f"{owner}: class_weight='balanced' needs every class in y; no sample of {missing}")
-        return counts.sum() / (classes.shape[0] * counts)
+        counts = np.bincount(index, weights=sample_weight, minlength=classes.shape[0]).astype(np.float64)
+        with np.errstate(divide="ignore"):  # a class whose samples all weigh 0 gets inf, as scikit-learn
+            total = y.shape[0] if sample_weight is None else np.sum(sample_weight)
+            return total / (classes.shape[0] * counts)
     if not isinstance(class_weight, Mapping):
         raise ValueError(f"{owner}: class_weight must be 'balanced', a dict or None, "
                          f"got {type(class_weight).__name__}")

@@ -53,13 +53,8 @@ def weighted_class_weight(est, y_idx: np.ndarray, sample_weight: np.ndarray) -> 
     """One weight per class of ``est.classes_`` from ``est.class_weight``, as scikit-learn's linear
     models compute it: 'balanced' counts each class by its total sample weight,
     Σ sᵢ / (n_classes · Σ_{yᵢ = c} sᵢ); a dict or None as ``compute_class_weight``."""
-    y = est.classes_[y_idx]
-    weights = compute_class_weight(est.class_weight, classes=est.classes_, y=y, owner=type(est).__name__)
-    if isinstance(est.class_weight, str):        # 'balanced' (the helper has rejected other strings)
-        counts = np.bincount(y_idx, weights=sample_weight, minlength=len(est.classes_))
-        with np.errstate(divide="ignore"):
-            weights = sample_weight.sum() / (len(est.classes_) * counts)
-    return weights
+    return compute_class_weight(est.class_weight, classes=est.classes_, y=est.classes_[y_idx],
+                                sample_weight=sample_weight, owner=type(est).__name__)
 
 
 def softmax(Z: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ from ...analysis import count_params
 from ...autograd import Tensor, no_grad
 from ...models import BasicBlock, Bottleneck, PreActBlock, ZeroPadShortcut, resnet18
 from ...nn import functional as F
+from ...train.precise_bn import precise_bn
 from ..entry import Entry
 from ..result import Result
 from ._small_nets import digits_images, one_blas_thread, scores, train_net
@@ -60,17 +61,10 @@ def digits_preact_resnet(blocks: int) -> nn.Sequential:
 
 
 def settle_bn(model: nn.Sequential, X: np.ndarray) -> None:
-    """Set every BN's running statistics to those of the training set (one no-grad pass in training mode with
-    ``momentum=None``), so that evaluation after a few steps is not judged on half-settled running averages."""
-    norms = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
-    for m in norms:
-        m.reset_running_stats()
-        m.momentum = None
-    model.train()
-    with no_grad(), one_blas_thread():
-        model(Tensor(X))
-    for m in norms:
-        m.momentum = 0.1
+    """Set every BN's running statistics to those of the training set (``train.precise_bn`` over one
+    full batch), so that evaluation after a few steps is not judged on half-settled running averages."""
+    with one_blas_thread():
+        precise_bn(model, [Tensor(X)], 1)
 
 
 def first_last_grad(model: nn.Sequential, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:

@@ -87,7 +87,7 @@ def test_the_specialised_paths_are_drawn():
     """The strategy reaches Winograd and depthwise (they apply only to particular shapes)."""
     seen = set()
 
-    @settings(max_examples=40, deadline=None, database=None)
+    @settings(max_examples=60, deadline=None, database=None, derandomize=True)  # the same draws every run
     @given(conv_shapes())
     def collect(s):
         shapes = ((s["n"], s["c"], *s["hw"]), (s["o"], s["c"] // s["groups"], *s["kernel"]), s["stride"], s["pads"],

@@ -23,6 +23,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Callable, TypeVar
 
+from ..backend import blas_controller
+
 __all__: list[str] = []  # an internal helper
 
 T = TypeVar("T")
@@ -38,15 +40,8 @@ _state: dict = {}
 
 
 def _controller():
-    """threadpoolctl's view of the loaded BLAS, made once (it scans the loaded libraries)."""
-    if "controller" not in _state:
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            _state["controller"] = ThreadpoolController()
-        except Exception:  # no threadpoolctl, or a BLAS it cannot drive: pieces run in order
-            _state["controller"] = None
-    return _state["controller"]
+    """threadpoolctl's view of the loaded BLAS (None without one it can drive: pieces run in order)."""
+    return blas_controller()
 
 
 def workers() -> int:

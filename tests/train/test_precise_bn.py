@@ -35,3 +35,9 @@ def test_precise_bn_equals_torchs_cumulative_average():
     assert all(np.array_equal(p.data, w) for p, w in zip(net.parameters(), weights))
     with pytest.raises(ValueError, match="precise_bn: num_batches"):
         precise_bn(net, batches, 0)
+
+
+def test_the_package_exports_the_function():
+    import gradbook.train
+
+    assert gradbook.train.precise_bn is precise_bn and "precise_bn" in gradbook.train.__all__

@@ -135,8 +135,9 @@ def shorten_blas_spin(exponent: int = 4) -> bool:
     ``GRADBOOK_SHORT_BLAS_SPIN`` is ``0`` or ``OPENBLAS_THREAD_TIMEOUT`` is set (the user's own
     choice stands). It re-reads OpenBLAS's settings and stops its thread pool, which the next
     threaded product starts again with the new timeout; other BLAS libraries (MKL, BLIS) and
-    OpenBLAS builds without those entry points are left as they are. Returns whether a library
-    was changed; see also :func:`blas_spin_shortened`.
+    OpenBLAS builds without those entry points are left as they are. Call it (or import gradbook)
+    before other threads of yours start matrix products: the pool is stopped while it runs.
+    Returns whether a library was changed; see also :func:`blas_spin_shortened`.
     """
     if not 4 <= exponent <= 30:
         raise ValueError(f"shorten_blas_spin: exponent must be in 4..30 (OpenBLAS's range), got {exponent}")

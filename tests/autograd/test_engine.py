@@ -189,3 +189,22 @@ def test_fresh_gradient_taken_without_copy_and_safe_to_change_in_place(monkeypat
     a.grad.data += 1
     np.testing.assert_array_equal(b.grad.numpy(), upstream.numpy())
     np.testing.assert_array_equal(a.grad.numpy(), upstream.numpy() + 1)
+
+
+def test_gradients_from_several_consumers_summed_in_place_only_into_the_engines_arrays():
+    """Three gradients reach h (conv2d's fresh dx, and add's pass-through g twice): they are summed
+    in place into arrays only the engine holds, never into the caller's upstream gradient, and the
+    sum is the plain one (float64: the same as adding in any order here up to rounding)."""
+    from gradbook.nn import functional as F
+
+    rng = np.random.default_rng(1)
+    x0, w0 = rng.standard_normal((2, 3, 5, 5)), rng.standard_normal((3, 3, 3, 3))
+    upstream = rng.standard_normal((2, 3, 5, 5))
+    kept = upstream.copy()
+    x, w = gb.tensor(x0, requires_grad=True), gb.tensor(w0, requires_grad=True)
+    h = F.relu(x)
+    (F.conv2d(h, w, padding=1) + h + h).backward(gb.tensor(upstream))
+    np.testing.assert_array_equal(upstream, kept)
+
+    dh = upstream * 2 + F.conv_transpose2d(gb.tensor(upstream), gb.tensor(w0), padding=1).numpy()
+    np.testing.assert_allclose(x.grad.numpy(), dh * (x0 > 0), rtol=1e-12, atol=1e-12)

@@ -202,6 +202,7 @@ def _walk(roots: Sequence, root_grads: Sequence, retain_graph: bool, create_grap
     math = _TensorMath if create_graph else _ArrayMath
     targets = _Targets(targets_inputs, math) if targets_inputs is not None else None
     pending: dict[int, list] = {}
+    owned_slots: dict[int, list] = {}  # per pending slot: whether only the engine holds the array
     root_nodes = []
     for root, g in zip(roots, root_grads):
         g = math.to_grad(g, root)
@@ -216,9 +217,9 @@ def _walk(roots: Sequence, root_grads: Sequence, retain_graph: bool, create_grap
         _check_alive(node)
         if id(node) not in pending:
             pending[id(node)] = [None] * node.n_outputs
+            owned_slots[id(node)] = [False] * node.n_outputs
             root_nodes.append(node)
-        slots = pending[id(node)]
-        slots[root._index] = g if slots[root._index] is None else math.add(slots[root._index], g)
+        _add_to_slot(pending[id(node)], owned_slots[id(node)], root._index, g, False, math)
 
     order = topological_order(root_nodes)
     needed = _needed_nodes(order, targets) if targets is not None else None
@@ -226,6 +227,7 @@ def _walk(roots: Sequence, root_grads: Sequence, retain_graph: bool, create_grap
     with context:
         for node in order:
             out_grads = pending.pop(id(node), None)
+            owned_slots.pop(id(node), None)
             if out_grads is None:
                 if not retain_graph:
                     node.release()
@@ -249,18 +251,53 @@ def _walk(roots: Sequence, root_grads: Sequence, retain_graph: bool, create_grap
                     continue
                 if getattr(g, "shape", None) != x.shape or g.dtype != x.dtype:
                     g = math.fit(g, x)
+                owned = (not create_graph and fresh and g.base is None and g.flags.writeable
+                         and sum(o is g for o in in_grads) == 1)
                 if x._node is None:
                     if targets is not None:
                         for k in targets.leaves.get(id(x), ()):
                             targets.add(k, g)
                         continue
-                    owned = (not create_graph and fresh and g.base is None
-                             and sum(o is g for o in in_grads) == 1)
                     _accumulate_leaf(x, g, math, owned)
                     continue
-                slots = pending.setdefault(id(x._node), [None] * x._node.n_outputs)
-                slots[x._index] = g if slots[x._index] is None else math.add(slots[x._index], g)
+                key = id(x._node)
+                if key not in pending:
+                    pending[key] = [None] * x._node.n_outputs
+                    owned_slots[key] = [False] * x._node.n_outputs
+                _add_to_slot(pending[key], owned_slots[key], x._index, g, owned, math)
     return targets.found if targets is not None else None
+
+
+def add_into(total: np.ndarray, g: np.ndarray) -> None:
+    """total += g, a large pair in pieces over the BLAS threads (``ops._parallel.elementwise``)."""
+    from ..ops._parallel import elementwise  # ops import the autograd package: imported at first use
+
+    elementwise(_add_in_place, total, g)
+
+
+def _add_in_place(total: np.ndarray, g: np.ndarray) -> None:
+    np.add(total, g, out=total)
+
+
+def _add_to_slot(slots: list, owned: list, i: int, g, g_owned: bool, math) -> None:
+    """Sum ``g`` into output ``i``'s pending gradient. An array the engine alone holds (a fresh
+    gradient, or a sum it made) takes the other in place, so a residual add's two gradients cost
+    one pass and no new array (as PyTorch's accumulation steals a gradient nothing else holds);
+    the sum is the same either way (float addition commutes, and each new gradient is added to
+    the total so far)."""
+    total = slots[i]
+    if total is None:
+        slots[i], owned[i] = g, g_owned
+    elif math is not _ArrayMath:
+        slots[i] = math.add(total, g)
+    elif owned[i]:
+        add_into(total, g)
+    elif g_owned:
+        add_into(g, total)
+        slots[i], owned[i] = g, True
+    else:
+        total = total + g
+        slots[i], owned[i] = total, isinstance(total, np.ndarray)  # 0-d operands give a NumPy scalar
 
 
 def _deliver_retained(node, out_grads, math, targets) -> None:

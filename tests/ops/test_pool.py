@@ -74,3 +74,20 @@ def test_bad_arguments_raise_clear_errors(call, message):
     with pytest.raises(ValueError) as info:
         call()
     assert message in str(info.value)
+
+
+def test_global_average_pool_path_equals_the_matrix_form():
+    """adaptive_avg_pool2d to 1x1 takes GlobalAvgPool2d; the general matrix form gives the same
+    output and input gradient (float64), and a strided input works."""
+    from gradbook.ops.pool import AdaptiveAvgPool2d
+
+    x0 = np.random.default_rng(3).standard_normal((3, 4, 10, 6))[:, :, ::2]  # 3x4x5x6, not contiguous
+    g = np.random.default_rng(4).standard_normal((3, 4, 1, 1))
+    fast, ref = gb.tensor(x0, requires_grad=True), gb.tensor(x0, requires_grad=True)
+    y_fast = F.adaptive_avg_pool2d(fast, 1)
+    assert type(y_fast.grad_fn).__name__ == "GlobalAvgPool2d"
+    y_ref = AdaptiveAvgPool2d.apply(ref, ph=np.full((1, 5), 1 / 5), pw=np.full((1, 6), 1 / 6))
+    np.testing.assert_allclose(y_fast.numpy(), y_ref.numpy(), rtol=1e-13)
+    y_fast.backward(gb.tensor(g))
+    y_ref.backward(gb.tensor(g))
+    np.testing.assert_allclose(fast.grad.numpy(), ref.grad.numpy(), rtol=1e-13)

@@ -233,6 +233,27 @@ class AdaptiveAvgPool2d(Function):
         return AdaptiveAvgPool2d.apply(dy, ph=ctx.ph.T, pw=ctx.pw.T)
 
 
+class GlobalAvgPool2d(Function):
+    """AdaptiveAvgPool2d to 1x1 (the ResNets' head): y = Σ x / (H·W) over each map, dx = dy / (H·W)
+    spread over the map. The matrix form takes two batched products of a row of H or W numbers per
+    map (resnet20's head at batch 128, backward: 2.2 ms against 0.1 ms here)."""
+
+    fresh_grads = True
+
+    def forward(ctx, x):
+        ctx.shape = x.shape
+        n, c = x.shape[:2]
+        return (np.einsum("ncl->nc", x.reshape(n, c, -1)) / (x.shape[2] * x.shape[3])).reshape(n, c, 1, 1)
+
+    def backward(ctx, dy):
+        dx = np.empty(ctx.shape, dy.dtype)
+        np.copyto(dx, dy / (ctx.shape[2] * ctx.shape[3]))
+        return dx
+
+    def differentiable_backward(ctx, dy):
+        return (dy / (ctx.shape[2] * ctx.shape[3])).expand(*ctx.shape)
+
+
 class AdaptiveMaxPool2d(Function):
     """y[n, c, p, q] = max of x over rows [s_p, e_p) and columns [s_q, e_q) (adaptive windows);
     dx receives dy at each window's arg-max (scattered with ``np.add.at``: windows may overlap)."""
@@ -423,6 +444,9 @@ def adaptive_avg_pool2d(input, output_size) -> Tensor:
     """Adaptive average pooling (``torch.nn.functional.adaptive_avg_pool2d``): window o covers
     [⌊o·H/OH⌋, ⌈(o+1)·H/OH⌉). Shapes: input (N, C, H, W) or (C, H, W); output (N, C, OH, OW)."""
     x, unbatched, hw, out = _adaptive_args("adaptive_avg_pool2d", input, output_size)
+    if tuple(out) == (1, 1) and x.shape[0] * x.shape[1] > 0:
+        y = GlobalAvgPool2d.apply(x)
+        return y.squeeze(0) if unbatched else y
     mats = []
     for size, o in zip(hw, out):
         start, end = _adaptive_bounds(size, o)

@@ -5,6 +5,7 @@ itself is checked against torch and by a float64 gradient check."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 import torch.nn.functional as TF
 from hypothesis import given, settings
@@ -125,6 +126,34 @@ def test_same_depthwise_blocks_of_samples_equal_the_reference(monkeypatch):
     got = _run(dispatch.PATHS["depthwise:same"], s, arrays, 3)
     for what, a, b in zip(("y", "dx", "dW", "db"), got, want):
         np.testing.assert_allclose(a, b, **TOL[np.float64], err_msg=what)
+
+
+@pytest.mark.parametrize("kernel, dilation, hw, o, bias, n", [
+    ((3, 3), (1, 1), (7, 5), 3, False, 4),    # odd map, one filter per channel, no bias
+    ((2, 4), (1, 1), (5, 6), 6, True, 3),     # even kernel: the 'same' padding is asymmetric
+    ((3, 3), (2, 1), (6, 7), 6, True, 5),     # dilation along one axis, two filters per channel
+    ((5, 3), (1, 2), (3, 2), 3, True, 3),     # kernel reaching past the map on every side
+    ((1, 1), (1, 1), (4, 3), 3, False, 2),    # a single tap: no shift at all
+])
+def test_same_depthwise_grids_equal_the_reference(monkeypatch, kernel, dilation, hw, o, bias, n):
+    """The 'same' depthwise path on shapes the random draws seldom reach (asymmetric padding,
+    dilation, m > 1, kernels wider than the map), in blocks of two samples (the last block
+    shorter, its grids holding the previous block's maps) and in pieces of two samples."""
+    from gradbook.ops.conv import depthwise_same
+
+    s = dict(n=n, c=3, o=o, groups=3, kernel=kernel, stride=(1, 1), pads=same_padding(kernel, dilation),
+             dilation=dilation, hw=hw, bias=bias, dtype=np.float64, seed=13)
+    arrays = _arrays(s)
+    assert dispatch.PATHS["depthwise:same"].applies(arrays[0].shape, arrays[1].shape, s["stride"], s["pads"],
+                                                    s["dilation"], s["groups"])
+    monkeypatch.setattr(depthwise_same, "_BLOCK", 2 * arrays[0][0].nbytes * (o // 3) * (kernel[0] * kernel[1] + 1))
+    monkeypatch.setattr(depthwise_same, "_PIECE", 1)
+    want = _run(dispatch.PATHS["reference"], s, arrays, 4)
+    got = _run(dispatch.PATHS["depthwise:same"], s, arrays, 4)
+    for what, a, b in zip(("y", "dx", "dW", "db"), got, want):
+        assert (a is None) == (b is None), what
+        if b is not None:
+            np.testing.assert_allclose(a, b, **TOL[np.float64], err_msg=what)
 
 
 @given(conv_shapes())

@@ -1,14 +1,15 @@
-"""Fast path: depthwise convolution, stride 1, 'same' size (the output keeps H×W), straight from the
-maps as they lie: sample by sample, each channel's map is one flat row and a kernel tap one constant
-shift of it, so the taps' columns are copies of long contiguous rows (the wrapped edge entries
-zeroed) and the product with the weights writes the output sample in place, with no padded grid
-to lay the maps on and no crop to take them off."""
+"""Fast path: depthwise convolution, stride 1, 'same' size (the output keeps H×W), block by block
+of samples: each block's maps are laid on zero grids (the map plus its padding, one flat row per
+sample), on which a kernel tap is one constant shift of the flat index, so the taps' columns of
+all the block's maps are one copy of an overlapping strided view, and one batched product with
+the weights gives the outputs on the grids (a few padding columns more), cropped into place."""
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from ...autograd.function import Function
-from .._parallel import map_pieces, pieces, totals
+from .._parallel import map_pieces, pieces
 from .._windows import Pads, out_size
 from . import grads
 
@@ -22,42 +23,61 @@ def fits(groups: int, in_channels: int, in_per_group: int, stride, x_hw, kernel,
                     for a in range(2)))
 
 
-def columns(maps: np.ndarray, kernel, corner, dilation, out: np.ndarray) -> np.ndarray:
-    """The taps' columns of one sample's maps (R, H, W) into ``out`` (R, KH·KW, H·W) (a row of ones
-    after them, if ``out`` has one more, is left alone):
+class Grids:
+    """Flat zero grids for the maps (R, H, W) of a block, a kernel (KH, KW) with ``dilation`` and
+    pads (top, bottom, left, right): each map at the top left of its grid of Hp = H + max(top,
+    bottom) rows by Wp = W + max(left, right) columns (the next map's top rows and the next row's
+    left columns serve as the bottom and right padding), the grids one after another after
+    ``top·Wp + left`` zeros. Output (p, q) of map r and tap (i, j) then read grid element
+    r·Hp·Wp + p·Wp + q + i·dh·Wp + j·dw: the taps of all outputs (on the H×Wp grid rows: the
+    padding columns give outputs that are cropped off) are a strided view of the row."""
 
-        out[r, i·KW + j, p·W + q] = maps[r, p + i·dh − top, q + j·dw − left]   (0 off the map)
+    def __init__(self, planes: int, hw, kernel, pads: Pads, dilation, dtype):
+        (h, w), (kh, kw) = hw, kernel
+        self.hw, self.kernel, self.dilation = hw, kernel, dilation
+        self.grid = (h + max(pads[0], pads[1]), w + max(pads[2], pads[3]))
+        self.lead = pads[0] * self.grid[1] + pads[2]
+        size = self.grid[0] * self.grid[1]
+        reach = (kh - 1) * dilation[0] * self.grid[1] + (kw - 1) * dilation[1]
+        self.row = np.zeros(max(self.lead, reach) + planes * size + self.grid[1], dtype=dtype)
 
-    On the flat row the tap is the shift δ = (i·dh − top)·W + (j·dw − left): one contiguous copy
-    per tap, then zeros where the shift left the map (the rows it ran past, and the columns it
-    wrapped round to the next or previous row)."""
-    r, h, w = maps.shape
-    flat, hw = maps.reshape(r, h * w), h * w
-    for i in range(kernel[0]):
-        for j in range(kernel[1]):
-            di, dj = i * dilation[0] - corner[0], j * dilation[1] - corner[1]
-            delta, k = di * w + dj, i * kernel[1] + j
-            lo, hi = min(hw, max(0, -delta)), max(0, min(hw, hw - delta))
-            row = out[:, k]
-            row[:, lo:hi] = flat[:, lo + delta:hi + delta]
-            row[:, :lo] = 0
-            row[:, max(lo, hi):] = 0
-            if dj:
-                on_map = row.reshape(r, h, w)
-                (on_map[:, :, :min(-dj, w)] if dj < 0 else on_map[:, :, max(w - dj, 0):])[...] = 0
-    return out
+    def place(self, maps: np.ndarray) -> None:
+        """Write ``maps`` (R', H, W) onto the first R' grids (their padding stays zero)."""
+        hp, wp = self.grid
+        r = maps.shape[0]
+        on_grids = self.row[self.lead:self.lead + r * hp * wp].reshape(r, hp, wp)
+        np.copyto(on_grids[:, :self.hw[0], :self.hw[1]], maps)
+
+    def taps(self, planes: int) -> np.ndarray:
+        """The (R', KH, KW, H·Wp) read-only view: [r, i, j, t] = grid element r·Hp·Wp + t + i·dh·Wp + j·dw."""
+        (hp, wp), item = self.grid, self.row.itemsize
+        return as_strided(self.row, (planes, *self.kernel, self.hw[0] * wp),
+                          (hp * wp * item, self.dilation[0] * wp * item, self.dilation[1] * item, item),
+                          writeable=False)
+
+    def maps_on_rows(self, planes: int) -> np.ndarray:
+        """The (R', H·Wp) view of the placed maps with their padding columns (zeros) after each row."""
+        (hp, wp), item = self.grid, self.row.itemsize
+        return as_strided(self.row[self.lead:], (planes, self.hw[0] * wp), (hp * wp * item, item), writeable=False)
+
+
+def crop(on_rows: np.ndarray, hw, out: np.ndarray) -> None:
+    """``out`` (R, H, W) = the outputs ``on_rows`` (R, H·Wp) without the padding columns."""
+    np.copyto(out, on_rows.reshape(out.shape[0], hw[0], -1)[:, :, :hw[1]])
 
 
 class SameDepthwiseConv2d(Function):
-    """Depthwise convolution, stride 1, output of the input's size; m = O/C filters per channel:
+    """Depthwise convolution, stride 1, output of the input's size; m = O/C filters per channel.
+    Per block of samples, with cols the taps' columns on the grids (:class:`Grids`, (KH·KW, H·Wp)
+    per map):
 
-        y[n, c·m + r] = b[c·m + r] + W[c] @ cols_x[n, c]          (cols: :func:`columns`, (KH·KW, H·W))
-        dx[n, c]      = W̃[c] @ cols_dy[n, c]                       (W̃: the kernel flipped, the pads swapped)
-        dW[c, r, k]   = Σ_n cols_dy[n, c, r·K + K−1−k] · x[n, c]    (the same columns, dotted with x)
+        y[n, c·m + r] = b[c·m + r] + W[c, r] · cols_x[n, c]
+        dx[n, c]      = W̃[c] · cols_dy[n, c·m : c·m + m]          (W̃: the kernel flipped, the pads swapped)
+        dW[c, r, k]   = Σ_n cols_dy[n, c·m + r][K−1−k] · x[n, c]   (the same columns, dotted with x)
 
     dx is the correlation of dy with the flipped kernel (the transposed shifts are the shifts of
     the swapped pads), and its columns, dotted with x, give dW too: one column build for both
-    gradients. One BLAS product per channel and sample, the bias as a row of ones in the columns.
+    gradients. One BLAS product per map, the bias as a row of ones in the columns.
     Shapes: x (N, C, H, W), W (C·m, 1, KH, KW), b (C·m,), y (N, C·m, H, W).
     """
 
@@ -72,15 +92,17 @@ class SameDepthwiseConv2d(Function):
         mats = mats.astype(dtype, copy=False)
         y = np.empty((n, o, h, wd), dtype=dtype)
 
-        step = _samples_a_block(x[0].nbytes * mats.shape[-1])
-
         def piece(start: int, stop: int) -> None:
-            cols = np.empty((min(step, stop - start) * c, mats.shape[-1], h * wd), dtype=dtype)
-            cols[:, k:] = 1
+            step = max(1, min(_samples_a_block(c * mats.shape[-1] * h * wd * mats.itemsize), stop - start))
+            grids = Grids(step * c, (h, wd), (kh, kw), pads, dilation, dtype)
+            cols = np.empty((step, c, mats.shape[-1], h * grids.grid[1]), dtype=dtype)
+            cols[:, :, k:] = 1
             for s in range(start, stop, step):
                 t = min(stop, s + step)
-                part = columns(x[s:t].reshape(-1, h, wd), (kh, kw), (pads[0], pads[2]), dilation, cols[:(t - s) * c])
-                np.matmul(mats, part.reshape(t - s, c, -1, h * wd), out=y[s:t].reshape(t - s, c, m, h * wd))
+                grids.place(x[s:t].reshape((t - s) * c, h, wd))
+                part = cols[:t - s]
+                np.copyto(part[:, :, :k].reshape((t - s) * c, kh, kw, -1), grids.taps((t - s) * c))
+                crop(np.matmul(mats, part).reshape((t - s) * o, -1), (h, wd), y[s:t].reshape(-1, h, wd))
 
         map_pieces(piece, pieces(n, x[0].nbytes * k, min_bytes=_PIECE, piece_bytes=_PIECE))
         ctx.geom = (x.shape, w.shape, pads, dilation)
@@ -92,27 +114,34 @@ class SameDepthwiseConv2d(Function):
         (n, c, h, wd), (o, _, kh, kw), pads, dilation = ctx.geom
         m, k = o // c, kh * kw
         need_dx, need_dw = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
-        corner = (dilation[0] * (kh - 1) - pads[0], dilation[1] * (kw - 1) - pads[2])
+        swapped = (dilation[0] * (kh - 1) - pads[0], dilation[0] * (kh - 1) - pads[1],
+                   dilation[1] * (kw - 1) - pads[2], dilation[1] * (kw - 1) - pads[3])
         dx = np.empty((n, c, h, wd), dtype=dy.dtype) if need_dx else None
         x, flipped = ctx.x, ctx.flipped.astype(dy.dtype, copy=False)
 
-        step = _samples_a_block(dy[0].nbytes * k)
-
         def piece(start: int, stop: int):
-            cols = np.empty((min(step, stop - start) * o, k, h * wd), dtype=dy.dtype)
+            step = max(1, min(_samples_a_block(o * k * h * wd * dy.itemsize), stop - start))
+            grids = Grids(step * o, (h, wd), (kh, kw), swapped, dilation, dy.dtype)
+            inputs = Grids(step * c, (h, wd), (kh, kw), swapped, dilation, dy.dtype) if need_dw else None
+            cols = np.empty((step, c, m * k, h * grids.grid[1]), dtype=dy.dtype)
             dots = np.zeros((c, m * k, 1), dtype=dy.dtype) if need_dw else None
             for s in range(start, stop, step):
                 t = min(stop, s + step)
-                part = columns(dy[s:t].reshape(-1, h, wd), (kh, kw), corner, dilation, cols[:(t - s) * o])
-                per_channel = part.reshape(t - s, c, m * k, h * wd)
+                grids.place(dy[s:t].reshape((t - s) * o, h, wd))
+                part = cols[:t - s]
+                np.copyto(part.reshape((t - s) * o, kh, kw, -1), grids.taps((t - s) * o))
                 if need_dx:
-                    np.matmul(flipped, per_channel, out=dx[s:t].reshape(t - s, c, 1, h * wd))
+                    crop(np.matmul(flipped, part).reshape((t - s) * c, -1), (h, wd), dx[s:t].reshape(-1, h, wd))
                 if need_dw:
-                    dots += np.matmul(per_channel, x[s:t].reshape(t - s, c, h * wd, 1)).sum(axis=0)
+                    inputs.place(x[s:t].reshape((t - s) * c, h, wd))
+                    on_rows = inputs.maps_on_rows((t - s) * c).reshape(t - s, c, -1, 1)
+                    dots += np.matmul(part, on_rows).sum(axis=0)
             db = dy[start:stop].sum(axis=(0, 2, 3))
             return (None if dots is None else dots.reshape(c, m, k)[:, :, ::-1]), db
 
-        dw, db = totals(map_pieces(piece, pieces(n, dy[0].nbytes * k, min_bytes=_PIECE, piece_bytes=_PIECE)))
+        parts = map_pieces(piece, pieces(n, dy[0].nbytes * k, min_bytes=_PIECE, piece_bytes=_PIECE))
+        dw = sum(p[0] for p in parts[1:]) + parts[0][0] if need_dw else None
+        db = sum(p[1] for p in parts[1:]) + parts[0][1]
         dw = dw.reshape(o, 1, kh, kw) if need_dw else None
         return dx, dw, db if ctx.needs_input_grad[2] else None
 
@@ -122,10 +151,9 @@ class SameDepthwiseConv2d(Function):
 
 
 def _samples_a_block(bytes_each: int) -> int:
-    """Samples whose columns are built and multiplied together: about :data:`_BLOCK` bytes of columns
-    (fewer, longer NumPy calls; still in cache between the copy and the product)."""
+    """Samples whose columns are built and multiplied together: about :data:`_BLOCK` bytes of columns."""
     return max(1, _BLOCK // max(1, bytes_each))
 
 
-_BLOCK = 1 << 23  # 8 MiB: measured best for 64 channels of 32x32 (one sample, 2.6 MiB: +8%; 32 MiB: +80%)
-_PIECE = 1 << 21  # bytes of one piece's columns: a few samples a thread
+_BLOCK = 1 << 22  # bytes of one block's columns
+_PIECE = 1 << 25  # bytes of one piece

@@ -141,12 +141,12 @@ def test_split_winograd_conv2d_matches_torch(two_workers, dtype, tol, bias):
 @pytest.mark.parametrize("affine", [True, False])
 @pytest.mark.parametrize("shape", [(4, 5, 3, 6), (6, 7)])
 def test_split_batch_norm_matches_torch(two_workers, monkeypatch, affine, shape):
-    """Training-mode batch norm worked on in pieces of channels: output, every gradient and the
-    running statistics equal PyTorch's."""
+    """Training-mode batch norm worked on in pieces of samples (one each): output, every gradient
+    and the running statistics equal PyTorch's."""
     from gradbook.ops import norm
 
     monkeypatch.setattr(norm, "BN_MIN_SPLIT_BYTES", 0)
-    assert len(norm._channel_pieces(np.zeros(shape))) == shape[1]
+    assert len(norm._sample_pieces(np.zeros(shape))) == shape[0]
     rng = np.random.default_rng(9)
     x = rng.standard_normal(shape)
     params = [rng.standard_normal(shape[1]), rng.standard_normal(shape[1])] if affine else []

@@ -269,13 +269,8 @@ def _walk(roots: Sequence, root_grads: Sequence, retain_graph: bool, create_grap
 
 
 def add_into(total: np.ndarray, g: np.ndarray) -> None:
-    """total += g, a large pair in pieces over the BLAS threads (``ops._parallel.elementwise``)."""
-    from ..ops._parallel import elementwise  # ops import the autograd package: imported at first use
-
-    elementwise(_add_in_place, total, g)
-
-
-def _add_in_place(total: np.ndarray, g: np.ndarray) -> None:
+    """total += g, on one thread: measured in resnet20's step (batch 128, 2 threads), its 8 MB pairs
+    split over two threads took 4.1 ms a step against 3.3 ms (the pass is bound by memory)."""
     np.add(total, g, out=total)
 
 

@@ -55,6 +55,13 @@ class Grids:
                           (hp * wp * item, self.dilation[0] * wp * item, self.dilation[1] * item, item),
                           writeable=False)
 
+    def sums(self, samples: int, per_sample: int) -> np.ndarray:
+        """Σ over the first ``samples`` × ``per_sample`` placed maps, per map of a sample (the
+        padding is zero: one sum of the contiguous grids, still in cache)."""
+        size = self.grid[0] * self.grid[1]
+        on_grids = self.row[self.lead:self.lead + samples * per_sample * size]
+        return on_grids.reshape(samples * per_sample, size).sum(axis=-1).reshape(samples, per_sample).sum(axis=0)
+
     def maps_on_rows(self, planes: int) -> np.ndarray:
         """The (R', H·Wp) view of the placed maps with their padding columns (zeros) after each row."""
         (hp, wp), item = self.grid, self.row.itemsize
@@ -97,11 +104,12 @@ class SameDepthwiseConv2d(Function):
             grids = Grids(step * c, (h, wd), (kh, kw), pads, dilation, dtype)
             cols = np.empty((step, c, mats.shape[-1], h * grids.grid[1]), dtype=dtype)
             cols[:, :, k:] = 1
+            taps = grids.taps(step * c)
             for s in range(start, stop, step):
                 t = min(stop, s + step)
                 grids.place(x[s:t].reshape((t - s) * c, h, wd))
                 part = cols[:t - s]
-                np.copyto(part[:, :, :k].reshape((t - s) * c, kh, kw, -1), grids.taps((t - s) * c))
+                np.copyto(part[:, :, :k].reshape((t - s) * c, kh, kw, -1), taps[:(t - s) * c])
                 crop(np.matmul(mats, part).reshape((t - s) * o, -1), (h, wd), y[s:t].reshape(-1, h, wd))
 
         map_pieces(piece, pieces(n, x[0].nbytes * k, min_bytes=_PIECE, piece_bytes=_PIECE))
@@ -125,19 +133,21 @@ class SameDepthwiseConv2d(Function):
             inputs = Grids(step * c, (h, wd), (kh, kw), swapped, dilation, dy.dtype) if need_dw else None
             cols = np.empty((step, c, m * k, h * grids.grid[1]), dtype=dy.dtype)
             dots = np.zeros((c, m * k, 1), dtype=dy.dtype) if need_dw else None
+            sums = np.zeros(o, dtype=dy.dtype)
+            taps = grids.taps(step * o)
+            x_rows = inputs.maps_on_rows(step * c).reshape(step, c, -1, 1) if need_dw else None
             for s in range(start, stop, step):
                 t = min(stop, s + step)
                 grids.place(dy[s:t].reshape((t - s) * o, h, wd))
                 part = cols[:t - s]
-                np.copyto(part.reshape((t - s) * o, kh, kw, -1), grids.taps((t - s) * o))
+                np.copyto(part.reshape((t - s) * o, kh, kw, -1), taps[:(t - s) * o])
                 if need_dx:
                     crop(np.matmul(flipped, part).reshape((t - s) * c, -1), (h, wd), dx[s:t].reshape(-1, h, wd))
                 if need_dw:
                     inputs.place(x[s:t].reshape((t - s) * c, h, wd))
-                    on_rows = inputs.maps_on_rows((t - s) * c).reshape(t - s, c, -1, 1)
-                    dots += np.matmul(part, on_rows).sum(axis=0)
-            db = dy[start:stop].sum(axis=(0, 2, 3))
-            return (None if dots is None else dots.reshape(c, m, k)[:, :, ::-1]), db
+                    dots += np.matmul(part, x_rows[:t - s]).sum(axis=0)
+                sums += grids.sums(t - s, o)
+            return (None if dots is None else dots.reshape(c, m, k)[:, :, ::-1]), sums
 
         parts = map_pieces(piece, pieces(n, dy[0].nbytes * k, min_bytes=_PIECE, piece_bytes=_PIECE))
         dw = sum(p[0] for p in parts[1:]) + parts[0][0] if need_dw else None

@@ -184,17 +184,18 @@ def test_split_depthwise_conv2d_matches_torch(two_workers, monkeypatch, dtype, t
     assert calls  # the depthwise path ran
 
 
-@pytest.mark.parametrize("op", ["relu", "max_pool2d", "max_pool2d_overlapping"])
+@pytest.mark.parametrize("op", ["relu", "relu6", "max_pool2d", "max_pool2d_overlapping"])
 def test_split_elementwise_and_pooling_match_torch(two_workers, monkeypatch, op):
-    """ReLU (flat pieces) and max pooling (pieces of samples) split over threads equal PyTorch."""
+    """ReLU and relu6 (flat pieces) and max pooling (pieces of samples) split over threads equal PyTorch."""
     monkeypatch.setattr(_parallel, "ELEMENTWISE_MIN_BYTES", 0)
     from gradbook.ops import pool
 
     monkeypatch.setattr(pool, "POOL_MIN_SPLIT_BYTES", 0)
     assert len(_parallel.pieces(5, 8, min_bytes=0)) == 5
-    x = np.random.default_rng(11).standard_normal((5, 3, 7, 6))
+    x = np.random.default_rng(11).standard_normal((5, 3, 7, 6)) * 4  # some beyond relu6's 6
     ours, twin = {
         "relu": (F.relu, TF.relu),
+        "relu6": (F.relu6, TF.relu6),
         "max_pool2d": (lambda a: F.max_pool2d(a, 2), lambda a: TF.max_pool2d(a, 2)),
         "max_pool2d_overlapping": (lambda a: F.max_pool2d(a, 3, stride=2, padding=1, ceil_mode=True),
                                    lambda a: TF.max_pool2d(a, 3, stride=2, padding=1, ceil_mode=True)),

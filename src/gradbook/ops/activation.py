@@ -15,8 +15,9 @@ from scipy.special import erf
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from ._parallel import elementwise
 from ._util import normalize_dim
-from .elementwise import minimum, relu, sigmoid, stable_sigmoid, tanh, where
+from .elementwise import masked_grad, minimum, relu, sigmoid, stable_sigmoid, tanh, where
 
 
 __all__ = ["celu", "elu", "gelu", "hardsigmoid", "hardswish", "hardtanh", "leaky_relu", "log_softmax",
@@ -63,17 +64,28 @@ class Elu(Function):
 
 
 class Hardtanh(Function):
-    """y = clip(x, lo, hi);  dy/dx = 1 strictly inside (lo, hi), else 0 (PyTorch's rule at the ends)."""
+    """y = clip(x, lo, hi);  dy/dx = 1 strictly inside (lo, hi), else 0 (PyTorch's rule at the ends).
+    Large arrays are worked on in pieces over the BLAS threads (relu6 is MobileNetV2's activation)."""
+
+    fresh_grads = True
 
     def forward(ctx, x, lo, hi):
-        ctx.inside = (x > lo) & (x < hi)
-        return np.clip(x, lo, hi).astype(x.dtype, copy=False)
+        ctx.inside, y = np.empty(x.shape, dtype=bool), np.empty_like(x)
+        elementwise(lambda x, inside, y: _clip_and_mask(x, lo, hi, inside, y), x, ctx.inside, y)
+        return y
 
     def backward(ctx, g):
-        return g * ctx.inside, None, None
+        return masked_grad(g, ctx.inside), None, None
 
     def differentiable_backward(ctx, g):
         return g * Tensor._wrap(ctx.inside), None, None
+
+
+def _clip_and_mask(x: np.ndarray, lo, hi, inside: np.ndarray, y: np.ndarray) -> None:
+    """y = clip(x, lo, hi) and inside = lo < x < hi, written into ``y`` and ``inside``."""
+    np.greater(x, lo, out=inside)
+    inside &= np.less(x, hi)
+    np.clip(x, lo, hi, out=y)
 
 
 class Hardsigmoid(Function):

@@ -229,12 +229,22 @@ class Relu(Function):
         return y
 
     def backward(ctx, g):
-        dx = np.empty(g.shape, dtype=g.dtype)
-        elementwise(lambda g, mask, dx: np.multiply(g, mask, out=dx), g, ctx.mask, dx)
-        return dx
+        return masked_grad(g, ctx.mask)
 
     def differentiable_backward(ctx, g):
         return g * Tensor._wrap(ctx.mask)
+
+
+def masked_grad(g: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """dx = g·mask (a new array; a boolean mask of where the derivative is 1), large arrays in pieces
+    over the BLAS threads: the backward of ReLU and hardtanh / relu6."""
+    dx = np.empty(g.shape, dtype=g.dtype)
+    elementwise(_multiply_into, g, mask, dx)
+    return dx
+
+
+def _multiply_into(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    np.multiply(a, b, out=out)
 
 
 class Clamp(Function):

@@ -40,8 +40,10 @@ _A = np.array([[1, 1, 1, 0], [0, 1, -1, -1]])
 _A2 = np.einsum("ra,cb->rcab", _A, _A).reshape(4, 16)
 _BIAS_ELEMENT = 5  # e = (1, 1): A[r, 1]·A[c, 1] = 1 for every output phase, so the bias goes there once
 
-# Pieces of a few samples (V of one piece about 2 MiB): on 64x32x32x32, 2 threads, 1-2 MiB were faster
-# than 512 KiB (25%) and than 4 MiB (5%).
+# Pieces of a few samples (V of one piece about 2 MiB). Re-measured with OpenBLAS's idle spin shortened,
+# 2 threads, batch 128, forward + backward (medians of 8 alternated calls, ms) for V pieces of 0.5 / 1 /
+# 2 / 4 / 8 MiB: 16 channels on 32x32 maps 58 / 47 / 36 / 41 / 45, 32 on 16x16 30 / 21 / 21 / 22 / 19,
+# 64 on 8x8 15.7 / 13.9 / 13.3 / 14.5 / 14.4.
 WINOGRAD_PIECE_BYTES = 2 << 20
 
 
@@ -63,7 +65,9 @@ def fits(kernel, stride, dilation, groups: int, pads, hw, channels: int, out_cha
 # 8-12 alternated runs): 32→64 channels on 64x32x32 maps 10% faster, 64→64 on 32x32 25%, 32→32 on
 # 64x64 7%, 64→64 on 16x16 the same, 16→16 on 16x16 50% slower (short tile rows, thin products). On one
 # thread (process CPU time, min of 5), against the sample-major columns at batch 128: 32→32 on 16x16
-# 38 → 32 ms, 64→64 on 8x8 33 → 25 ms, 16→16 on 32x32 53 → 61 ms (slower).
+# 38 → 32 ms, 64→64 on 8x8 33 → 25 ms, 16→16 on 32x32 53 → 61 ms (slower). Re-measured with OpenBLAS's
+# idle spin shortened (2 threads, batch 128, in-process medians against the sample columns): 16→16 on
+# 32x32 35 against 30 ms (still slower), 64→64 on 8x8 17 against 18.5 ms.
 MIN_CHANNELS = 32
 MIN_SIDE = 8
 

@@ -29,10 +29,15 @@ __all__: list[str] = []  # an internal helper
 
 T = TypeVar("T")
 
-PIECE_BYTES = 16 << 20  # under glibc's 32 MiB reuse cap, and a few pieces per worker
-# Measured on conv2d forward + backward, 2 threads: 37.7 MB of columns (64 channels on 16x16 maps,
-# or 16 on 16x16 at batch 256) run 8-20% faster split, a 64x32x32x32 3x3 conv 25%; LeNet-5's convs
-# at batch 256 (15-20 MB, 1-6 channels: many short rows, little arithmetic) run 8-10% slower.
+# Re-measured with OpenBLAS's idle threads asleep (backend.shorten_blas_spin), training steps at
+# batch 128 (LeNet-5: 64 and 256), 2 threads, A/B alternated in one process, medians:
+# PIECE_BYTES 4 MiB against 16 MiB: mobilenet_v2_cifar and densenet_bc_40 3-5% faster, resnet20 and
+# LeNet-5 the same; 1 MiB no better.
+PIECE_BYTES = 4 << 20
+# MIN_SPLIT_BYTES (the default; the column layouts of conv2d other than per-sample use it): no conv
+# of resnet20 or LeNet-5 reaches 32 MiB (unsplit: the same), 8 MiB made resnet20 5% and LeNet-5 at
+# batch 64 9% slower; densenet_bc_40's 3x3 convs (226 MB of columns) gain: 4% slower unsplit,
+# 12% slower at 16 MiB.
 MIN_SPLIT_BYTES = 32 << 20
 
 _lock = threading.Lock()

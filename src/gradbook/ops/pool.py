@@ -148,7 +148,10 @@ class MaxPoolGather(Function):
         return MaxPoolScatter.apply(g, ctx.arg, ctx.offsets, ctx.geom), None, None, None
 
 
-POOL_MIN_SPLIT_BYTES = 8 << 20  # measured: 16.8 MB inputs 1.6x faster split; LeNet-5's 4.8 MB slower
+# Re-measured with OpenBLAS's idle threads asleep, 2 threads: LeNet-5's training step at batch 256
+# (its first max-pool's input 4.8 MB) 18.1 -> 17.0 ms at 2 MiB against 8 MiB; 1 MiB (splitting its
+# second, 1.6 MB, and batch 64's 1.2 MB) slower.
+POOL_MIN_SPLIT_BYTES = 2 << 20
 
 
 def _sample_pieces(x: np.ndarray) -> list[tuple[int, int]]:

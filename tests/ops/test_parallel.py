@@ -41,7 +41,8 @@ def test_pieces_size(monkeypatch):
     monkeypatch.setitem(_parallel._state, "workers", 2)
     small = _parallel.MIN_SPLIT_BYTES // 64
     assert _parallel.pieces(64, small - 1) == [(0, 64)]
-    cut = _parallel.pieces(64, 75 << 20 >> 6)  # 75 MiB in all: 6 pieces of 12.5 MiB
+    monkeypatch.setattr(_parallel, "PIECE_BYTES", 16 << 20)
+    cut = _parallel.pieces(64, 75 << 20 >> 6)  # 75 MiB in all, pieces of at most 16 MiB: 6 of 12.5 MiB
     assert len(cut) == 6 and max(b - a for a, b in cut) * (75 << 20 >> 6) <= _parallel.PIECE_BYTES
     assert _parallel.pieces(64, 1 << 10, min_bytes=1 << 16) == [(0, 32), (32, 64)]
     monkeypatch.setitem(_parallel._state, "workers", 1)

@@ -29,14 +29,15 @@ __all__: list[str] = []  # conv2d's path for most shapes (see .dispatch)
 LAYOUTS = ("taps", "batch_inner", "sample", "channel")
 
 
-def _cache_pieces(n: int, bytes_each: int) -> list[tuple[int, int]]:
-    """The sample layout's pieces: as many as it takes for each piece's columns to stay within
-    :data:`CONV_PIECE_BYTES` (they are read by the product right after they are written, from
-    cache), also on one thread, and a multiple of the thread count (its products are small, one
-    sample each, and run on one BLAS thread: the threads take whole pieces). Measured on 16
-    channels, 32x32 maps, batch 128, one thread: the backward 41 → 32 ms against one piece."""
+def cache_pieces(n: int, bytes_each: int, piece_bytes: int | None = None) -> list[tuple[int, int]]:
+    """The sample layout's pieces (and Winograd's): as many as it takes for each piece's columns
+    to stay within ``piece_bytes`` (default :data:`CONV_PIECE_BYTES`; they are read by the product
+    right after they are written, from cache), also on one thread, and a multiple of the thread
+    count (its products are small, one sample each, and run on one BLAS thread: the threads take
+    whole pieces). Measured on 16 channels, 32x32 maps, batch 128, one thread: the backward 41 → 32
+    ms against one piece."""
     k = workers() if n * bytes_each >= SAMPLE_MIN_SPLIT_BYTES else 1  # tiny convs: not worth a hand-off
-    count = min(n, k * -(-n * bytes_each // (k * CONV_PIECE_BYTES)))
+    count = min(n, k * -(-n * bytes_each // (k * (piece_bytes or CONV_PIECE_BYTES))))
     bounds = [round(i * n / count) for i in range(count + 1)]
     return list(zip(bounds[:-1], bounds[1:]))
 
@@ -105,7 +106,7 @@ class Conv2d(Function):
 
         per_sample = c * kh * kw * out_hw[0] * out_hw[1] * x.itemsize
         if geom.layout == "sample":
-            samples = _cache_pieces(n, per_sample)
+            samples = cache_pieces(n, per_sample)
         else:
             samples = pieces(n, per_sample, piece_bytes=CONV_PIECE_BYTES)
         cols = map_pieces(piece, samples)

@@ -24,13 +24,12 @@ by one tile row or column, with the ends of each line fixed up (:func:`_tile_row
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 
 from ...autograd.function import Function
-from .._parallel import map_pieces, pieces, totals
+from .._parallel import map_pieces, totals
 from . import grads
+from .columns import cache_pieces
 
 __all__: list[str] = []  # conv2d's path for large 3x3 'same' convs (see .dispatch)
 
@@ -61,14 +60,12 @@ def fits(kernel, stride, dilation, groups: int, pads, hw, channels: int, out_cha
             and min(hw) >= MIN_SIDE and min(channels, out_channels) >= MIN_CHANNELS)
 
 
-# Forward + backward against the column product. On 2 threads, against the shifted-map columns (median of
-# 8-12 alternated runs): 32→64 channels on 64x32x32 maps 10% faster, 64→64 on 32x32 25%, 32→32 on
-# 64x64 7%, 64→64 on 16x16 the same, 16→16 on 16x16 50% slower (short tile rows, thin products). On one
-# thread (process CPU time, min of 5), against the sample-major columns at batch 128: 32→32 on 16x16
-# 38 → 32 ms, 64→64 on 8x8 33 → 25 ms, 16→16 on 32x32 53 → 61 ms (slower). Re-measured with OpenBLAS's
-# idle spin shortened (2 threads, batch 128, in-process medians against the sample columns): 16→16 on
-# 32x32 35 against 30 ms (still slower), 64→64 on 8x8 17 against 18.5 ms.
-MIN_CHANNELS = 32
+# Forward + backward against the sample-major column product, batch 128, in-process medians, with
+# OpenBLAS's idle spin shortened, the backward's products batched over the 16 elements and pieces also
+# on one thread: 16→16 channels on 32x32 maps 23 against 28 ms on 2 threads, 39 against 50 ms on one;
+# 16→16 on 16x16 the same on 2 threads (7.1 ms), 9.9 against 12.1 ms on one; 64→64 on 8x8 17 against
+# 18.5 ms on 2 threads. (Before those changes 16 channels were slower: 35 against 30 ms.)
+MIN_CHANNELS = 16
 MIN_SIDE = 8
 
 
@@ -96,8 +93,7 @@ class WinogradConv2d(Function):
             _from_phases(np.matmul(a2, m.reshape(16, -1)).reshape(2, 2, o, -1), y[start:stop])
             return v
 
-        samples = pieces(n, 4 * c * h * wd * np.dtype(dtype).itemsize, min_bytes=WINOGRAD_PIECE_BYTES,
-                         piece_bytes=WINOGRAD_PIECE_BYTES)
+        samples = cache_pieces(n, 4 * c * h * wd * np.dtype(dtype).itemsize, WINOGRAD_PIECE_BYTES)
         transformed = map_pieces(piece, samples)
         needs = getattr(ctx, "needs_input_grad", None)
         if needs is not None:
@@ -112,19 +108,11 @@ class WinogradConv2d(Function):
         u_t = ctx.u.transpose(0, 2, 1) * _SIGNS.astype(dy.dtype).reshape(16, 1, 1)
 
         def piece(start: int, stop: int, v):
-            dv = np.empty((16, c, (stop - start) * (h // 2) * (w // 2)), dtype=dy.dtype) if need_dx else None
-            du = np.empty((16, o, c), dtype=dy.dtype) if need_dw else None
-            for e, dm in enumerate(_output_transform_adjoint(dy[start:stop])):
-                # both products while dM[e] is in cache
-                if need_dx:
-                    np.matmul(u_t[e], dm, out=dv[e])
-                if need_dw:
-                    np.matmul(dm, v[e].T, out=du[e])
-                if e == _BIAS_ELEMENT:
-                    db = dm.sum(axis=-1)
+            dm = _output_transform_adjoint(dy[start:stop])
             if need_dx:
-                _input_transform_adjoint(dv, dx[start:stop])
-            return du, db
+                _input_transform_adjoint(np.matmul(u_t, dm), dx[start:stop])
+            du = np.matmul(dm, v.transpose(0, 2, 1)) if need_dw else None
+            return du, dm[_BIAS_ELEMENT].sum(axis=-1)
 
         du, db = totals(map_pieces(piece, [(start, stop, v) for (start, stop), v in zip(ctx.pieces, ctx.transformed)]))
         dw = np.einsum("ai,bj,aboc->ocij", _G, _G, (du * _SIGNS.reshape(16, 1, 1)).reshape(4, 4, o, c)).astype(dy.dtype) if need_dw else None
@@ -154,20 +142,30 @@ def _from_phases(p: np.ndarray, out: np.ndarray) -> None:
             np.copyto(grid[:, :, :, rho, :, sigma], p[rho, sigma].reshape(c, n, h // 2, w // 2).transpose(1, 0, 2, 3))
 
 
-def _output_transform_adjoint(dy: np.ndarray) -> Iterator[np.ndarray]:
-    """dM = A dy Aᵀ of every tile of ``dy`` (n, O, H, W), up to sign: yields, e by e, the 16 arrays
-    (O, T) D[e] with dM[e] = _SIGNS[e]·D[e], each made just before it is used. Along either
-    direction A's columns give (d0, d0 + d1, d0 − d1, −d1) from a tile's two output rows (d0, d1);
-    the first and the last are the phases themselves (the sign goes to :data:`_SIGNS`), so only 12
-    of the 16 arrays are computed."""
+def _output_transform_adjoint(dy: np.ndarray) -> np.ndarray:
+    """dM = A dy Aᵀ of every tile of ``dy`` (n, O, H, W), up to sign: D (16, O, T) with
+    dM[e] = _SIGNS[e]·D[e], so that the backward's products are one batched product each (for
+    pieces whose D stays in cache: fewer, larger NumPy calls than one product per element e).
+    Along either direction A's columns give (d0, d0 + d1, d0 − d1, −d1) from a tile's two output
+    rows (d0, d1); the last one's sign goes to :data:`_SIGNS`."""
     q = _phases(dy)  # [r, c]
-    for combine in _A_COLUMNS:
-        rows = combine(q[0], q[1])  # (c, O, T)
-        for combine_cols in _A_COLUMNS:
-            yield combine_cols(rows[0], rows[1])
+    o, tiles = q.shape[2:]
+    rows = np.empty((4, 2, o, tiles), dtype=dy.dtype)  # [a, c]
+    _a_columns(q[0], q[1], rows)
+    d = np.empty((4, 4, o, tiles), dtype=dy.dtype)  # [a, b]
+    _a_columns(rows[:, 0], rows[:, 1], d.transpose(1, 0, 2, 3))
+    return d.reshape(16, o, tiles)
 
 
-_A_COLUMNS = (lambda d0, d1: d0, np.add, np.subtract, lambda d0, d1: d1)  # up to the last one's sign
+def _a_columns(d0: np.ndarray, d1: np.ndarray, out: np.ndarray) -> None:
+    """``out`` (4, ...) = (d0, d0 + d1, d0 − d1, d1): A's columns applied to two output rows, up to
+    the last one's sign."""
+    np.copyto(out[0], d0)
+    np.add(d0, d1, out=out[1])
+    np.subtract(d0, d1, out=out[2])
+    np.copyto(out[3], d1)
+
+
 _SIGNS = np.outer([1, 1, 1, -1], [1, 1, 1, -1]).reshape(16)
 
 

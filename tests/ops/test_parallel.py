@@ -1,8 +1,10 @@
 """Splitting a batch over threads (ops._parallel): the pieces cover the batch in order, results come
 back in order whatever the thread timing, the BLAS thread count is restored, a nested split runs in
-order on its own thread, and a split conv2d equals PyTorch's."""
+order on its own thread, a forked child starts helpers of its own, and a split conv2d equals PyTorch's."""
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 
@@ -225,3 +227,19 @@ def test_split_optimizer_steps_match_torch(two_workers, monkeypatch, name, opts)
         opt.step()
         topt.step()
         np.testing.assert_allclose(ours.numpy(), twin.detach().numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_splits_on_helpers_of_its_own(two_workers):
+    """The parent's helper threads do not exist in a forked child (a DataLoader worker): the child's
+    first split starts its own instead of waiting forever on theirs."""
+    assert _parallel.map_pieces(lambda a, b: a, [(0, 1), (1, 2)]) == [0, 1]  # the parent's helpers run
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 if the split ran on two threads, killed by the alarm if it hangs
+        signal.alarm(10)
+        both_started = threading.Barrier(2, timeout=5)  # each piece waits for the other: two threads
+        names = _parallel.map_pieces(lambda a, b: (both_started.wait(), threading.current_thread().name)[1],
+                                     [(0, 1), (1, 2)])
+        os._exit(0 if len(set(names)) == 2 else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -39,11 +39,12 @@ _A = np.array([[1, 1, 1, 0], [0, 1, -1, -1]])
 _A2 = np.einsum("ra,cb->rcab", _A, _A).reshape(4, 16)
 _BIAS_ELEMENT = 5  # e = (1, 1): A[r, 1]·A[c, 1] = 1 for every output phase, so the bias goes there once
 
-# Pieces of a few samples (V of one piece about 2 MiB). Re-measured with OpenBLAS's idle spin shortened,
-# 2 threads, batch 128, forward + backward (medians of 8 alternated calls, ms) for V pieces of 0.5 / 1 /
-# 2 / 4 / 8 MiB: 16 channels on 32x32 maps 58 / 47 / 36 / 41 / 45, 32 on 16x16 30 / 21 / 21 / 22 / 19,
-# 64 on 8x8 15.7 / 13.9 / 13.3 / 14.5 / 14.4.
-WINOGRAD_PIECE_BYTES = 2 << 20
+# Pieces of a few samples (V of one piece about 3 MiB). Measured on resnet20's training step (batch 128,
+# 2 threads, wall clock, pieces sizes alternated step by step, medians of 8-9 steps in three runs): 3 MiB
+# 383 / 383 / 401 ms, 2 MiB 391 / 400 / 421, 1.5 MiB 382 / 388, 1 MiB 419, 4 MiB 443. (On one conv
+# alone, forward + backward, 2 MiB was as fast or faster: 16 channels on 32x32 maps 36 ms against 41 for
+# 4 MiB and 47 for 1 MiB.)
+WINOGRAD_PIECE_BYTES = 3 << 20
 
 
 def applies(kernel, stride, dilation, groups: int, pads, hw) -> bool:

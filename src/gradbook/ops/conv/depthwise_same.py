@@ -10,7 +10,10 @@ with the entries that left the map zeroed row by row (NumPy's calls on short row
 blocks of columns out of cache, were the difference). Tried and left: grids with zero rows only
 (no padding columns, so no crop; the wrapped entries zeroed in the columns): 10-15% faster on
 MobileNet's 8x8 and 4x4 maps, ~7% slower on 32x32 (the zeroing touches every line of the
-columns); the same with the wraps zeroed in one grid copy per kernel column: slower still."""
+columns); the same with the wraps zeroed in one grid copy per kernel column: slower still;
+blocks of a run of one sample's channels, so that the columns stay in L2 (1 MiB): two threads
+14.0 → 23.4 ms at 1 MiB blocks; products into preallocated outputs: the same; the bias added in
+the crop instead of a row of ones in the columns: forward 8.5 → 10.2 ms at one thread."""
 from __future__ import annotations
 
 import numpy as np

@@ -75,3 +75,13 @@ def test_conv2d_takes_winograd_only_where_it_fits():
                    dict(pads=(0, 0, 0, 0)), dict(hw=(31, 32)), dict(hw=(6, 6)), dict(channels=3),
                    dict(out_channels=8)]:
         assert not fits(**{**ok, **change}), change
+
+
+@pytest.mark.parametrize("whole_bytes", [0, 1 << 30])
+def test_backward_by_whole_dm_or_element_by_element(monkeypatch, whole_bytes):
+    """The backward's dM made element by element (a piece's dM over DM_WHOLE_BYTES) or all 16 at
+    once: float64 gradients checked either way."""
+    monkeypatch.setattr(winograd, "DM_WHOLE_BYTES", whole_bytes)
+    rng = np.random.default_rng(11)
+    inputs = [_t(rng, (2, 3, 4, 6)), _t(rng, (2, 3, 3, 3)), _t(rng, (2,))]
+    assert gb.gradcheck(lambda *a: winograd.WinogradConv2d.apply(*a), inputs)

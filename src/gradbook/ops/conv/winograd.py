@@ -42,7 +42,7 @@ _A2 = np.einsum("ra,cb->rcab", _A, _A).reshape(4, 16)
 _BIAS_ELEMENT = 5  # e = (1, 1): A[r, 1]·A[c, 1] = 1 for every output phase, so the bias goes there once
 
 # Pieces of a few samples (V of one piece about 3 MiB). Measured on resnet20's training step (batch 128,
-# 2 threads, wall clock, pieces sizes alternated step by step, medians of 8-9 steps in three runs): 3 MiB
+# 2 threads, wall clock, piece sizes alternated step by step, medians of 8-9 steps in three runs): 3 MiB
 # 383 / 383 / 401 ms, 2 MiB 391 / 400 / 421, 1.5 MiB 382 / 388, 1 MiB 419, 4 MiB 443. (On one conv
 # alone, forward + backward, 2 MiB was as fast or faster: 16 channels on 32x32 maps 36 ms against 41 for
 # 4 MiB and 47 for 1 MiB.)
@@ -113,14 +113,14 @@ class WinogradConv2d(Function):
         def piece(start: int, stop: int, v):
             dv = np.empty((16, c, (stop - start) * (h // 2) * (w // 2)), dtype=dy.dtype) if need_dx else None
             du = np.empty((16, o, c), dtype=dy.dtype) if need_dw else None
-            for rows, dm in _output_transform_adjoint(dy[start:stop]):
-                # the products of one row of elements e while its dM is in cache
+            for elements, dm in _output_transform_adjoint(dy[start:stop]):
+                # both products of these elements e while their dM is in cache
                 if need_dx:
-                    np.matmul(u_t[rows], dm, out=dv[rows])
+                    np.matmul(u_t[elements], dm, out=dv[elements])
                 if need_dw:
-                    np.matmul(dm, v[rows].transpose(0, 2, 1), out=du[rows])
-                if rows.start <= _BIAS_ELEMENT < rows.stop:
-                    db = dm[_BIAS_ELEMENT - rows.start].sum(axis=-1)
+                    np.matmul(dm, v[elements].transpose(0, 2, 1), out=du[elements])
+                if elements.start <= _BIAS_ELEMENT < elements.stop:
+                    db = dm[_BIAS_ELEMENT - elements.start].sum(axis=-1)
             if need_dx:
                 _input_transform_adjoint(dv, dx[start:stop])
             return du, db

@@ -130,13 +130,17 @@ def test_split_conv2d_gradcheck(two_workers, layout, stride):
 
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 2e-4)])
 @pytest.mark.parametrize("bias", [True, False])
-def test_split_winograd_conv2d_matches_torch(two_workers, dtype, tol, bias):
+def test_split_winograd_conv2d_matches_torch(two_workers, monkeypatch, dtype, tol, bias):
+    from gradbook.ops.conv import columns
+
     rng = np.random.default_rng(9)
     inputs = [rng.standard_normal((5, 3, 6, 4)).astype(dtype), rng.standard_normal((4, 3, 3, 3)).astype(dtype)]
     if bias:
         inputs.append(rng.standard_normal(4).astype(dtype))
-    assert len(_parallel.pieces(5, 1, min_bytes=winograd.WINOGRAD_PIECE_BYTES,
-                                piece_bytes=winograd.WINOGRAD_PIECE_BYTES)) == 5
+    per_sample = 4 * 3 * 6 * 4 * np.dtype(dtype).itemsize  # Winograd's V of one sample
+    monkeypatch.setattr(columns, "SAMPLE_MIN_SPLIT_BYTES", 0)
+    monkeypatch.setattr(winograd, "WINOGRAD_PIECE_BYTES", per_sample)
+    assert len(columns.cache_pieces(5, per_sample, winograd.WINOGRAD_PIECE_BYTES)) == 5  # one sample a piece
     assert_matches_torch(lambda x, w, b=None: winograd.WinogradConv2d.apply(x, w, b),
                          lambda *a: TF.conv2d(*a, padding=1), inputs, atol=tol, rtol=tol)
 

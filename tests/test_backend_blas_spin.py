@@ -86,3 +86,20 @@ def test_products_stay_right_after_the_restart():
     os.environ.pop("OPENBLAS_THREAD_TIMEOUT", None)
     shorten_blas_spin()
     np.testing.assert_allclose(a @ b, expected, rtol=1e-12, atol=1e-12)
+
+
+def test_scipy_lapack_loaded_after_gradbook_stays_right():
+    """The restart opens NumPy's OpenBLAS as it is loaded: had it made that library's symbols global,
+    SciPy's own (32-bit-integer) OpenBLAS, loaded after gradbook, would bind to NumPy's (64-bit) one,
+    and LAPACK's workspace queries would return garbage."""
+    code = """
+import sys
+import gradbook
+assert "scipy.linalg" not in sys.modules
+import numpy as np, scipy.linalg
+rng = np.random.default_rng(0)
+X, y = rng.standard_normal((20, 5)).astype(np.float32), rng.standard_normal(20).astype(np.float32)
+ours = scipy.linalg.lstsq(X, y)[0]
+print(bool(np.allclose(ours, np.linalg.lstsq(X.astype(float), y.astype(float), rcond=None)[0], atol=1e-4)))
+"""
+    assert _run(code) == ["True"]

@@ -163,7 +163,9 @@ def _restart_openblas_threads(filepath: str) -> bool:
     import ctypes
 
     try:
-        dll = ctypes.CDLL(filepath, mode=getattr(os, "RTLD_NOLOAD", 0) | ctypes.RTLD_GLOBAL)
+        # the library already loaded, as it is: RTLD_GLOBAL here would put its symbols first for every
+        # library loaded later (SciPy's own OpenBLAS would then bind to NumPy's 64-bit-integer one)
+        dll = ctypes.CDLL(filepath, mode=getattr(os, "RTLD_NOLOAD", 0))
         read_env, shutdown = dll.openblas_read_env, dll.blas_thread_shutdown_
     except (OSError, AttributeError):  # another build, or not loadable again: leave it alone
         return False

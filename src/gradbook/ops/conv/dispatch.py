@@ -8,7 +8,7 @@ from typing import NamedTuple
 from ...autograd.tensor import Tensor
 from .._util import shape_of
 from .._windows import Pads, out_size
-from . import columns, depthwise, depthwise_same, depthwise_strided, winograd
+from . import columns, depthwise, depthwise_same, depthwise_strided, winograd, winograd4
 from .reference import ReferenceConv2d
 
 __all__: list[str] = []  # internal to the conv family
@@ -25,8 +25,10 @@ class Path(NamedTuple):
 
 def conv2d_by_path(x: Tensor, weight: Tensor, bias, stride, pads: Pads, dilation, groups: int) -> Tensor:
     """conv2d of checked arguments by the path chosen for its shape, by measurement: depthwise
-    (:mod:`.depthwise_same` for 'same' sizes, :mod:`.depthwise`, strided :mod:`.depthwise_strided`), Winograd for large 3x3 'same' convs (:mod:`.winograd`), else the column
-    product in the layout :func:`.columns.choose_layout` picks."""
+    (:mod:`.depthwise_same` for 'same' sizes, :mod:`.depthwise`, strided :mod:`.depthwise_strided`),
+    Winograd for large 3x3 'same' convs (F(4x4, 3x3) :mod:`.winograd4` on maps of sides 4k, else
+    F(2x2, 3x3) :mod:`.winograd`), else the column product in the layout
+    :func:`.columns.choose_layout` picks."""
     n, c, h, w = shape_of(x)
     o, cg, kh, kw = shape_of(weight)
     if depthwise_same.fits(groups, c, cg, stride, (h, w), (kh, kw), pads, dilation):
@@ -36,6 +38,8 @@ def conv2d_by_path(x: Tensor, weight: Tensor, bias, stride, pads: Pads, dilation
     if depthwise_strided.fits(groups, c, cg, stride):
         return depthwise_strided.StridedDepthwiseConv2d.apply(x, weight, bias, stride=stride, pads=pads,
                                                               dilation=dilation)
+    if winograd4.fits((kh, kw), stride, dilation, groups, pads, (h, w), c, o):
+        return winograd4.Winograd4Conv2d.apply(x, weight, bias)
     if winograd.fits((kh, kw), stride, dilation, groups, pads, (h, w), c, o):
         return winograd.WinogradConv2d.apply(x, weight, bias)
     return columns.Conv2d.apply(x, weight, bias, stride=stride, pads=pads, dilation=dilation, groups=groups)
@@ -76,4 +80,7 @@ PATHS: dict[str, Path] = {
     "winograd": Path(lambda x_shape, w_shape, stride, pads, dilation, groups: winograd.applies(
                          w_shape[2:], stride, dilation, groups, pads, x_shape[2:]),
                      lambda x, w, b, stride, pads, dilation, groups: winograd.WinogradConv2d.apply(x, w, b)),
+    "winograd4": Path(lambda x_shape, w_shape, stride, pads, dilation, groups: winograd4.applies(
+                          w_shape[2:], stride, dilation, groups, pads, x_shape[2:]),
+                      lambda x, w, b, stride, pads, dilation, groups: winograd4.Winograd4Conv2d.apply(x, w, b)),
 }

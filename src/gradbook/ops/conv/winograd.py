@@ -57,8 +57,9 @@ def applies(kernel, stride, dilation, groups: int, pads, hw) -> bool:
 
 
 def fits(kernel, stride, dilation, groups: int, pads, hw, channels: int, out_channels: int) -> bool:
-    """Whether conv2d takes :class:`WinogradConv2d`: where it :func:`applies`, on maps and channel
-    counts large enough for the 16 smaller products to repay their transforms (measured below)."""
+    """Whether conv2d takes Winograd's filtering: where it :func:`applies`, on maps and channel
+    counts large enough for the 16 smaller products to repay their transforms (measured below);
+    F(4x4, 3x3) (:func:`.winograd4.fits`) where the maps' sides are multiples of 4, else this one."""
     return (applies(kernel, stride, dilation, groups, pads, hw)
             and min(hw) >= MIN_SIDE and min(channels, out_channels) >= MIN_CHANNELS)
 
@@ -96,12 +97,7 @@ class WinogradConv2d(Function):
             _from_phases(np.matmul(a2, m.reshape(16, -1)).reshape(2, 2, o, -1), y[start:stop])
             return v
 
-        samples = cache_pieces(n, 4 * c * h * wd * np.dtype(dtype).itemsize, WINOGRAD_PIECE_BYTES)
-        transformed = map_pieces(piece, samples)
-        needs = getattr(ctx, "needs_input_grad", None)
-        if needs is not None:
-            ctx.transformed = transformed if needs[1] else [None] * len(samples)
-            ctx.u, ctx.pieces, ctx.x_shape = u, samples, x.shape
+        forward_in_pieces(ctx, piece, x.shape, 4 * c * h * wd * np.dtype(dtype).itemsize, u)
         return y
 
     def backward(ctx, dy):
@@ -125,12 +121,29 @@ class WinogradConv2d(Function):
                 _input_transform_adjoint(dv, dx[start:stop])
             return du, db
 
-        du, db = totals(map_pieces(piece, [(start, stop, v) for (start, stop), v in zip(ctx.pieces, ctx.transformed)]))
+        du, db = backward_in_pieces(ctx, piece)
         dw = np.einsum("ai,bj,aboc->ocij", _G, _G, (du * _SIGNS.reshape(16, 1, 1)).reshape(4, 4, o, c)).astype(dy.dtype) if need_dw else None
         return dx, dw, db if ctx.needs_input_grad[2] else None
 
     def differentiable_backward(ctx, dy):
         return grads.conv2d_grads(ctx, dy, (3, 3), (1, 1), (1, 1, 1, 1), (1, 1), 1)
+
+
+def forward_in_pieces(ctx, piece, x_shape, transformed_bytes_each: int, u: np.ndarray) -> None:
+    """Runs a Winograd forward's ``piece(start, stop)`` (which returns the piece's V) on pieces of
+    samples, V of one about :data:`WINOGRAD_PIECE_BYTES` (``transformed_bytes_each`` a sample), and
+    keeps on ``ctx`` what the backward needs: the pieces, their V (for dW), the transformed weight U."""
+    samples = cache_pieces(x_shape[0], transformed_bytes_each, WINOGRAD_PIECE_BYTES)
+    transformed = map_pieces(piece, samples)
+    needs = getattr(ctx, "needs_input_grad", None)
+    if needs is not None:
+        ctx.transformed = transformed if needs[1] else [None] * len(samples)
+        ctx.u, ctx.pieces, ctx.x_shape = u, samples, x_shape
+
+
+def backward_in_pieces(ctx, piece) -> tuple:
+    """The totals (dU, db) of a Winograd backward's ``piece(start, stop, V)`` over the forward's pieces."""
+    return totals(map_pieces(piece, [(start, stop, v) for (start, stop), v in zip(ctx.pieces, ctx.transformed)]))
 
 
 def _phases(a: np.ndarray) -> np.ndarray:

@@ -59,9 +59,9 @@ def fits(kernel, stride, dilation, groups: int, pads, hw, channels: int, out_cha
     ============================  ===================  ===================
     shape (channels, map)          2 threads            1 thread
     ============================  ===================  ===================
-    16 → 16 on 32x32               21.4 → 17.7          34.4 → 27.2
-    32 → 32 on 16x16               17.6 → 15.0          26.0 → 18.3
-    64 → 64 on 8x8                 14.4 → 14.3          20.3 → 18.8
+    16 → 16 on 32x32               22.6 → 18.1          35.7 → 29.4
+    32 → 32 on 16x16               14.8 → 10.4          25.9 → 17.9
+    64 → 64 on 8x8                 11.1 → 8.5           19.0 → 13.7
     ============================  ===================  ===================
 
     Float32 error at resnet-like scales (unit-variance inputs, Kaiming weights, 64 channels on 32x32
@@ -83,7 +83,7 @@ class Winograd4Conv2d(Function):
         n, c, h, wd = x.shape
         o = w.shape[0]
         dtype = np.result_type(x, w)
-        u = np.einsum("ai,ocij,bj->aboc", G, w, G).astype(dtype).reshape(36, o, c)
+        u = winograd.filter_transform(G, w, dtype)
 
         def piece(start: int, stop: int) -> np.ndarray:
             v = _input_transform(x[start:stop].astype(dtype, copy=False))
@@ -111,7 +111,7 @@ class Winograd4Conv2d(Function):
             return du, dm[_BIAS_ELEMENT].sum(axis=-1)
 
         du, db = winograd.backward_in_pieces(ctx, piece)
-        dw = np.einsum("ai,bj,aboc->ocij", G, G, du.reshape(6, 6, o, c)).astype(dy.dtype) if need_dw else None
+        dw = winograd.filter_transform_adjoint(G, du).astype(dy.dtype, copy=False) if need_dw else None
         return dx, dw, db if ctx.needs_input_grad[2] else None
 
     def differentiable_backward(ctx, dy):

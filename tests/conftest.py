@@ -1,5 +1,7 @@
 """Shared test set-up: the parity harness is importable as ``parity.harness``; plots never open
-windows; every test starts from the same seed and the default dtype; torch runs on one thread."""
+windows; every test starts from the same seed and the default dtype; torch runs on one thread; the
+process environment is put back after each test (Dask's nanny leaves OMP_NUM_THREADS=1 and the like
+in it, which later tests' subprocesses would inherit)."""
 from __future__ import annotations
 
 import os
@@ -30,6 +32,10 @@ def _fresh_state():
         # parity tests run torch on tiny tensors, where its thread pool only waits for busy cores:
         # a 2x3x8x8 depthwise conv and its backward took 0.36 s on two loaded cores, 0.1 ms on one
         torch.set_num_threads(1)
+    environment = dict(os.environ)
     yield
+    if os.environ != environment:
+        os.environ.clear()
+        os.environ.update(environment)
     gb.set_default_dtype("float32")
     gb.set_grad_enabled(True)

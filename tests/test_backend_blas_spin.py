@@ -25,8 +25,9 @@ print(gradbook.backend.blas_spin_shortened(), round((time.process_time() - start
 
 def _run(code: str, **env_values: str) -> list[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("GRADBOOK_SHORT_BLAS_SPIN", "OPENBLAS_THREAD_TIMEOUT")}
-    env.update(env_values)
-    env.setdefault("OPENBLAS_NUM_THREADS", "2")
+    for name in ("OMP_NUM_THREADS", "GOTO_NUM_THREADS", "OPENBLAS_DEFAULT_NUM_THREADS"):
+        env.pop(name, None)
+    env.update(env_values, OPENBLAS_NUM_THREADS="2")  # a helper thread to spin, whatever the caller's setting
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     return out.stdout.split()
 

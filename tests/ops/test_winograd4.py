@@ -69,7 +69,7 @@ def test_double_backward():
 def test_pieces_of_samples_equal_the_reference(monkeypatch, bias):
     """Several pieces of samples (a tiny piece size: one or two samples each), with and without
     bias, on non-square maps: y, dx, dW, db equal the reference in float64."""
-    monkeypatch.setattr(winograd, "WINOGRAD_PIECE_BYTES", 1)
+    monkeypatch.setattr(winograd4, "PIECE_BYTES", 1)
     assert len(winograd.cache_pieces(5, 1, 1)) == 5
     rng = np.random.default_rng(9)
     arrays = [rng.standard_normal((5, 3, 8, 12)), rng.standard_normal((4, 3, 3, 3)),

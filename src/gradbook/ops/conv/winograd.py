@@ -143,11 +143,13 @@ def filter_transform_adjoint(g: np.ndarray, du: np.ndarray) -> np.ndarray:
     return (du.reshape(e, o * c).T @ np.kron(g, g).astype(du.dtype)).reshape(o, c, 3, 3)
 
 
-def forward_in_pieces(ctx, piece, x_shape, transformed_bytes_each: int, u: np.ndarray) -> None:
+def forward_in_pieces(ctx, piece, x_shape, transformed_bytes_each: int, u: np.ndarray,
+                      piece_bytes: int | None = None) -> None:
     """Runs a Winograd forward's ``piece(start, stop)`` (which returns the piece's V) on pieces of
-    samples, V of one about :data:`WINOGRAD_PIECE_BYTES` (``transformed_bytes_each`` a sample), and
-    keeps on ``ctx`` what the backward needs: the pieces, their V (for dW), the transformed weight U."""
-    samples = cache_pieces(x_shape[0], transformed_bytes_each, WINOGRAD_PIECE_BYTES)
+    samples, V of one about ``piece_bytes`` (default :data:`WINOGRAD_PIECE_BYTES`;
+    ``transformed_bytes_each`` a sample), and keeps on ``ctx`` what the backward needs: the pieces,
+    their V (for dW), the transformed weight U."""
+    samples = cache_pieces(x_shape[0], transformed_bytes_each, piece_bytes or WINOGRAD_PIECE_BYTES)
     transformed = map_pieces(piece, samples)
     needs = getattr(ctx, "needs_input_grad", None)
     if needs is not None:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import gradbook as gb
 from gradbook.autograd import grad
 from gradbook.nn import functional as F
-from gradbook.ops.conv import columns, winograd
+from gradbook.ops.conv import columns, winograd, winograd4
 from parity.strategies import conv_cases
 
 TOL = dict(atol=1e-10, rtol=1e-9)
@@ -106,14 +106,15 @@ def test_depthwise_conv2d_double_backward_matches_torch(multiplier, dilation, pa
     assert_double_backward_matches_torch(lambda *a: F.conv2d(*a, **opts), lambda *a: TF.conv2d(*a, **opts), arrays)
 
 
-def test_winograd_conv2d_double_backward_matches_torch():
-    """At the smallest shape conv2d sends to Winograd (too big for a numerical gradgradcheck)."""
+@pytest.mark.parametrize("side, path", [(32, winograd4.Winograd4Conv2d), (30, winograd.WinogradConv2d)])
+def test_winograd_conv2d_double_backward_matches_torch(side, path):
+    """At the smallest channel count conv2d sends to Winograd (too big for a numerical gradgradcheck):
+    F(4x4, 3x3) on maps of sides 4k, F(2x2, 3x3) on other even ones."""
     rng = np.random.default_rng(3)
-    arrays = [rng.standard_normal((1, 32, 32, 32)), rng.standard_normal((32, 32, 3, 3)) / 17,
+    arrays = [rng.standard_normal((1, 32, side, side)), rng.standard_normal((32, 32, 3, 3)) / 17,
               rng.standard_normal(32)]
-    assert winograd.fits((3, 3), (1, 1), (1, 1), 1, (1, 1, 1, 1), (32, 32), 32, 32)
-    assert isinstance(F.conv2d(*(gb.tensor(a, requires_grad=True) for a in arrays), padding=1).grad_fn,
-                      winograd.WinogradConv2d)
+    assert winograd.fits((3, 3), (1, 1), (1, 1), 1, (1, 1, 1, 1), (side, side), 32, 32)
+    assert isinstance(F.conv2d(*(gb.tensor(a, requires_grad=True) for a in arrays), padding=1).grad_fn, path)
     assert_double_backward_matches_torch(lambda *a: F.conv2d(*a, padding=1), lambda *a: TF.conv2d(*a, padding=1),
                                          arrays, atol=1e-9)
 

@@ -85,6 +85,24 @@ def test_pieces_of_samples_equal_the_reference(monkeypatch, bias):
         np.testing.assert_allclose(a, b, atol=1e-10, rtol=1e-9)
 
 
+@pytest.mark.parametrize("grad", [(False, True, True), (True, False, True), (False, False, True)])
+def test_partial_gradients_equal_the_reference(grad):
+    """A first layer (input without gradient), a frozen weight, or only the bias: the backward
+    computes what is asked, equal to the reference's."""
+    rng = np.random.default_rng(13)
+    arrays = [rng.standard_normal((2, 3, 4, 8)), rng.standard_normal((2, 3, 3, 3)), rng.standard_normal(2)]
+    upstream = rng.standard_normal((2, 2, 4, 8))
+    got, want = [], []
+    for path, out in ((dispatch.PATHS["winograd4"], got), (dispatch.PATHS["reference"], want)):
+        leaves = [gb.tensor(a, requires_grad=g) for a, g in zip(arrays, grad)]
+        path.apply(*leaves, (1, 1), (1, 1, 1, 1), (1, 1), 1).backward(gb.tensor(upstream))
+        out += [None if t.grad is None else t.grad.data for t in leaves]
+    for a, b, g in zip(got, want, grad):
+        assert (a is None) == (not g)
+        if g:
+            np.testing.assert_allclose(a, b, atol=1e-10, rtol=1e-9)
+
+
 def test_conv2d_takes_winograd4_on_maps_of_sides_4k():
     fits = winograd4.fits
     ok = dict(kernel=(3, 3), stride=(1, 1), dilation=(1, 1), groups=1, pads=(1, 1, 1, 1), hw=(32, 32),

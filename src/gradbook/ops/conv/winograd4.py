@@ -106,7 +106,6 @@ class Winograd4Conv2d(Function):
         return y
 
     def backward(ctx, dy):
-        (_, c, h, w), o = ctx.x_shape, dy.shape[1]
         need_dx, need_dw = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         dx = np.empty(ctx.x_shape, dtype=dy.dtype) if need_dx else None
         u_t = ctx.u.transpose(0, 2, 1)

@@ -50,12 +50,20 @@ def _controller():
     return blas_controller()
 
 
+def _blas_libs() -> list:
+    """The loaded BLAS libraries threadpoolctl can drive (none without it), listed once."""
+    if "blas_libs" not in _state:
+        ctl = _controller()
+        _state["blas_libs"] = [lib for lib in (ctl.lib_controllers if ctl is not None else [])
+                               if lib.user_api == "blas"]
+    return _state["blas_libs"]
+
+
 def workers() -> int:
     """How many threads a split batch uses: the BLAS's thread count (so that ``OMP_NUM_THREADS`` /
     ``OPENBLAS_NUM_THREADS`` govern gradbook as they govern PyTorch), at most the usable cores."""
     if "workers" not in _state:
-        ctl = _controller()
-        blas = [lib for lib in (ctl.lib_controllers if ctl is not None else []) if lib.user_api == "blas"]
+        blas = _blas_libs()
         try:
             cores = len(os.sched_getaffinity(0))
         except AttributeError:  # not Linux
@@ -107,11 +115,7 @@ def map_pieces(fn: Callable[..., T], pieces: list[tuple]) -> list[T]:
 def _blas_on_one_thread():
     """The BLAS libraries held to one thread meanwhile, each restored to its own count after (the
     libraries' own setters: 2 µs where threadpoolctl's ``limit`` takes 7.5 µs)."""
-    if "blas_libs" not in _state:
-        ctl = _controller()
-        _state["blas_libs"] = [lib for lib in (ctl.lib_controllers if ctl is not None else [])
-                               if lib.user_api == "blas"]
-    libs = _state["blas_libs"]
+    libs = _blas_libs()
     before = [lib.get_num_threads() for lib in libs]
     for lib in libs:
         lib.set_num_threads(1)

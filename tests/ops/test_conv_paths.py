@@ -54,13 +54,14 @@ def _arrays(s):
     return [None if a is None else a.astype(s["dtype"]) for a in arrays]
 
 
-def _run(path: dispatch.Path, s, arrays, upstream_seed: int):
-    """(y, dx, dW, db) of one path, for a random upstream gradient."""
-    x, w, b = (None if a is None else gb.tensor(a, requires_grad=True) for a in arrays)
+def _run(path: dispatch.Path, s, arrays, upstream_seed: int, needs=(True, True, True)):
+    """(y, dx, dW, db) of one path, for a random upstream gradient (None for the inputs that
+    ``needs`` leaves without gradient)."""
+    x, w, b = (None if a is None else gb.tensor(a, requires_grad=need) for a, need in zip(arrays, needs))
     y = path.apply(x, w, b, s["stride"], s["pads"], s["dilation"], s["groups"])
     g = np.random.default_rng(upstream_seed).standard_normal(y.shape).astype(s["dtype"])
     y.backward(gb.tensor(g))
-    return [y.data] + [None if t is None else t.grad.data for t in (x, w, b)]
+    return [y.data] + [None if t is None or t.grad is None else t.grad.data for t in (x, w, b)]
 
 
 @settings(max_examples=60, deadline=None)
@@ -134,6 +135,7 @@ def test_same_depthwise_blocks_of_samples_equal_the_reference(monkeypatch):
     ((3, 3), (2, 1), (6, 7), 6, True, 5),     # dilation along one axis, two filters per channel
     ((5, 3), (1, 2), (3, 2), 3, True, 3),     # kernel reaching past the map on every side
     ((1, 1), (1, 1), (4, 3), 3, False, 2),    # a single tap: no shift at all
+    ((2, 2), (2, 2), (5, 6), 6, True, 3),     # no tap lands on the pads: db summed on its own
 ])
 def test_same_depthwise_grids_equal_the_reference(monkeypatch, kernel, dilation, hw, o, bias, n):
     """The 'same' depthwise path on shapes the random draws seldom reach (asymmetric padding,
@@ -153,6 +155,24 @@ def test_same_depthwise_grids_equal_the_reference(monkeypatch, kernel, dilation,
     for what, a, b in zip(("y", "dx", "dW", "db"), got, want):
         assert (a is None) == (b is None), what
         if b is not None:
+            np.testing.assert_allclose(a, b, **TOL[np.float64], err_msg=what)
+
+
+@pytest.mark.parametrize("needs", [(True, False, True), (False, True, False), (False, False, True),
+                                   (True, True, False)])
+@pytest.mark.parametrize("kernel, dilation", [((3, 3), (1, 1)), ((2, 2), (2, 2))])
+def test_same_depthwise_partial_gradients_equal_the_reference(needs, kernel, dilation):
+    """A frozen weight, a first layer, only the bias, a bias without gradient: the 'same' depthwise
+    backward (which takes db from dW's product where a tap lands on the pads, else sums dy) gives
+    exactly the gradients asked for, equal to the reference's."""
+    s = dict(n=3, c=4, o=8, groups=4, kernel=kernel, stride=(1, 1), pads=same_padding(kernel, dilation),
+             dilation=dilation, hw=(6, 5), bias=True, dtype=np.float64, seed=14)
+    arrays = _arrays(s)
+    want = _run(dispatch.PATHS["reference"], s, arrays, 5, needs)
+    got = _run(dispatch.PATHS["depthwise:same"], s, arrays, 5, needs)
+    for what, a, b, need in zip(("y", "dx", "dW", "db"), got, want, (True, *needs)):
+        assert (a is None) == (b is None) == (not need), what
+        if need:
             np.testing.assert_allclose(a, b, **TOL[np.float64], err_msg=what)
 
 

@@ -102,8 +102,8 @@ class SameDepthwiseConv2d(Function):
     the swapped pads), and its columns, dotted with x, give dW too: one column build for both
     gradients. One BLAS product per map, the bias as a row of ones in the columns; db comes out of
     dW's product too (x's column beside a column of ones: the unshifted tap's column is dy itself,
-    its padding zero): 64x64x32x32 forward + backward, 2 threads, in-process A/B, medians of 36:
-    15.1 → 13.8 ms, against a sum of dy's grids per block.
+    its padding zero): 64x64x32x32 forward + backward, 2 threads, in-process A/B, medians of 36
+    in four runs: 14.7-18.3 → 13.4-16.3 ms, against a sum of dy's grids per block.
     Shapes: x (N, C, H, W), W (C·m, 1, KH, KW), b (C·m,), y (N, C·m, H, W).
     """
 
@@ -199,7 +199,11 @@ def _samples_a_block(bytes_each: int) -> int:
 
 # measured, forward + backward, 2 threads, in-process:
 _BLOCK = 1 << 22  # bytes of one block's columns: 64x64x32x32 at 4 MiB (one sample) 14.2 ms, 8 MiB 17.2 ms
-_PIECE = 1 << 25  # bytes of one piece: 64x64x32x32 in 20 pieces (8 MiB) 16.3 ms, in 6 (32 MiB) 14.7 ms
+# bytes of one piece (of the taps' columns of all its samples): in practice one piece per thread.
+# Each piece pays for its grids and columns and starts with a slow first block; A/B in-process,
+# medians of 36, 32 / 128 / 256 MiB / 1 GiB: 64x64x32x32 15.8 / 14.9 / - / - and 14.6 / 13.9 ms,
+# 128x96x32x32 54.0 / 52.1 / 49.6 / 49.0 ms, 128x32x16x16 the same (4.9 ms).
+_PIECE = 1 << 28
 # columns from which the work is split over the threads: 64x32x32 maps at batch 2 (4.7 MB) 0.77 ms
 # unsplit, 1.36 ms split; at batch 4 (9.4 MB) 1.47 ms unsplit, 1.29 ms split
 _SPLIT = 1 << 23

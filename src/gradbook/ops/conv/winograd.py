@@ -64,12 +64,13 @@ def fits(kernel, stride, dilation, groups: int, pads, hw, channels: int, out_cha
             and min(hw) >= MIN_SIDE and min(channels, out_channels) >= MIN_CHANNELS)
 
 
-# Forward + backward against the sample-major column product, batch 128, in-process medians, with
-# OpenBLAS's idle spin shortened, the backward's products batched over the 16 elements and pieces also
-# on one thread: 16→16 channels on 32x32 maps 23 against 28 ms on 2 threads, 39 against 50 ms on one;
-# 16→16 on 16x16 the same on 2 threads (7.1 ms), 9.9 against 12.1 ms on one; 64→64 on 8x8 17 against
-# 18.5 ms on 2 threads. (Before those changes 16 channels were slower: 35 against 30 ms.)
-MIN_CHANNELS = 16
+# Forward + backward against the sample-major column product, batch 128, 2 threads, in-process A/B
+# medians of 26, with F(4x4, 3x3)'s filter transform by G⊗G (ms, columns → Winograd): 48→12 channels
+# (densenet_bc_40's 3x3 convs) on 32x32 61.9 → 37.8, 16x16 17.8 → 10.7, 8x8 4.2 → 3.0, on 30x30
+# (F(2x2, 3x3)) 54.0 → 43.3; 12→12 on 32x32 20.1 → 11.3, on 14x14 5.0 → 4.5; 3→16 on 32x32 13.4 →
+# 11.4, on 30x30 10.9 → 10.4; 3→24 on 32x32 19.1 → 19.7; 4→4 on 16x16 1.27 → 1.34, on 10x10 0.99
+# → 0.95; 2→8 on 8x8 0.74 → 0.53. Below 3 channels the transforms are most of the work.
+MIN_CHANNELS = 3
 MIN_SIDE = 8
 
 

@@ -67,10 +67,12 @@ def fits(kernel, stride, dilation, groups: int, pads, hw, channels: int, out_cha
 # Forward + backward against the sample-major column product, batch 128, 2 threads, in-process A/B
 # medians of 26, with F(4x4, 3x3)'s filter transform by G⊗G (ms, columns → Winograd): 48→12 channels
 # (densenet_bc_40's 3x3 convs) on 32x32 61.9 → 37.8, 16x16 17.8 → 10.7, 8x8 4.2 → 3.0, on 30x30
-# (F(2x2, 3x3)) 54.0 → 43.3; 12→12 on 32x32 20.1 → 11.3, on 14x14 5.0 → 4.5; 3→16 on 32x32 13.4 →
-# 11.4, on 30x30 10.9 → 10.4; 3→24 on 32x32 19.1 → 19.7; 4→4 on 16x16 1.27 → 1.34, on 10x10 0.99
-# → 0.95; 2→8 on 8x8 0.74 → 0.53. Below 3 channels the transforms are most of the work.
-MIN_CHANNELS = 3
+# (F(2x2, 3x3)) 54.0 → 43.3; 12→12 on 32x32 20.1 → 11.3, on 14x14 5.0 → 4.5; 8→8 on 32x32 9.3 →
+# 8.8, without the input's gradient 8.7 → 7.8; 8→16 the same without it (13.0 / 13.5). A first
+# layer on RGB images keeps the columns: 3→16 on 32x32 without the input's gradient 4.8 → 10.5,
+# 3→64 12.2 → 44.7 (its columns are small, Winograd's transforms are not); densenet_bc_40's step
+# 1559 → 1108 ms going from 16 to 8 channels (from 16 to 3: resnet20 315 → 333, its RGB conv).
+MIN_CHANNELS = 8
 MIN_SIDE = 8
 
 

@@ -15,6 +15,7 @@ from gradbook.autograd import grad, gradgradcheck
 from gradbook.nn import functional as F
 from gradbook.ops import conv as conv_ops
 from gradbook.ops.conv import columns, winograd
+from gradbook.ops.conv.depthwise_polyphase import PolyphaseDepthwiseConv2d
 from gradbook.ops.conv.depthwise_same import SameDepthwiseConv2d
 from gradbook.ops.conv.depthwise_strided import StridedDepthwiseConv2d
 
@@ -70,9 +71,11 @@ def test_conv2d_gradgradcheck_partial_inputs():
 
 @pytest.mark.parametrize("multiplier, padding, dilation, stride, path", [
     (1, 1, 1, 1, SameDepthwiseConv2d), (2, "same", 2, 1, SameDepthwiseConv2d),
-    (3, 0, 1, 1, conv_ops.DepthwiseConv2d), (2, 1, 1, 2, StridedDepthwiseConv2d)])
+    (3, 0, 1, 1, conv_ops.DepthwiseConv2d), (2, 1, 1, 2, PolyphaseDepthwiseConv2d),
+    (2, 0, 1, 2, StridedDepthwiseConv2d)])
 def test_depthwise_conv2d_gradgradcheck(multiplier, padding, dilation, stride, path):
-    """Each depthwise path (output of the input's size, smaller, strided) has a double backward."""
+    """Each depthwise path (output of the input's size, smaller, 3x3 stride 2 padding 1, other
+    strided) has a double backward."""
     rng = np.random.default_rng(3)
     x, w, b = _t(rng, (2, 3, 5, 4)), _t(rng, (3 * multiplier, 1, 3, 3)), _t(rng, (3 * multiplier,))
 

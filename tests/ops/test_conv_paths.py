@@ -21,7 +21,8 @@ TOL = {np.float64: dict(atol=1e-10, rtol=1e-9), np.float32: dict(atol=1e-4, rtol
 @st.composite
 def conv_shapes(draw):
     """Any stride, padding (also an asymmetric 'same'), dilation, groups, batch and channels; a third of
-    the draws are shapes the specialised paths take (3x3 'same' on even maps, or depthwise)."""
+    the draws are shapes the specialised paths take (3x3 'same' on even maps, or depthwise, half of
+    those 3x3 with stride 2 and padding 1)."""
     kind = draw(st.sampled_from(["any", "winograd", "depthwise"]))
     n = draw(st.integers(1, 18))
     if kind == "winograd":
@@ -41,6 +42,8 @@ def conv_shapes(draw):
             pads = (ph, ph, pw, pw)
         hw = tuple(max(1, d * (k - 1) + 1 - p) + draw(st.integers(0, 6))
                    for d, k, p in zip(dilation, kernel, (pads[0] + pads[1], pads[2] + pads[3])))
+        if kind == "depthwise" and draw(st.booleans()):  # MobileNet's downsampling, any map size
+            kernel, stride, pads, dilation = (3, 3), (2, 2), (1, 1, 1, 1), (1, 1)
     return dict(n=n, c=c, o=o, groups=groups, kernel=kernel, stride=stride, pads=pads, dilation=dilation, hw=hw,
                 bias=draw(st.booleans()), dtype=draw(st.sampled_from([np.float32, np.float64])),
                 seed=draw(st.integers(0, 2**16)))
@@ -97,12 +100,13 @@ def test_the_specialised_paths_are_drawn():
         seen.update(name for name, path in dispatch.PATHS.items() if path.applies(*shapes))
 
     collect()
-    assert {"winograd", "winograd4", "depthwise", "depthwise:same", "columns:taps"} <= seen
+    assert {"winograd", "winograd4", "depthwise", "depthwise:same", "depthwise:polyphase", "columns:taps"} <= seen
 
 
 def test_strided_depthwise_path_equals_the_reference():
-    """A stride-2 depthwise conv (MobileNet's downsampling, two filters per channel, odd map) takes
-    the strided depthwise path, which the random draws reach only now and then; it equals the reference."""
+    """The general strided depthwise path (which the random draws reach only now and then) on a
+    stride-2 conv with two filters per channel and an odd map equals the reference (conv2d sends
+    this 3x3 stride-2 padding-1 shape to the polyphase path, but the strided one must compute it too)."""
     s = dict(n=3, c=5, o=10, groups=5, kernel=(3, 3), stride=(2, 2), pads=(1, 1, 1, 1), dilation=(1, 1), hw=(9, 8),
              bias=True, dtype=np.float64, seed=11)
     arrays = _arrays(s)
@@ -174,6 +178,69 @@ def test_same_depthwise_partial_gradients_equal_the_reference(needs, kernel, dil
         assert (a is None) == (b is None) == (not need), what
         if need:
             np.testing.assert_allclose(a, b, **TOL[np.float64], err_msg=what)
+
+
+def _polyphase_case(hw, o, bias, n, seed):
+    return dict(n=n, c=3, o=o, groups=3, kernel=(3, 3), stride=(2, 2), pads=(1, 1, 1, 1), dilation=(1, 1), hw=hw,
+                bias=bias, dtype=np.float64, seed=seed)
+
+
+@pytest.mark.parametrize("hw, o, bias, n", [
+    ((9, 8), 6, True, 5),     # odd rows, two filters per channel
+    ((7, 5), 3, False, 4),    # odd rows and columns, no bias
+    ((1, 2), 9, True, 3),     # a map smaller than the kernel, three filters per channel
+    ((8, 8), 3, True, 5),     # even map: the last row and column of the phases are x's
+])
+def test_polyphase_depthwise_equals_the_reference(monkeypatch, hw, o, bias, n):
+    """The polyphase path (3x3, stride 2, padding 1) on odd and even maps, m ≥ 1, in blocks of two
+    samples (the last block shorter) and in pieces of two samples."""
+    from gradbook.ops.conv import depthwise_polyphase
+
+    s = _polyphase_case(hw, o, bias, n, 15)
+    arrays = _arrays(s)
+    assert dispatch.PATHS["depthwise:polyphase"].applies(arrays[0].shape, arrays[1].shape, s["stride"], s["pads"],
+                                                         s["dilation"], s["groups"])
+    grid = (hw[0] + 1) // 2 + 1, (hw[1] + 1) // 2 + 1
+    monkeypatch.setattr(depthwise_polyphase, "_BLOCK", 2 * 3 * 9 * grid[0] * grid[1] * 8)
+    monkeypatch.setattr(depthwise_polyphase, "_PIECE", 1)
+    monkeypatch.setattr(depthwise_polyphase, "_SPLIT", 0)
+    want = _run(dispatch.PATHS["reference"], s, arrays, 6)
+    got = _run(dispatch.PATHS["depthwise:polyphase"], s, arrays, 6)
+    for what, a, b in zip(("y", "dx", "dW", "db"), got, want):
+        assert (a is None) == (b is None), what
+        if b is not None:
+            np.testing.assert_allclose(a, b, **TOL[np.float64], err_msg=what)
+
+
+@pytest.mark.parametrize("needs", [(True, False, True), (False, True, False), (False, False, True),
+                                   (True, True, False)])
+def test_polyphase_depthwise_partial_gradients_equal_the_reference(needs):
+    """A frozen weight, a first layer, only the bias, a bias without gradient: the polyphase backward
+    gives exactly the gradients asked for, equal to the reference's."""
+    s = _polyphase_case((7, 6), 6, True, 3, 16)
+    arrays = _arrays(s)
+    want = _run(dispatch.PATHS["reference"], s, arrays, 5, needs)
+    got = _run(dispatch.PATHS["depthwise:polyphase"], s, arrays, 5, needs)
+    for what, a, b, need in zip(("y", "dx", "dW", "db"), got, want, (True, *needs)):
+        assert (a is None) == (b is None) == (not need), what
+        if need:
+            np.testing.assert_allclose(a, b, **TOL[np.float64], err_msg=what)
+
+
+def test_polyphase_depthwise_takes_only_its_shapes():
+    """conv2d sends 3x3 stride-2 padding-1 depthwise convs to the polyphase path and other strided
+    depthwise shapes to the general strided one."""
+    x_shape, w_shape = (2, 4, 9, 8), (8, 1, 3, 3)
+    applies = dispatch.PATHS["depthwise:polyphase"].applies
+    assert applies(x_shape, w_shape, (2, 2), (1, 1, 1, 1), (1, 1), 4)
+    for stride, pads, dilation, kernel, groups in [((2, 1), (1, 1, 1, 1), (1, 1), (3, 3), 4),
+                                                   ((2, 2), (0, 0, 0, 0), (1, 1), (3, 3), 4),
+                                                   ((2, 2), (1, 1, 1, 1), (2, 2), (3, 3), 4),
+                                                   ((2, 2), (1, 1, 1, 1), (1, 1), (5, 5), 4),
+                                                   ((2, 2), (1, 1, 1, 1), (1, 1), (3, 3), 2)]:
+        w = (8, 4 // groups, *kernel)
+        assert not applies(x_shape, w, stride, pads, dilation, groups)
+        assert dispatch.PATHS["depthwise:strided"].applies(x_shape, w, stride, pads, dilation, groups) == (groups == 4)
 
 
 @given(conv_shapes())

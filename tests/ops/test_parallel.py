@@ -13,9 +13,10 @@ import pytest
 import torch
 import torch.nn.functional as TF
 
+import gradbook as gb
 from gradbook.nn import functional as F
 from gradbook.ops import _parallel
-from gradbook.ops.conv import columns, depthwise, depthwise_same, winograd
+from gradbook.ops.conv import columns, depthwise, depthwise_polyphase, depthwise_same, winograd
 from parity.harness import assert_matches_torch
 
 
@@ -189,6 +190,23 @@ def test_split_depthwise_conv2d_matches_torch(two_workers, monkeypatch, dtype, t
     assert_matches_torch(lambda *a: F.conv2d(*a, **opts), lambda *a: TF.conv2d(*a, **opts), [x, w, b],
                          atol=tol, rtol=tol)
     assert calls  # the depthwise path ran
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 2e-4)])
+@pytest.mark.parametrize("multiplier, hw", [(1, (9, 8)), (2, (6, 7))])
+def test_split_polyphase_depthwise_conv2d_matches_torch(two_workers, monkeypatch, dtype, tol, multiplier, hw):
+    """MobileNet's downsampling depthwise conv (3x3, stride 2, padding 1) in pieces of one sample."""
+    monkeypatch.setattr(depthwise_polyphase, "_PIECE", 1)
+    monkeypatch.setattr(depthwise_polyphase, "_SPLIT", 0)
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((5, 3, *hw)).astype(dtype)
+    w = rng.standard_normal((3 * multiplier, 1, 3, 3)).astype(dtype)
+    b = rng.standard_normal(3 * multiplier).astype(dtype)
+    opts = dict(stride=2, padding=1, groups=3)
+    y = F.conv2d(*(gb.tensor(a, requires_grad=True) for a in (x, w, b)), **opts)
+    assert isinstance(y.grad_fn, depthwise_polyphase.PolyphaseDepthwiseConv2d)
+    assert_matches_torch(lambda *a: F.conv2d(*a, **opts), lambda *a: TF.conv2d(*a, **opts), [x, w, b],
+                         atol=tol, rtol=tol)
 
 
 @pytest.mark.parametrize("op", ["relu", "relu6", "max_pool2d", "max_pool2d_overlapping"])

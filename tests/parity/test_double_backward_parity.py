@@ -96,7 +96,7 @@ def test_conv_transpose2d_double_backward_matches_torch(c, data):
 
 @pytest.mark.parametrize("multiplier, dilation, padding, stride, path", [
     (1, 1, 1, 1, "SameDepthwiseConv2d"), (2, 2, "same", 1, "SameDepthwiseConv2d"), (3, 1, 0, 1, "DepthwiseConv2d"),
-    (2, 1, 1, 2, "StridedDepthwiseConv2d")])
+    (2, 1, 1, 2, "PolyphaseDepthwiseConv2d"), (2, 1, 0, 2, "StridedDepthwiseConv2d")])
 def test_depthwise_conv2d_double_backward_matches_torch(multiplier, dilation, padding, stride, path):
     rng = np.random.default_rng(multiplier)
     arrays = [rng.standard_normal((2, 3, 6, 5)), rng.standard_normal((3 * multiplier, 1, 3, 3)),

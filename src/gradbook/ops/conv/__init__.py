@@ -9,7 +9,8 @@ The family, one idea a file:
 - fast paths: :mod:`.columns` (the column product, its columns laid out per shape: shifted taps
   :mod:`.shifted`, sample innermost :mod:`.batch_inner`, sample-major, channel-major), on flat
   grids :mod:`.flat`; :mod:`.winograd` (F(2x2, 3x3)); depthwise: :mod:`.depthwise_same` ('same'
-  size), :mod:`.depthwise` (other stride-1), :mod:`.depthwise_strided` (a stride);
+  size), :mod:`.depthwise` (other stride-1), :mod:`.depthwise_polyphase` (3x3, stride 2, padding 1:
+  MobileNet's downsampling), :mod:`.depthwise_strided` (other strides);
 - :mod:`.transpose`: conv_transpose2d, the adjoint of conv2d's input map;
 - :mod:`.grads`: conv2d's gradients as differentiable ops, shared by every path, so double
   backward (``create_graph=True``) works whichever path ran;

@@ -8,7 +8,7 @@ from typing import NamedTuple
 from ...autograd.tensor import Tensor
 from .._util import shape_of
 from .._windows import Pads, out_size
-from . import columns, depthwise, depthwise_same, depthwise_strided, winograd, winograd4
+from . import columns, depthwise, depthwise_polyphase, depthwise_same, depthwise_strided, winograd, winograd4
 from .reference import ReferenceConv2d
 
 __all__: list[str] = []  # internal to the conv family
@@ -25,7 +25,8 @@ class Path(NamedTuple):
 
 def conv2d_by_path(x: Tensor, weight: Tensor, bias, stride, pads: Pads, dilation, groups: int) -> Tensor:
     """conv2d of checked arguments by the path chosen for its shape, by measurement: depthwise
-    (:mod:`.depthwise_same` for 'same' sizes, :mod:`.depthwise`, strided :mod:`.depthwise_strided`),
+    (:mod:`.depthwise_same` for 'same' sizes, :mod:`.depthwise`, :mod:`.depthwise_polyphase` for 3x3
+    stride 2 padding 1, other strides :mod:`.depthwise_strided`),
     Winograd for large 3x3 'same' convs (F(4x4, 3x3) :mod:`.winograd4` on maps of sides 4k, else
     F(2x2, 3x3) :mod:`.winograd`), else the column product in the layout
     :func:`.columns.choose_layout` picks."""
@@ -35,6 +36,8 @@ def conv2d_by_path(x: Tensor, weight: Tensor, bias, stride, pads: Pads, dilation
         return depthwise_same.SameDepthwiseConv2d.apply(x, weight, bias, pads=pads, dilation=dilation)
     if depthwise.fits(groups, c, cg, stride):
         return depthwise.DepthwiseConv2d.apply(x, weight, bias, pads=pads, dilation=dilation)
+    if depthwise_polyphase.fits(groups, c, cg, (kh, kw), stride, pads, dilation):
+        return depthwise_polyphase.PolyphaseDepthwiseConv2d.apply(x, weight, bias)
     if depthwise_strided.fits(groups, c, cg, stride):
         return depthwise_strided.StridedDepthwiseConv2d.apply(x, weight, bias, stride=stride, pads=pads,
                                                               dilation=dilation)
@@ -77,6 +80,10 @@ PATHS: dict[str, Path] = {
                               lambda x, w, b, stride, pads, dilation, groups:
                               depthwise_strided.StridedDepthwiseConv2d.apply(x, w, b, stride=stride, pads=pads,
                                                                              dilation=dilation)),
+    "depthwise:polyphase": Path(lambda x_shape, w_shape, stride, pads, dilation, groups: depthwise_polyphase.fits(
+                                    groups, x_shape[1], w_shape[1], w_shape[2:], stride, pads, dilation),
+                                lambda x, w, b, stride, pads, dilation, groups:
+                                depthwise_polyphase.PolyphaseDepthwiseConv2d.apply(x, w, b)),
     "winograd": Path(lambda x_shape, w_shape, stride, pads, dilation, groups: winograd.applies(
                          w_shape[2:], stride, dilation, groups, pads, x_shape[2:]),
                      lambda x, w, b, stride, pads, dilation, groups: winograd.WinogradConv2d.apply(x, w, b)),

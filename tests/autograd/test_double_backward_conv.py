@@ -16,6 +16,7 @@ from gradbook.nn import functional as F
 from gradbook.ops import conv as conv_ops
 from gradbook.ops.conv import columns, winograd
 from gradbook.ops.conv.depthwise_polyphase import PolyphaseDepthwiseConv2d
+from gradbook.ops.conv.depthwise_dense import DenseDepthwiseConv2d
 from gradbook.ops.conv.depthwise_same import SameDepthwiseConv2d
 from gradbook.ops.conv.depthwise_strided import StridedDepthwiseConv2d
 
@@ -69,15 +70,15 @@ def test_conv2d_gradgradcheck_partial_inputs():
     assert gradgradcheck(lambda w: F.conv2d(constant, w * w, padding=1), [w])
 
 
-@pytest.mark.parametrize("multiplier, padding, dilation, stride, path", [
-    (1, 1, 1, 1, SameDepthwiseConv2d), (2, "same", 2, 1, SameDepthwiseConv2d),
-    (3, 0, 1, 1, conv_ops.DepthwiseConv2d), (2, 1, 1, 2, PolyphaseDepthwiseConv2d),
-    (2, 0, 1, 2, StridedDepthwiseConv2d)])
-def test_depthwise_conv2d_gradgradcheck(multiplier, padding, dilation, stride, path):
+@pytest.mark.parametrize("multiplier, padding, dilation, stride, path, hw", [
+    (1, 1, 1, 1, SameDepthwiseConv2d, (9, 8)), (2, "same", 2, 1, SameDepthwiseConv2d, (9, 8)),
+    (3, 0, 1, 1, conv_ops.DepthwiseConv2d, (9, 8)), (2, 1, 1, 2, PolyphaseDepthwiseConv2d, (9, 8)),
+    (2, 0, 1, 2, StridedDepthwiseConv2d, (9, 8)), (2, 1, 1, 2, DenseDepthwiseConv2d, (5, 4))])
+def test_depthwise_conv2d_gradgradcheck(multiplier, padding, dilation, stride, path, hw):
     """Each depthwise path (output of the input's size, smaller, 3x3 stride 2 padding 1, other
-    strided) has a double backward."""
+    strided; maps of more than 64 pixels, and the dense path below) has a double backward."""
     rng = np.random.default_rng(3)
-    x, w, b = _t(rng, (2, 3, 5, 4)), _t(rng, (3 * multiplier, 1, 3, 3)), _t(rng, (3 * multiplier,))
+    x, w, b = _t(rng, (1, 3, *hw)), _t(rng, (3 * multiplier, 1, 3, 3)), _t(rng, (3 * multiplier,))
 
     def conv(x, w, b):
         return F.conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=3)

@@ -100,7 +100,7 @@ def test_the_specialised_paths_are_drawn():
         seen.update(name for name, path in dispatch.PATHS.items() if path.applies(*shapes))
 
     collect()
-    assert {"winograd", "winograd4", "depthwise", "depthwise:same", "depthwise:polyphase", "columns:taps"} <= seen
+    assert {"winograd", "winograd4", "depthwise", "depthwise:same", "depthwise:dense", "depthwise:polyphase", "columns:taps"} <= seen
 
 
 def test_strided_depthwise_path_equals_the_reference():

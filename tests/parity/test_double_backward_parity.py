@@ -96,10 +96,12 @@ def test_conv_transpose2d_double_backward_matches_torch(c, data):
 
 @pytest.mark.parametrize("multiplier, dilation, padding, stride, path", [
     (1, 1, 1, 1, "SameDepthwiseConv2d"), (2, 2, "same", 1, "SameDepthwiseConv2d"), (3, 1, 0, 1, "DepthwiseConv2d"),
-    (2, 1, 1, 2, "PolyphaseDepthwiseConv2d"), (2, 1, 0, 2, "StridedDepthwiseConv2d")])
+    (2, 1, 1, 2, "PolyphaseDepthwiseConv2d"), (2, 1, 0, 2, "StridedDepthwiseConv2d"),
+    (2, 1, 1, 2, "DenseDepthwiseConv2d")])
 def test_depthwise_conv2d_double_backward_matches_torch(multiplier, dilation, padding, stride, path):
+    """Each depthwise path; maps of more than 64 pixels except for the dense path's."""
     rng = np.random.default_rng(multiplier)
-    arrays = [rng.standard_normal((2, 3, 6, 5)), rng.standard_normal((3 * multiplier, 1, 3, 3)),
+    arrays = [rng.standard_normal((2, 3, *((6, 5) if path == "DenseDepthwiseConv2d" else (9, 8)))), rng.standard_normal((3 * multiplier, 1, 3, 3)),
               rng.standard_normal(3 * multiplier)]
     opts = dict(padding=padding, dilation=dilation, groups=3, stride=stride)
     assert type(F.conv2d(*(gb.tensor(a, requires_grad=True) for a in arrays), **opts).grad_fn).__name__ == path

@@ -8,9 +8,10 @@ The family, one idea a file:
 - :mod:`.dispatch`: the one place that picks a fast path for a shape (and lists every path);
 - fast paths: :mod:`.columns` (the column product, its columns laid out per shape: shifted taps
   :mod:`.shifted`, sample innermost :mod:`.batch_inner`, sample-major, channel-major), on flat
-  grids :mod:`.flat`; :mod:`.winograd` (F(2x2, 3x3)); depthwise: :mod:`.depthwise_same` ('same'
-  size), :mod:`.depthwise` (other stride-1), :mod:`.depthwise_polyphase` (3x3, stride 2, padding 1:
-  MobileNet's downsampling), :mod:`.depthwise_strided` (other strides);
+  grids :mod:`.flat`; :mod:`.winograd` (F(2x2, 3x3)); depthwise: :mod:`.depthwise_dense` (maps
+  of at most 64 pixels), :mod:`.depthwise_same` ('same' size), :mod:`.depthwise` (other stride-1),
+  :mod:`.depthwise_polyphase` (3x3, stride 2, padding 1: MobileNet's downsampling),
+  :mod:`.depthwise_strided` (other strides);
 - :mod:`.transpose`: conv_transpose2d, the adjoint of conv2d's input map;
 - :mod:`.grads`: conv2d's gradients as differentiable ops, shared by every path, so double
   backward (``create_graph=True``) works whichever path ran;

@@ -67,6 +67,16 @@ def _run(path: dispatch.Path, s, arrays, upstream_seed: int, needs=(True, True, 
     return [y.data] + [None if t is None or t.grad is None else t.grad.data for t in (x, w, b)]
 
 
+def _assert_equal_float64(got, want, needs=None):
+    """A path's (y, dx, dW, db) equal the reference's, None in the same places (and, given ``needs``,
+    exactly where no gradient was asked for)."""
+    for what, a, b, need in zip(("y", "dx", "dW", "db"), got, want, (True, *(needs or (True,) * 3))):
+        assert (a is None) == (b is None), what
+        assert needs is None or (a is None) == (not need), what
+        if b is not None:
+            np.testing.assert_allclose(a, b, **TOL[np.float64], err_msg=what)
+
+
 @settings(max_examples=60, deadline=None)
 @given(conv_shapes())
 def test_every_fast_path_equals_the_reference(s):
@@ -156,10 +166,7 @@ def test_same_depthwise_grids_equal_the_reference(monkeypatch, kernel, dilation,
     monkeypatch.setattr(depthwise_same, "_PIECE", 1)
     want = _run(dispatch.PATHS["reference"], s, arrays, 4)
     got = _run(dispatch.PATHS["depthwise:same"], s, arrays, 4)
-    for what, a, b in zip(("y", "dx", "dW", "db"), got, want):
-        assert (a is None) == (b is None), what
-        if b is not None:
-            np.testing.assert_allclose(a, b, **TOL[np.float64], err_msg=what)
+    _assert_equal_float64(got, want)
 
 
 @pytest.mark.parametrize("needs", [(True, False, True), (False, True, False), (False, False, True),
@@ -174,10 +181,7 @@ def test_same_depthwise_partial_gradients_equal_the_reference(needs, kernel, dil
     arrays = _arrays(s)
     want = _run(dispatch.PATHS["reference"], s, arrays, 5, needs)
     got = _run(dispatch.PATHS["depthwise:same"], s, arrays, 5, needs)
-    for what, a, b, need in zip(("y", "dx", "dW", "db"), got, want, (True, *needs)):
-        assert (a is None) == (b is None) == (not need), what
-        if need:
-            np.testing.assert_allclose(a, b, **TOL[np.float64], err_msg=what)
+    _assert_equal_float64(got, want, needs)
 
 
 def _polyphase_case(hw, o, bias, n, seed):
@@ -206,10 +210,7 @@ def test_polyphase_depthwise_equals_the_reference(monkeypatch, hw, o, bias, n):
     monkeypatch.setattr(depthwise_polyphase, "_SPLIT", 0)
     want = _run(dispatch.PATHS["reference"], s, arrays, 6)
     got = _run(dispatch.PATHS["depthwise:polyphase"], s, arrays, 6)
-    for what, a, b in zip(("y", "dx", "dW", "db"), got, want):
-        assert (a is None) == (b is None), what
-        if b is not None:
-            np.testing.assert_allclose(a, b, **TOL[np.float64], err_msg=what)
+    _assert_equal_float64(got, want)
 
 
 @pytest.mark.parametrize("needs", [(True, False, True), (False, True, False), (False, False, True),
@@ -221,10 +222,7 @@ def test_polyphase_depthwise_partial_gradients_equal_the_reference(needs):
     arrays = _arrays(s)
     want = _run(dispatch.PATHS["reference"], s, arrays, 5, needs)
     got = _run(dispatch.PATHS["depthwise:polyphase"], s, arrays, 5, needs)
-    for what, a, b, need in zip(("y", "dx", "dW", "db"), got, want, (True, *needs)):
-        assert (a is None) == (b is None) == (not need), what
-        if need:
-            np.testing.assert_allclose(a, b, **TOL[np.float64], err_msg=what)
+    _assert_equal_float64(got, want, needs)
 
 
 def test_polyphase_depthwise_takes_only_its_shapes():

@@ -47,6 +47,7 @@ def _assert_equal(ours, theirs, tol):
     ((2, 3, 3, 3), 3, (5, 5), (1, 1), (2, 2, 2, 2), (1, 1), True),    # kernel wider than the map
     ((4, 2, 1, 1), 1, (1, 1), (1, 1), (0, 0, 0, 0), (1, 1), True),    # one pixel, one tap
     ((2, 3, 6, 6), 1, (3, 3), (3, 3), (0, 0, 0, 0), (1, 1), True),    # no padding, stride 3
+    ((1, 2, 1, 1), 1, (1, 1), (2, 1), (1, 0, 0, 0), (1, 1), True),    # no output reads the map: dW = 0
 ])
 def test_dense_depthwise_equals_torch(shape, m, kernel, stride, pads, dilation, bias):
     _assert_equal(*_both(shape, m, kernel, stride, pads, dilation, bias), dict(atol=1e-10, rtol=1e-9))

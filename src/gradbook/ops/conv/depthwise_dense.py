@@ -100,7 +100,8 @@ class DenseDepthwiseConv2d(Function):
             if need_dw:  # the pairs of x[:, c]ᵀ dy[:, c] at the taps' places, summed per tap
                 dense_grad = np.matmul(xs[start:stop].transpose(0, 2, 1), dys[start:stop])
                 at_taps = dense_grad.reshape(stop - start, -1, m, out_hw[0] * out_hw[1])[:, inputs, :, outputs]
-                dw = (per_tap.T.astype(dy.dtype) @ at_taps.reshape(inputs.size, -1)).T.reshape(stop - start, m, -1)
+                dw = (per_tap.T.astype(dy.dtype) @ at_taps.reshape(inputs.size, (stop - start) * m)).T.reshape(
+                    stop - start, m, -1)
             # db: Σ over samples as one product (NumPy's sum over axes (0, 2, 3) is slow), then over pixels
             db = (np.ones(n, dtype=dy.dtype) @ dys[start:stop]).reshape(stop - start, m, -1).sum(axis=-1) \
                 if need_db else None

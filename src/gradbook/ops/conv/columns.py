@@ -19,6 +19,7 @@ import numpy as np
 
 from ...autograd.function import Function
 from .._parallel import map_pieces, pieces, totals, workers
+from .._util import channel_sums
 from .._windows import Pads, col2im, im2col, out_size, pad2d
 from . import batch_inner, grads
 from .flat import flat_sum, from_grids, onto_grids, period, tap_shifts
@@ -126,7 +127,7 @@ class Conv2d(Function):
             dy_k = dy[start:stop]
             if need_dx:
                 geom.input_grad(dy_k, ctx.wg, dx[start:stop])
-            db = dy_k.sum(axis=(0, 2, 3)) if need_db else None
+            db = channel_sums(dy_k) if need_db else None
             return (geom.weight_grad(dy_k, cols) if need_dw else None), db
 
         cols = ctx.cols if need_dw else [None] * len(ctx.pieces)

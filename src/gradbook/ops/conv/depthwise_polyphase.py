@@ -34,6 +34,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from ...autograd.function import Function
 from .._parallel import map_pieces, pieces
+from .._util import channel_sums
 from . import grads
 
 __all__: list[str] = []  # conv2d's path for MobileNet's strided depthwise shapes (see .dispatch)
@@ -195,7 +196,7 @@ class PolyphaseDepthwiseConv2d(Function):
 
         parts = map_pieces(piece, [(blocks,) for blocks in ctx.pieces]) if need_dw or need_dx else []
         dw = _dw_from_dots(sum(parts[1:], parts[0]), o) if need_dw else None
-        db = dy.sum(axis=(0, 2, 3)) if need_db else None
+        db = channel_sums(dy) if need_db else None
         return dx, dw, db
 
     def differentiable_backward(ctx, dy):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...autograd.function import Function
+from .._util import channel_sums
 from .._windows import col2im, im2col, pad2d
 from . import columns, grads
 
@@ -55,7 +56,7 @@ class ConvTranspose2d(Function):
         if ctx.needs_input_grad[1]:
             dw = np.matmul(ctx.xg, cols.transpose(0, 1, 3, 2)).sum(axis=0).reshape(-1, o // groups, *kernel)
         if ctx.needs_input_grad[2]:
-            db = dy.sum(axis=(0, 2, 3))
+            db = channel_sums(dy)
         return dx, dw, db
 
     def differentiable_backward(ctx, dy):

@@ -17,6 +17,7 @@ import numpy as np
 
 from ...autograd.function import Function
 from .._parallel import map_pieces, pieces
+from .._util import channel_sums
 from .._windows import Pads, out_size
 from . import grads
 
@@ -84,7 +85,7 @@ class DenseDepthwiseConv2d(Function):
     def backward(ctx, dy):
         hw, kernel, stride, pads, dilation, out_hw, links = ctx.geom
         x, w = ctx.x, ctx.w
-        n, c = x.shape[:2]
+        c = x.shape[1]
         m = w.shape[0] // c
         need_dx, need_dw, need_db = ctx.needs_input_grad[:3]
         dx = np.empty(x.shape, dtype=dy.dtype) if need_dx else None
@@ -102,14 +103,11 @@ class DenseDepthwiseConv2d(Function):
                 at_taps = dense_grad.reshape(stop - start, -1, m, out_hw[0] * out_hw[1])[:, inputs, :, outputs]
                 dw = (per_tap.T.astype(dy.dtype) @ at_taps.reshape(inputs.size, (stop - start) * m)).T.reshape(
                     stop - start, m, -1)
-            # db: Σ over samples as one product (NumPy's sum over axes (0, 2, 3) is slow), then over pixels
-            db = (np.ones(n, dtype=dy.dtype) @ dys[start:stop]).reshape(stop - start, m, -1).sum(axis=-1) \
-                if need_db else None
-            return dw, db
+            return dw
 
         parts = map_pieces(piece, pieces(c, x[:, 0].nbytes + dy[:, 0].nbytes * m, min_bytes=_SPLIT))
-        dw, db = (None if part[0] is None else np.concatenate(part) for part in zip(*parts))
-        return dx, None if dw is None else dw.reshape(w.shape), None if db is None else db.reshape(-1)
+        dw = np.concatenate(parts).reshape(w.shape) if need_dw else None
+        return dx, dw, channel_sums(dy) if need_db else None
 
     def differentiable_backward(ctx, dy):
         _, kernel, stride, pads, dilation, _, _ = ctx.geom

@@ -52,7 +52,8 @@ class Grids:
         reach = (kh - 1) * dilation[0] * self.grid[1] + (kw - 1) * dilation[1]
         grids_end = max(self.lead, reach) + planes * size + self.grid[1]
         self.row = np.zeros(grids_end + (planes * size if ones else 0), dtype=dtype)
-        self.row[grids_end:] = 1  # ones: a grid of ones for every grid, at a fixed distance after it
+        if ones:  # a grid of ones for every grid, at a fixed distance after it
+            self.row[grids_end:] = 1
         self.ones_after = grids_end - self.lead
 
     def place(self, maps: np.ndarray) -> None:
@@ -200,9 +201,10 @@ def _samples_a_block(bytes_each: int) -> int:
 # measured, forward + backward, 2 threads, in-process:
 _BLOCK = 1 << 22  # bytes of one block's columns: 64x64x32x32 at 4 MiB (one sample) 14.2 ms, 8 MiB 17.2 ms
 # bytes of one piece (of the taps' columns of all its samples): in practice one piece per thread.
-# Each piece pays for its grids and columns and starts with a slow first block; A/B in-process,
-# medians of 36, 32 / 128 / 256 MiB / 1 GiB: 64x64x32x32 15.8 / 14.9 / - / - and 14.6 / 13.9 ms,
-# 128x96x32x32 54.0 / 52.1 / 49.6 / 49.0 ms, 128x32x16x16 the same (4.9 ms).
+# Each piece pays for its grids and columns and starts with a slow first block. A/B in-process,
+# medians of 36, 16 / 32 / 64 / 128 MiB: 64x64x32x32 15.8 / 15.8 / 15.5 / 14.9 ms (a second run
+# 15.0 / 14.6 / 14.5 / 13.9); 32 / 128 / 256 MiB / 1 GiB: 128x96x32x32 54.0 / 52.1 / 49.6 / 49.0 ms;
+# 128x32x16x16 4.9 ms at every size.
 _PIECE = 1 << 28
 # columns from which the work is split over the threads: 64x32x32 maps at batch 2 (4.7 MB) 0.77 ms
 # unsplit, 1.36 ms split; at batch 4 (9.4 MB) 1.47 ms unsplit, 1.29 ms split

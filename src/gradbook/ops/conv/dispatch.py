@@ -8,7 +8,8 @@ from typing import NamedTuple
 from ...autograd.tensor import Tensor
 from .._util import shape_of
 from .._windows import Pads, out_size
-from . import columns, depthwise, depthwise_dense, depthwise_polyphase, depthwise_same, depthwise_strided, winograd, winograd4
+from . import (columns, depthwise, depthwise_dense, depthwise_polyphase, depthwise_same, depthwise_strided, winograd,
+               winograd4)
 from .reference import ReferenceConv2d
 
 __all__: list[str] = []  # internal to the conv family
@@ -25,15 +26,17 @@ class Path(NamedTuple):
 
 def conv2d_by_path(x: Tensor, weight: Tensor, bias, stride, pads: Pads, dilation, groups: int) -> Tensor:
     """conv2d of checked arguments by the path chosen for its shape, by measurement: depthwise
-    (:mod:`.depthwise_dense` on maps of at most 64 pixels, :mod:`.depthwise_same` for 'same' sizes, :mod:`.depthwise`, :mod:`.depthwise_polyphase` for 3x3
-    stride 2 padding 1, other strides :mod:`.depthwise_strided`),
+    (:mod:`.depthwise_dense` on maps of at most 64 pixels, :mod:`.depthwise_same` for 'same' sizes,
+    :mod:`.depthwise`, :mod:`.depthwise_polyphase` for 3x3 stride 2 padding 1, other strides
+    :mod:`.depthwise_strided`),
     Winograd for large 3x3 'same' convs (F(4x4, 3x3) :mod:`.winograd4` on maps of sides 4k, else
     F(2x2, 3x3) :mod:`.winograd`), else the column product in the layout
     :func:`.columns.choose_layout` picks."""
     n, c, h, w = shape_of(x)
     o, cg, kh, kw = shape_of(weight)
     if depthwise_dense.fits(groups, c, cg, (h, w)):
-        return depthwise_dense.DenseDepthwiseConv2d.apply(x, weight, bias, stride=stride, pads=pads, dilation=dilation)
+        return depthwise_dense.DenseDepthwiseConv2d.apply(x, weight, bias, stride=stride, pads=pads,
+                                                          dilation=dilation)
     if depthwise_same.fits(groups, c, cg, stride, (h, w), (kh, kw), pads, dilation):
         return depthwise_same.SameDepthwiseConv2d.apply(x, weight, bias, pads=pads, dilation=dilation)
     if depthwise.fits(groups, c, cg, stride):
